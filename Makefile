@@ -1,0 +1,117 @@
+# tscrub - build, test, benchmark and install.
+#
+#   make              build/tscrub and build/libtscrub.a (+ libtscrub.so)
+#   make run          install missing Debian packages, build, clean the sample
+#   make check        unit tests, golden tests, rule examples: "N passed, N failed"
+#   make check-asan   the same under AddressSanitizer + UBSan (build-asan/)
+#   make bench        throughput and peak memory on a generated 100 MB transcript
+#   make install      PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson
+VERSION := $(shell sed -n 's/^\#define TS_VERSION "\(.*\)"/\1/p' src/tscrub.h)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+OPT      ?= -O2
+SANITIZE ?=
+CFLAGS   ?=
+CFLAGS   += -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -fPIC \
+            $(SANITIZE) $(PKG_CFLAGS) -I$(BUILD)/gen -MMD -MP
+LDFLAGS  += $(SANITIZE)
+LDLIBS   += $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard src/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+GEN      := $(BUILD)/gen/abbreviations.inc
+
+.PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
+all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
+
+$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libtscrub.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libtscrub.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libtscrub.so.0 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tscrub: $(CLI_OBJ) $(BUILD)/libtscrub.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtscrub.a $(LDLIBS)
+
+$(BUILD)/tscrub.pc: tscrub.pc.in src/tscrub.h
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' $< > $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtscrub.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CMOCKA_CFLAGS) -Isrc -o $@ $< $(LDFLAGS) $(BUILD)/libtscrub.a $(LDLIBS) $(CMOCKA_LIBS)
+
+run:
+	scripts/install-deps
+	$(MAKE) all
+	$(BUILD)/tscrub fix tests/data/seed/episode-20.raw.txt
+
+check: all $(TESTS)
+	scripts/check $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+unit: $(TESTS)
+	@for t in $(TESTS); do $$t || exit 1; done
+
+golden: $(BUILD)/tscrub
+	scripts/golden --bin $(BUILD)/tscrub
+
+golden-update: $(BUILD)/tscrub
+	scripts/golden --bin $(BUILD)/tscrub --update
+
+bench: all
+	scripts/bench $(BUILD)/tscrub
+
+deps:
+	scripts/install-deps
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/tscrub/rules $(DESTDIR)$(PREFIX)/share/tscrub/dictionaries
+	install -m 755 $(BUILD)/tscrub $(DESTDIR)$(PREFIX)/bin/tscrub
+	install -m 644 $(BUILD)/libtscrub.a $(DESTDIR)$(PREFIX)/lib/libtscrub.a
+	install -m 755 $(BUILD)/libtscrub.so $(DESTDIR)$(PREFIX)/lib/libtscrub.so.$(VERSION)
+	ln -sf libtscrub.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtscrub.so.0
+	ln -sf libtscrub.so.0 $(DESTDIR)$(PREFIX)/lib/libtscrub.so
+	install -m 644 src/tscrub.h $(DESTDIR)$(PREFIX)/include/tscrub.h
+	install -m 644 $(BUILD)/tscrub.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tscrub.pc
+	install -m 644 src/cli/tscrub.1 $(DESTDIR)$(PREFIX)/share/man/man1/tscrub.1
+	cp -R rules/. $(DESTDIR)$(PREFIX)/share/tscrub/rules/
+	cp -R dictionaries/. $(DESTDIR)$(PREFIX)/share/tscrub/dictionaries/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tscrub $(DESTDIR)$(PREFIX)/lib/libtscrub.a \
+	    $(DESTDIR)$(PREFIX)/lib/libtscrub.so* $(DESTDIR)$(PREFIX)/include/tscrub.h \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/tscrub.pc $(DESTDIR)$(PREFIX)/share/man/man1/tscrub.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/tscrub
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

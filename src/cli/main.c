@@ -1,0 +1,86 @@
+/*
+ * main.c - the tscrub command: dispatches to a subcommand from one table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"fix", "clean transcripts and write the result", cmd_fix},
+    {"lint", "report what fix would change and what it cannot fix", cmd_lint},
+    {"diff", "show the changes fix would make as a unified diff", cmd_diff},
+    {"convert", "read and write in another format, no passes", cmd_convert},
+    {"passes", "list every pass and rule", cmd_passes},
+};
+
+void cli_usage(FILE *to)
+{
+    fprintf(to,
+            "usage: tscrub COMMAND [OPTIONS] [FILE|-]...\n"
+            "\n"
+            "Cleans ASR transcripts: broken lines, spacing, sentence capitals, and more.\n"
+            "\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to,
+            "\n"
+            "Options:\n"
+            "  -o, --output FILE    write to FILE instead of stdout (replaced atomically)\n"
+            "  -i, --in-place       rewrite each input file atomically (fix)\n"
+            "      --from FORMAT    input format (default: detect)\n"
+            "      --to FORMAT      output format (default: the input's)\n"
+            "      --only PASS,...  run only these passes\n"
+            "      --skip PASS,...  do not run these passes\n"
+            "      --dict FILE      add a term list (repeatable)\n"
+            "      --rules FILE     add a rule pack (repeatable)\n"
+            "      --fps N          frame rate of HH:MM:SS:FF timecodes (default 30)\n"
+            "      --paragraphs     text format: one segment per paragraph, not per line\n"
+            "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
+            "                       info, warning (default), error, never\n"
+            "  -q, --quiet          no warnings on stderr, errors only\n"
+            "  -h, --help           this help\n"
+            "  -V, --version        the version\n"
+            "\n"
+            "Formats:\n");
+    for (size_t i = 0; i < ts_format_count(); i++) {
+        const ts_format_info *f = ts_format_at(i);
+        fprintf(to, "  %-9s %s\n            detected by %s\n", f->name, f->description, f->detection);
+    }
+    fprintf(to,
+            "\n"
+            "Exit status: 0 success (lint: clean; diff: no changes), 1 lint findings at or\n"
+            "above --fail-on or diff changes, 2 usage, input or output error.\n"
+            "See tscrub(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_usage(stderr);
+        return EXIT_TROUBLE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        cli_usage(stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_CLEAN : cli_stdout_error();
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("tscrub %s\n", TS_VERSION);
+        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_CLEAN : cli_stdout_error();
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(commands[i].name, name) != 0) continue;
+        cli_options opt;
+        int rc = cli_parse(&commands[i], argc - 1, argv + 1, &opt);
+        if (rc == 0) rc = commands[i].run(&opt);
+        else if (rc < 0) rc = EXIT_CLEAN;
+        cli_options_release(&opt);
+        if (fflush(stdout) != 0 || ferror(stdout)) rc = cli_stdout_error();
+        return rc;
+    }
+    fprintf(stderr, "tscrub: error: unknown command '%s'\n", name);
+    cli_usage(stderr);
+    return EXIT_TROUBLE;
+}

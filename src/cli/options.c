@@ -1,0 +1,203 @@
+/*
+ * options.c - option parsing, the stderr diagnostic sink, and small I/O
+ * helpers shared by the subcommands.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+    OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES
+};
+
+static const struct option long_options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"in-place", no_argument, NULL, 'i'},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"only", required_argument, NULL, OPT_ONLY},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"dict", required_argument, NULL, OPT_DICT},
+    {"rules", required_argument, NULL, OPT_RULES},
+    {"fps", required_argument, NULL, OPT_FPS},
+    {"paragraphs", no_argument, NULL, OPT_PARAGRAPHS},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"names", no_argument, NULL, OPT_NAMES},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tscrub: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'tscrub --help'.\n");
+    return EXIT_TROUBLE;
+}
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+    const char **p = realloc(*v, (*n + 1) * sizeof *p);
+    if (!p) return -1;
+    *v = p;
+    p[(*n)++] = s;
+    return 0;
+}
+
+int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->fps = 30;
+    opt->fail_on = TS_SEV_WARNING;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+o:iqhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o': opt->output = optarg; break;
+        case 'i': opt->in_place = true; break;
+        case 'q': opt->quiet = true; break;
+        case 'h': cli_usage(stdout); return -1;
+        case 'V': printf("tscrub %s\n", TS_VERSION); return -1;
+        case OPT_FROM: opt->from = optarg; break;
+        case OPT_TO: opt->to = optarg; break;
+        case OPT_ONLY: opt->only = optarg; break;
+        case OPT_SKIP: opt->skip = optarg; break;
+        case OPT_DICT:
+            if (push(&opt->dicts, &opt->n_dicts, optarg)) return usage_error("%s", "out of memory");
+            break;
+        case OPT_RULES:
+            if (push(&opt->rules, &opt->n_rules, optarg)) return usage_error("%s", "out of memory");
+            break;
+        case OPT_FPS: {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > 120)
+                return usage_error("--fps needs a frame rate from 1 to 120, not '%s'", optarg);
+            opt->fps = (unsigned)v;
+            break;
+        }
+        case OPT_PARAGRAPHS: opt->paragraphs = true; break;
+        case OPT_NAMES: opt->names = true; break;
+        case OPT_FAIL_ON:
+            if (strcmp(optarg, "info") == 0) opt->fail_on = TS_SEV_INFO;
+            else if (strcmp(optarg, "warning") == 0) opt->fail_on = TS_SEV_WARNING;
+            else if (strcmp(optarg, "error") == 0) opt->fail_on = TS_SEV_ERROR;
+            else if (strcmp(optarg, "never") == 0) opt->fail_never = true;
+            else return usage_error("--fail-on takes info, warning, error or never, not '%s'", optarg);
+            break;
+        case ':':
+            return usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    opt->files = argv + optind;
+    opt->n_files = argc - optind;
+    if (opt->output && opt->in_place)
+        return usage_error("%s", "--output and --in-place exclude each other");
+    if (opt->output && opt->n_files > 1)
+        return usage_error("%s", "--output takes a single input file");
+    (void)cmd;
+    return 0;
+}
+
+void cli_options_release(cli_options *opt)
+{
+    free(opt->dicts);
+    free(opt->rules);
+    opt->dicts = opt->rules = NULL;
+}
+
+static void stderr_sink(void *ud, const ts_diagnostic *d)
+{
+    const cli_options *opt = ud;
+    if (opt->quiet && d->severity != TS_SEV_ERROR) return;
+    const char *file = d->file ? d->file : "tscrub";
+    if (d->line)
+        fprintf(stderr, "%s:%u:%u: %s: %s [%s]\n", file, d->line, d->col ? d->col : 1,
+                ts_severity_name(d->severity), d->message, d->rule);
+    else
+        fprintf(stderr, "%s: %s: %s [%s]\n", file, ts_severity_name(d->severity), d->message,
+                d->rule);
+}
+
+ts_context *cli_context(const cli_options *opt)
+{
+    ts_context *ctx = ts_context_new();
+    if (!ctx) {
+        fprintf(stderr, "tscrub: error: out of memory\n");
+        return NULL;
+    }
+    ts_context_set_sink(ctx, stderr_sink, (void *)opt);
+    ts_context_set_paragraphs(ctx, opt->paragraphs);
+    const char *hd = getenv("TSCRUB_HUNSPELL_DIR");
+    if ((ts_context_set_fps(ctx, opt->fps)) ||
+        ts_context_select_passes(ctx, opt->only, opt->skip) ||
+        (hd && ts_context_set_hunspell_dir(ctx, hd))) {
+        ts_context_free(ctx);
+        return NULL;
+    }
+    for (size_t i = 0; i < opt->n_dicts; i++)
+        if (ts_context_add_dict(ctx, opt->dicts[i])) goto fail;
+    for (size_t i = 0; i < opt->n_rules; i++)
+        if (ts_context_add_rules(ctx, opt->rules[i])) goto fail;
+    return ctx;
+fail:
+    fprintf(stderr, "tscrub: error: out of memory\n");
+    ts_context_free(ctx);
+    return NULL;
+}
+
+int cli_slurp(const char *path, char **data, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return -1;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    int err = 0;
+    while (buf) {
+        if (n == cap) {
+            char *p = realloc(buf, cap * 2);
+            if (!p) { free(buf); buf = NULL; errno = ENOMEM; break; }
+            buf = p;
+            cap *= 2;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) {
+            if (ferror(f)) err = errno ? errno : EIO;
+            break;
+        }
+    }
+    if (f != stdin) fclose(f);
+    if (!buf || err) {
+        free(buf);
+        if (err) errno = err;
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int cli_write_stdio(void *ud, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, (FILE *)ud) == len ? 0 : -1;
+}
+
+int cli_stdout_error(void)
+{
+    fprintf(stderr, "tscrub: error: writing to standard output: %s\n",
+            errno ? strerror(errno) : "write error");
+    return EXIT_TROUBLE;
+}

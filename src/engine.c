@@ -1,0 +1,342 @@
+/*
+ * engine.c - contexts, the canonical pass table, and the fix loop that
+ * turns passes' proposals into applied, logged edits.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "diag.h"
+#include "pass_list.h"
+#include "spell.h"
+#include "transcript.h"
+
+#define TS_PASS_ENTRY(name) &ts_pass_##name,
+static const ts_pass *const pass_table[] = {TS_PASS_LIST(TS_PASS_ENTRY)};
+#undef TS_PASS_ENTRY
+#define N_PASSES (sizeof pass_table / sizeof pass_table[0])
+
+_Static_assert(N_PASSES <= TS_MAX_PASSES, "raise TS_MAX_PASSES");
+
+const ts_pass *ts_engine_pass(size_t i) { return i < N_PASSES ? pass_table[i] : NULL; }
+size_t ts_engine_pass_count(void) { return N_PASSES; }
+size_t ts_pass_count(void) { return N_PASSES; }
+const ts_pass_info *ts_pass_at(size_t i) { return i < N_PASSES ? &pass_table[i]->info : NULL; }
+
+/* ---- context ---------------------------------------------------------- */
+
+static uint32_t default_passes(void)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < N_PASSES; i++)
+        if (pass_table[i]->info.default_on) m |= 1u << i;
+    return m;
+}
+
+ts_context *ts_context_new(void)
+{
+    ts_context *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return NULL;
+    ctx->fps = 30;
+    ctx->pass_enabled = default_passes();
+    return ctx;
+}
+
+static void free_paths(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+void ts_context_free(ts_context *ctx)
+{
+    if (!ctx) return;
+    for (size_t i = 0; i < N_PASSES; i++)
+        if (ctx->pass_state[i] && pass_table[i]->state_free)
+            pass_table[i]->state_free(ctx->pass_state[i]);
+    ts_speller_close(ctx->speller);
+    free_paths(ctx->dicts, ctx->n_dicts);
+    free_paths(ctx->rules, ctx->n_rules);
+    free(ctx->hunspell_dir);
+    free(ctx);
+}
+
+void ts_context_set_sink(ts_context *ctx, ts_diag_fn fn, void *ud)
+{
+    ctx->sink = fn;
+    ctx->sink_ud = ud;
+}
+
+ts_status ts_context_set_fps(ts_context *ctx, unsigned fps)
+{
+    if (!ts_tc_valid_fps(fps)) {
+        ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_ERROR, TS_DIAG_USAGE,
+                     "frame rate %u out of range (1-120)", fps);
+        return TS_ERR_USAGE;
+    }
+    ctx->fps = fps;
+    return TS_OK;
+}
+
+void ts_context_set_paragraphs(ts_context *ctx, bool on) { ctx->paragraphs = on; }
+
+static ts_status parse_pass_names(ts_context *ctx, const char *list, uint32_t *mask)
+{
+    *mask = 0;
+    const char *p = list;
+    while (*p) {
+        const char *q = strchr(p, ',');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (n) {
+            size_t i;
+            for (i = 0; i < N_PASSES; i++)
+                if (strlen(pass_table[i]->info.name) == n &&
+                    memcmp(pass_table[i]->info.name, p, n) == 0)
+                    break;
+            if (i == N_PASSES) {
+                ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_ERROR, TS_DIAG_USAGE,
+                             "unknown pass '%.*s' (see 'tscrub passes')", (int)n, p);
+                return TS_ERR_USAGE;
+            }
+            *mask |= 1u << i;
+        }
+        if (!q) break;
+        p = q + 1;
+    }
+    return TS_OK;
+}
+
+ts_status ts_context_select_passes(ts_context *ctx, const char *only, const char *skip)
+{
+    uint32_t m = default_passes(), x;
+    ts_status st;
+    if (only) {
+        if ((st = parse_pass_names(ctx, only, &x))) return st;
+        m = x;
+    }
+    if (skip) {
+        if ((st = parse_pass_names(ctx, skip, &x))) return st;
+        m &= ~x;
+    }
+    ctx->pass_enabled = m;
+    return TS_OK;
+}
+
+static ts_status add_path(char ***v, size_t *n, const char *path)
+{
+    char *copy = strdup(path);
+    char **p = realloc(*v, (*n + 1) * sizeof *p);
+    if (!copy || !p) {
+        free(copy);
+        if (p) *v = p;
+        return TS_ERR_NOMEM;
+    }
+    *v = p;
+    p[(*n)++] = copy;
+    return TS_OK;
+}
+
+ts_status ts_context_add_dict(ts_context *ctx, const char *path)
+{
+    return add_path(&ctx->dicts, &ctx->n_dicts, path);
+}
+
+ts_status ts_context_add_rules(ts_context *ctx, const char *path)
+{
+    return add_path(&ctx->rules, &ctx->n_rules, path);
+}
+
+ts_status ts_context_set_hunspell_dir(ts_context *ctx, const char *dir)
+{
+    char *copy = strdup(dir);
+    if (!copy) return TS_ERR_NOMEM;
+    free(ctx->hunspell_dir);
+    ctx->hunspell_dir = copy;
+    return TS_OK;
+}
+
+struct ts_speller *ts_context_speller(ts_context *ctx)
+{
+    if (ctx->speller || ctx->speller_failed) return ctx->speller;
+    const char *dir = ctx->hunspell_dir ? ctx->hunspell_dir : "/usr/share/hunspell";
+    ctx->speller = ts_speller_open(dir, "en_US");
+    if (!ctx->speller) {
+        ctx->speller_failed = true;
+        ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_WARNING, TS_DIAG_IO,
+                     "cannot open the hunspell dictionary %s/en_US (install hunspell-en-us); "
+                     "checks that need it are skipped",
+                     dir);
+    }
+    return ctx->speller;
+}
+
+/* ---- the run log ------------------------------------------------------ */
+
+typedef struct {
+    const ts_rule_info *rule;
+    const char *message;
+    const char *before, *after;
+    uint32_t before_len, after_len;
+    uint32_t line, col, seg;
+    float confidence;
+    uint8_t severity;
+    bool applied;
+} log_entry;
+
+struct ts_run {
+    ts_arena arena;   /* messages copied out of the passes' edit lists */
+    log_entry *v;
+    size_t n, cap;
+};
+
+static int run_push(ts_run *run, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
+                    const char *before, size_t before_len, const char *after, size_t after_len,
+                    bool applied)
+{
+    if (run->n == run->cap) {
+        size_t cap = run->cap ? run->cap * 2 : 256;
+        log_entry *p = realloc(run->v, cap * sizeof *p);
+        if (!p) return -1;
+        run->v = p;
+        run->cap = cap;
+    }
+    const char *msg = NULL;
+    if (e->message && !(msg = ts_arena_strdup(&run->arena, e->message))) return -1;
+    log_entry *l = &run->v[run->n++];
+    l->rule = e->rule;
+    l->message = msg;
+    l->before = before;
+    l->before_len = (uint32_t)before_len;
+    l->after = after;
+    l->after_len = (uint32_t)after_len;
+    l->line = line;
+    l->col = col;
+    l->seg = seg;
+    l->confidence = e->confidence;
+    l->severity = e->severity;
+    l->applied = applied;
+    return 0;
+}
+
+static int log_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
+                       const char *before, size_t before_len, const char *after, size_t after_len)
+{
+    return run_push(ud, e, seg, line, col, before, before_len, after, after_len, true);
+}
+
+size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
+
+bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
+{
+    if (!run || i >= run->n) return false;
+    const log_entry *l = &run->v[i];
+    out->rule = l->rule->id;
+    out->message = l->message ? l->message : l->rule->description;
+    out->severity = (ts_severity)l->severity;
+    out->confidence = l->confidence;
+    out->applied = l->applied;
+    out->line = l->line;
+    out->col = l->col;
+    out->segment = l->seg;
+    out->before = l->before;
+    out->before_len = l->before_len;
+    out->after = l->after;
+    out->after_len = l->after_len;
+    return true;
+}
+
+void ts_run_free(ts_run *run)
+{
+    if (!run) return;
+    free(run->v);
+    ts_arena_release(&run->arena);
+    free(run);
+}
+
+/* ---- the fix loop ----------------------------------------------------- */
+
+static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit_list *l,
+                              const uint8_t *examined, const uint8_t *touched)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const ts_edit *e = &l->v[i];
+        if (!e->report_only || e->seg >= t->n) continue;
+        if (examined && !examined[e->seg]) continue;
+        if (touched && touched[e->seg]) continue;
+        const ts_segment *s = &t->segs[e->seg];
+        unsigned line, col;
+        uint32_t start = e->start > s->text_len ? s->text_len : e->start;
+        uint32_t end = e->end > s->text_len ? s->text_len : e->end;
+        ts_segment_source_pos(s, start, &line, &col);
+        if (run_push(run, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
+            return TS_ERR_NOMEM;
+    }
+    return TS_OK;
+}
+
+static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *run,
+                          ts_edit_list *list)
+{
+    const ts_pass *p = pass_table[pi];
+    ts_status st = TS_OK;
+    if (p->state_new && !ctx->pass_state[pi]) {
+        st = p->state_new(ctx, &ctx->pass_state[pi]);
+        if (st) return st;
+    }
+    uint8_t *examined = NULL; /* segments the current round looked at; NULL = all */
+    ts_apply_result res = {0};
+    int round;
+    for (round = 0; round < TS_MAX_ROUNDS; round++) {
+        ts_edit_list_clear(list);
+        st = p->run(ctx, ctx->pass_state[pi], t,
+                    p->segment_local ? examined : NULL, list);
+        if (!st && list->failed) st = TS_ERR_NOMEM;
+        if (st) break;
+        size_t applicable = 0;
+        for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
+        if (applicable == 0) {
+            st = log_findings(run, t, list, examined, NULL);
+            break;
+        }
+        ts_apply_result_release(&res);
+        if (ts_edits_apply(t, list->v, list->n, log_applied, run, &res)) {
+            st = TS_ERR_NOMEM;
+            break;
+        }
+        /* Findings in segments this round did not change are final. */
+        if ((st = log_findings(run, t, list, examined, res.touched))) break;
+        if (res.applied == 0) break;
+        free(examined);
+        examined = res.dirty;
+        res.dirty = NULL;
+    }
+    if (!st && round == TS_MAX_ROUNDS)
+        ts_diag_emit(ctx, t->name, 0, 0, TS_SEV_WARNING, TS_DIAG_UNSETTLED,
+                     "pass '%s' still proposed edits after %d rounds", p->info.name,
+                     TS_MAX_ROUNDS);
+    ts_apply_result_release(&res);
+    free(examined);
+    return st;
+}
+
+ts_status ts_fix(ts_context *ctx, ts_transcript *t, ts_run **out)
+{
+    *out = NULL;
+    ts_run *run = calloc(1, sizeof *run);
+    if (!run) return TS_ERR_NOMEM;
+    ts_arena_init(&run->arena);
+    ts_edit_list list;
+    ts_edit_list_init(&list);
+    ts_status st = TS_OK;
+    for (size_t i = 0; i < N_PASSES && !st; i++)
+        if (ctx->pass_enabled & (1u << i)) st = run_pass(ctx, i, t, run, &list);
+    ts_edit_list_release(&list);
+    if (st) {
+        ts_run_free(run);
+        return st;
+    }
+    *out = run;
+    return TS_OK;
+}

@@ -1,0 +1,55 @@
+/*
+ * spell.c - hunspell behind a small interface, so passes do not depend on
+ * hunspell's headers and words need not be NUL-terminated.
+ */
+#include "spell.h"
+
+#include <hunspell/hunspell.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ts_speller {
+    Hunhandle *h;
+};
+
+ts_speller *ts_speller_open(const char *dir, const char *lang)
+{
+    char aff[4096], dic[4096];
+    if (snprintf(aff, sizeof aff, "%s/%s.aff", dir, lang) >= (int)sizeof aff ||
+        snprintf(dic, sizeof dic, "%s/%s.dic", dir, lang) >= (int)sizeof dic)
+        return NULL;
+    /* hunspell prints to stderr and returns an empty handle for missing
+     * files; check first so the library stays silent. */
+    if (access(aff, R_OK) != 0 || access(dic, R_OK) != 0) return NULL;
+    ts_speller *sp = malloc(sizeof *sp);
+    if (!sp) return NULL;
+    sp->h = Hunspell_create(aff, dic);
+    if (!sp->h) {
+        free(sp);
+        return NULL;
+    }
+    return sp;
+}
+
+void ts_speller_close(ts_speller *sp)
+{
+    if (!sp) return;
+    Hunspell_destroy(sp->h);
+    free(sp);
+}
+
+int ts_speller_check(ts_speller *sp, const char *word, size_t len)
+{
+    char w[256];
+    if (!sp || len == 0 || len >= sizeof w) return 0;
+    memcpy(w, word, len);
+    w[len] = '\0';
+    return Hunspell_spell(sp->h, w) != 0;
+}
+
+int ts_speller_add(ts_speller *sp, const char *word)
+{
+    return sp ? Hunspell_add(sp->h, word) : -1;
+}

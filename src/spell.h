@@ -1,0 +1,23 @@
+/*
+ * spell.h - a thin handle over hunspell, owned by a context.
+ *
+ * Opening a dictionary costs tens of milliseconds, so a context opens it on
+ * first use and keeps it; hunspell handles are not thread-safe, which is why
+ * each context has its own.
+ */
+#ifndef TS_SPELL_H
+#define TS_SPELL_H
+
+#include <stddef.h>
+
+typedef struct ts_speller ts_speller;
+
+/* Opens DIR/LANG.aff and DIR/LANG.dic; NULL when they cannot be opened. */
+ts_speller *ts_speller_open(const char *dir, const char *lang);
+void ts_speller_close(ts_speller *sp);
+/* 1 when the word (UTF-8, len bytes, < 256) is correctly spelled. */
+int ts_speller_check(ts_speller *sp, const char *word, size_t len);
+/* Adds a word to the runtime dictionary. */
+int ts_speller_add(ts_speller *sp, const char *word);
+
+#endif

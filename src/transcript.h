@@ -1,0 +1,86 @@
+/*
+ * transcript.h - the data model every reader produces and every pass reads.
+ *
+ * A transcript is its header bytes plus an array of segments.  A segment has
+ * timing, a speaker label, its text (UTF-8, lines of a hard-wrapped block
+ * joined by '\n'), and its provenance: the source line and column of its
+ * text, the text as it was read, and the shifts applied to it since, so any
+ * byte offset in the current text maps back to a source line:col.
+ *
+ * Memory: the transcript owns its input buffer (texts read from it point
+ * into it) and an arena that holds everything else allocated for it; the
+ * segment array itself is malloc'd because structural edits rebuild it.
+ */
+#ifndef TS_TRANSCRIPT_H
+#define TS_TRANSCRIPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem.h"
+#include "timecode.h"
+#include "tscrub.h"
+
+struct ts_format;
+
+/* One applied replacement, in the coordinates of the text it was applied to. */
+typedef struct {
+    uint32_t at, old_len, new_len;
+} ts_shift;
+
+enum {
+    TS_SEG_TIMING_DIRTY = 1u << 0,   /* timing changed: writers regenerate it */
+    TS_SEG_SPEAKER_DIRTY = 1u << 1,  /* speaker changed */
+    TS_SEG_TEXT_DIRTY = 1u << 2,     /* text changed */
+    TS_SEG_MAP_LOST = 1u << 3,       /* text came from elsewhere: map to segment start */
+    TS_SEG_NO_SPEAKER = 1u << 4,     /* the source had no speaker line */
+    TS_SEG_NEW = 1u << 5,            /* created by a split: no raw bytes */
+};
+
+typedef struct {
+    ts_timecode start, end;
+    const char *speaker;
+    const char *text;
+    uint32_t speaker_len, text_len;
+    uint32_t flags;
+    /* provenance */
+    uint32_t line;                /* source line of the segment's first line */
+    uint32_t text_line, text_col; /* where its text starts (col in code points) */
+    const char *orig_text;
+    uint32_t orig_len;
+    uint32_t n_shifts, cap_shifts;
+    ts_shift *shifts;             /* arena-owned */
+    /* format-private: exact source bytes, so unchanged parts round-trip */
+    const char *raw_head;         /* e.g. timing + speaker lines */
+    const char *raw_tail;         /* e.g. blank lines after the text */
+    uint32_t raw_head_len, raw_tail_len;
+    void *fmt_data;
+} ts_segment;
+
+struct ts_transcript {
+    ts_arena arena;
+    const struct ts_format *format;
+    const char *name;             /* arena */
+    char *input;                  /* malloc'd input bytes, owned */
+    size_t input_len;
+    const char *header;           /* raw bytes before the first segment */
+    size_t header_len;
+    const char *eol;              /* "\n" or "\r\n", as the input used */
+    bool bom;
+    ts_segment *segs;             /* malloc'd */
+    size_t n, cap;
+    void *fmt_data;
+};
+
+/* New empty transcript taking ownership of `input` (malloc'd, may be NULL). */
+ts_transcript *ts_transcript_new(const char *name, char *input, size_t input_len);
+/* Appends a zeroed segment; NULL on allocation failure. */
+ts_segment *ts_transcript_push(ts_transcript *t);
+/* Maps byte offset `off` of the segment's current text to its source
+ * position. */
+void ts_segment_source_pos(const ts_segment *s, uint32_t off, unsigned *line, unsigned *col);
+/* Records a replacement for source mapping. */
+int ts_segment_add_shift(ts_transcript *t, ts_segment *s, uint32_t at, uint32_t old_len,
+                         uint32_t new_len);
+
+#endif

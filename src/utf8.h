@@ -1,0 +1,35 @@
+/*
+ * utf8.h - UTF-8 helpers shared by readers and passes.
+ *
+ * Validation is strict (no overlongs, no surrogates, nothing above
+ * U+10FFFF) because every later stage relies on valid text.  Character
+ * classes and case mapping come from utf8proc so that names like "Ærø" or
+ * "Nürburgring" are letters like any other.
+ */
+#ifndef TS_UTF8_H
+#define TS_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Length of the longest valid prefix of s[0..n); equals n when all is valid. */
+size_t ts_utf8_valid_prefix(const char *s, size_t n);
+/* Decodes one code point at s (n > 0 bytes available); stores its byte
+ * length in *len (1 for an invalid byte, which decodes as -1). */
+int32_t ts_utf8_decode(const char *s, size_t n, size_t *len);
+/* Encodes cp into out (4 bytes); returns the length (0 if cp is invalid). */
+size_t ts_utf8_encode(int32_t cp, char *out);
+/* Number of code points in s[0..n). */
+size_t ts_utf8_count(const char *s, size_t n);
+/* Start of the code point that ends just before s + i. */
+size_t ts_utf8_prev(const char *s, size_t i);
+
+bool ts_cp_is_letter(int32_t cp);
+bool ts_cp_is_upper(int32_t cp);
+bool ts_cp_is_lower(int32_t cp);
+bool ts_cp_is_digit(int32_t cp);
+bool ts_cp_is_alnum(int32_t cp);
+int32_t ts_cp_toupper(int32_t cp);
+
+#endif
