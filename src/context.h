@@ -27,6 +27,8 @@ struct ts_context {
     char **dicts, **rules;           /* malloc'd paths */
     size_t n_dicts, n_rules;
     char *hunspell_dir;
+    char **opt_keys, **opt_values;  /* pass options, malloc'd */
+    size_t n_opts;
     void *pass_state[TS_MAX_PASSES];
     struct ts_speller *speller;      /* lazily opened, shared by passes */
     bool speller_failed;

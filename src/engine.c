@@ -59,6 +59,8 @@ void ts_context_free(ts_context *ctx)
     ts_speller_close(ctx->speller);
     free_paths(ctx->dicts, ctx->n_dicts);
     free_paths(ctx->rules, ctx->n_rules);
+    free_paths(ctx->opt_keys, ctx->n_opts);
+    free_paths(ctx->opt_values, ctx->n_opts);
     free(ctx->hunspell_dir);
     free(ctx);
 }
@@ -146,6 +148,40 @@ ts_status ts_context_add_dict(ts_context *ctx, const char *path)
 ts_status ts_context_add_rules(ts_context *ctx, const char *path)
 {
     return add_path(&ctx->rules, &ctx->n_rules, path);
+}
+
+ts_status ts_context_set_option(ts_context *ctx, const char *key, const char *value)
+{
+    for (size_t i = 0; i < ctx->n_opts; i++)
+        if (strcmp(ctx->opt_keys[i], key) == 0) {
+            char *v = strdup(value);
+            if (!v) return TS_ERR_NOMEM;
+            free(ctx->opt_values[i]);
+            ctx->opt_values[i] = v;
+            return TS_OK;
+        }
+    char **k = realloc(ctx->opt_keys, (ctx->n_opts + 1) * sizeof *k);
+    if (!k) return TS_ERR_NOMEM;
+    ctx->opt_keys = k;
+    char **v = realloc(ctx->opt_values, (ctx->n_opts + 1) * sizeof *v);
+    if (!v) return TS_ERR_NOMEM;
+    ctx->opt_values = v;
+    k[ctx->n_opts] = strdup(key);
+    v[ctx->n_opts] = strdup(value);
+    if (!k[ctx->n_opts] || !v[ctx->n_opts]) {
+        free(k[ctx->n_opts]);
+        free(v[ctx->n_opts]);
+        return TS_ERR_NOMEM;
+    }
+    ctx->n_opts++;
+    return TS_OK;
+}
+
+const char *ts_context_option(const ts_context *ctx, const char *key)
+{
+    for (size_t i = 0; i < ctx->n_opts; i++)
+        if (strcmp(ctx->opt_keys[i], key) == 0) return ctx->opt_values[i];
+    return NULL;
 }
 
 ts_status ts_context_set_hunspell_dir(ts_context *ctx, const char *dir)

@@ -68,6 +68,10 @@ ts_status ts_context_select_passes(ts_context *ctx, const char *only, const char
 /* Extra term lists and rule packs; the paths are copied. */
 ts_status ts_context_add_dict(ts_context *ctx, const char *path);
 ts_status ts_context_add_rules(ts_context *ctx, const char *path);
+/* A pass option ("sound-tags" = "bracket"); key and value are copied.
+ * Passes read their own keys; see `tscrub passes` for what each takes. */
+ts_status ts_context_set_option(ts_context *ctx, const char *key, const char *value);
+const char *ts_context_option(const ts_context *ctx, const char *key);
 /* Directory holding hunspell's <lang>.aff/.dic (default /usr/share/hunspell). */
 ts_status ts_context_set_hunspell_dir(ts_context *ctx, const char *dir);
 

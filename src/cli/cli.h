@@ -18,8 +18,10 @@ enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
 typedef struct {
     const char *from, *to, *only, *skip, *output;
-    const char **dicts, **rules;
-    size_t n_dicts, n_rules;
+    const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
+    size_t n_dicts, n_rules, n_sets;
+    const char **owned;                  /* malloc'd strings to free */
+    size_t n_owned;
     unsigned fps;
     bool quiet, paragraphs, in_place, names;
     ts_severity fail_on;

@@ -37,6 +37,7 @@ void cli_usage(FILE *to)
             "      --rules FILE     add a rule pack (repeatable)\n"
             "      --fps N          frame rate of HH:MM:SS:FF timecodes (default 30)\n"
             "      --paragraphs     text format: one segment per paragraph, not per line\n"
+            "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
             "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
             "                       info, warning (default), error, never\n"
             "  -q, --quiet          no warnings on stderr, errors only\n"

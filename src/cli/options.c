@@ -13,10 +13,20 @@
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
-    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_ALIAS
 };
 
-static const struct option long_options[] = {
+/* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
+ * a flag without argument sets KEY to "1".  One row per option. */
+static const struct {
+    const char *name, *key;
+    int has_arg;
+} pass_option_aliases[] = {
+    {NULL, NULL, 0},
+};
+#define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
+
+static const struct option fixed_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
     {"from", required_argument, NULL, OPT_FROM},
@@ -29,6 +39,7 @@ static const struct option long_options[] = {
     {"paragraphs", no_argument, NULL, OPT_PARAGRAPHS},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"names", no_argument, NULL, OPT_NAMES},
+    {"set", required_argument, NULL, OPT_SET},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -52,9 +63,25 @@ static int push(const char ***v, size_t *n, const char *s)
     return 0;
 }
 
+static char *alias_value(const char *key, const char *value)
+{
+    size_t n = strlen(key) + strlen(value) + 2;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s=%s", key, value);
+    return s;
+}
+
 int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
 {
     memset(opt, 0, sizeof *opt);
+    size_t nfixed = sizeof fixed_options / sizeof fixed_options[0] - 1;
+    struct option long_options[sizeof fixed_options / sizeof fixed_options[0] + N_ALIASES];
+    memcpy(long_options, fixed_options, nfixed * sizeof *long_options);
+    for (size_t i = 0; pass_option_aliases[i].name; i++)
+        long_options[nfixed + i] = (struct option){pass_option_aliases[i].name,
+                                                   pass_option_aliases[i].has_arg ? required_argument : no_argument,
+                                                   NULL, OPT_ALIAS + (int)i};
+    long_options[nfixed + N_ALIASES] = (struct option){NULL, 0, NULL, 0};
     opt->fps = 30;
     opt->fail_on = TS_SEV_WARNING;
     optind = 1;
@@ -95,9 +122,25 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
             else if (strcmp(optarg, "never") == 0) opt->fail_never = true;
             else return usage_error("--fail-on takes info, warning, error or never, not '%s'", optarg);
             break;
+        case OPT_SET:
+            if (!strchr(optarg, '=') || optarg[0] == '=')
+                return usage_error("--set needs KEY=VALUE, not '%s'", optarg);
+            if (push(&opt->sets, &opt->n_sets, optarg)) return usage_error("%s", "out of memory");
+            break;
         case ':':
             return usage_error("option '%s' needs an argument", argv[optind - 1]);
         default:
+            if (c >= OPT_ALIAS && c < OPT_ALIAS + (int)N_ALIASES) {
+                size_t k = (size_t)(c - OPT_ALIAS);
+                char *s = alias_value(pass_option_aliases[k].key,
+                                      pass_option_aliases[k].has_arg ? optarg : "1");
+                if (!s || push(&opt->sets, &opt->n_sets, s)) {
+                    free(s);
+                    return usage_error("%s", "out of memory");
+                }
+                if (push(&opt->owned, &opt->n_owned, s)) return usage_error("%s", "out of memory");
+                break;
+            }
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -113,9 +156,12 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
 
 void cli_options_release(cli_options *opt)
 {
+    for (size_t i = 0; i < opt->n_owned; i++) free((char *)opt->owned[i]);
+    free(opt->owned);
     free(opt->dicts);
     free(opt->rules);
-    opt->dicts = opt->rules = NULL;
+    free(opt->sets);
+    opt->dicts = opt->rules = opt->sets = opt->owned = NULL;
 }
 
 static void stderr_sink(void *ud, const ts_diagnostic *d)
@@ -151,6 +197,15 @@ ts_context *cli_context(const cli_options *opt)
         if (ts_context_add_dict(ctx, opt->dicts[i])) goto fail;
     for (size_t i = 0; i < opt->n_rules; i++)
         if (ts_context_add_rules(ctx, opt->rules[i])) goto fail;
+    for (size_t i = 0; i < opt->n_sets; i++) {
+        const char *eq = strchr(opt->sets[i], '=');
+        char key[128];
+        size_t kl = (size_t)(eq - opt->sets[i]);
+        if (kl >= sizeof key) kl = sizeof key - 1;
+        memcpy(key, opt->sets[i], kl);
+        key[kl] = '\0';
+        if (ts_context_set_option(ctx, key, eq + 1)) goto fail;
+    }
     return ctx;
 fail:
     fprintf(stderr, "tscrub: error: out of memory\n");
