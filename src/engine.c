@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "dict.h"
 #include "diag.h"
 #include "pass_list.h"
 #include "spell.h"
@@ -57,6 +58,7 @@ void ts_context_free(ts_context *ctx)
         if (ctx->pass_state[i] && pass_table[i]->state_free)
             pass_table[i]->state_free(ctx->pass_state[i]);
     ts_speller_close(ctx->speller);
+    ts_termset_free(ctx->terms);
     free_paths(ctx->dicts, ctx->n_dicts);
     free_paths(ctx->rules, ctx->n_rules);
     free_paths(ctx->opt_keys, ctx->n_opts);
@@ -197,13 +199,15 @@ struct ts_speller *ts_context_speller(ts_context *ctx)
 {
     if (ctx->speller || ctx->speller_failed) return ctx->speller;
     const char *dir = ctx->hunspell_dir ? ctx->hunspell_dir : "/usr/share/hunspell";
-    ctx->speller = ts_speller_open(dir, "en_US");
+    const char *lang = ts_context_option(ctx, "lang");
+    if (!lang || !*lang || strchr(lang, '/')) lang = "en_US";
+    ctx->speller = ts_speller_open(dir, lang);
     if (!ctx->speller) {
         ctx->speller_failed = true;
         ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_WARNING, TS_DIAG_IO,
-                     "cannot open the hunspell dictionary %s/en_US (install hunspell-en-us); "
+                     "cannot open the hunspell dictionary %s/%s (install hunspell-en-us); "
                      "checks that need it are skipped",
-                     dir);
+                     dir, lang);
     }
     return ctx->speller;
 }

@@ -1,0 +1,1093 @@
+/*
+ * pass_dictionary.c - custom terms: known mis-hearings, canonical casing,
+ * and sounds-like matches.
+ *
+ * The pass reads the context's term set (dict.h) and indexes it once per
+ * context: a hash map from normalised word sequences ("cosmo router",
+ * "claude opus 4") and from compact spellings ("chatgpt") to terms, with
+ * every proper prefix marked so that matching extends a window word by word
+ * only while some term still starts that way (a trie kept in a hash map);
+ * a map from single words to the terms they anchor (a word of a multi-word
+ * term, or a leading or trailing piece of a one-word term: "rust" in
+ * Rustacean, "ring" in Nürburgring); and buckets of terms by the first sound
+ * of their Double Metaphone key.  Each distinct word of a transcript is
+ * analysed once (its normalised form, phonetic key, whether hunspell knows
+ * it, what it anchors) and memoised, so a run costs one hash lookup per word
+ * plus work only where a term may start: 10,000 terms cost about what 10 do.
+ *
+ * At each word the longest exact match wins (case, spacing, hyphens and
+ * spelled numbers are variants of the canonical form; a heard: variant is a
+ * known mis-hearing).  Otherwise windows of 1-4 words are compared with the
+ * candidate terms by phonetic key (longest common subsequence) and by
+ * letters (edit distance).  A window made only of words hunspell knows must
+ * be anchored and score higher than one holding an unknown word, so good
+ * phrases that merely sound alike stay.  A term whose lower-case form is a
+ * common word (Go, Rust, Cursor) changes only where its guard: words are
+ * near and none of its except: phrases matches; without a guard it never
+ * changes.  A term already written canonically elsewhere in the transcript
+ * is "primed" and needs a little less evidence.  High confidence is fixed,
+ * lower is reported as dictionary/suggestion.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "dict.h"
+#include "metaphone.h"
+#include "pass.h"
+#include "similar.h"
+#include "spell.h"
+#include "strmap.h"
+#include "utf8.h"
+
+enum {
+    R_CASE,
+    R_FORM,
+    R_MISHEARD,
+    R_POSSESSIVE,
+    R_SOUNDS_LIKE,
+    R_SUGGESTION,
+    R_COUNT
+};
+
+static const ts_rule_info dict_rules[R_COUNT] = {
+    [R_CASE] = {"dictionary/case", "a term written in its canonical casing", TS_SEV_WARNING},
+    [R_FORM] = {"dictionary/form", "a term's spacing, hyphens or number form made canonical", TS_SEV_WARNING},
+    [R_MISHEARD] = {"dictionary/misheard", "a known mis-hearing replaced by its term", TS_SEV_WARNING},
+    [R_POSSESSIVE] = {"dictionary/possessive", "a term's possessive or plural written canonically", TS_SEV_WARNING},
+    [R_SOUNDS_LIKE] = {"dictionary/sounds-like", "words that sound like a term replaced by it", TS_SEV_WARNING},
+    [R_SUGGESTION] = {"dictionary/suggestion", "words that may be a term (not changed)", TS_SEV_INFO},
+};
+
+#define KEY_CAP 48
+#define WORD_CAP 128
+#define MAX_TERM_WORDS 8
+#define MAX_WINDOW 4
+#define GUARD_RADIUS 40
+#define MEMO_LIMIT 2000000
+
+/* ---- the index -------------------------------------------------------- */
+
+typedef struct {
+    uint32_t *v;
+    uint32_t n, cap;
+} id_list;
+
+typedef struct {
+    const ts_term *t;
+    const char *compact;          /* folded letters and digits */
+    char key[KEY_CAP], alt[KEY_CAP];
+    uint16_t compact_len;
+    uint8_t key_len, alt_len, n_words;
+    bool ambiguous;               /* one word, and hunspell knows it in lower case */
+    bool plural;                  /* "Xs" is a plural: acronyms, plural flag */
+} term_info;
+
+typedef struct {
+    int32_t canon, heard, compact, comp; /* term ids, -1 when none */
+    const char *comp_text;        /* canonical spelling of a component word */
+    uint32_t comp_len;
+    bool prefix;                  /* a longer spaced key starts with this one */
+    bool cprefix;                 /* a longer compact key starts with this one */
+} key_entry;
+
+typedef struct {
+    const char *norm, *fold;      /* numbers as digits / plain; lower-case ASCII */
+    uint16_t norm_len, fold_len;
+    char key[KEY_CAP];
+    uint8_t key_len;
+    uint8_t shape;                /* SHAPE_* */
+    bool common;                  /* hunspell knows the lower-case form */
+    bool has_alpha;
+    const key_entry *k1;          /* the entry for norm */
+    const key_entry *k1s;         /* the entry for norm without a final 's' */
+    const id_list *anchors_word, *anchors_prefix, *anchors_suffix, *guard_of;
+} word_info;
+
+enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
+
+typedef struct {
+    const ts_termset *set;
+    term_info *terms;             /* malloc'd, set->n */
+    size_t n;
+    ts_arena arena;               /* key entries, folded strings */
+    ts_strmap keys;               /* key -> key_entry */
+    ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
+    id_list buckets[64];          /* by first key symbol */
+    ts_strmap memo;               /* word -> word_info */
+    ts_arena memo_arena;
+    struct ts_speller *sp;
+    int max_words;
+} dict_state;
+
+static const char *const number_words[] = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty"};
+
+/* Folds a word; with `numbers`, a spelled number 0-20 becomes its digits,
+ * so "Opus four" and "Opus 4" meet. */
+static size_t norm_word(const char *s, size_t n, char *out, size_t cap, bool numbers)
+{
+    size_t l = ts_fold_ascii(s, n, out, cap, 0);
+    if (!numbers) return l;
+    for (size_t i = 0; i < sizeof number_words / sizeof *number_words; i++)
+        if (strlen(number_words[i]) == l && memcmp(number_words[i], out, l) == 0)
+            return (size_t)snprintf(out, cap, "%zu", i);
+    return l;
+}
+
+static int bucket_of(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= '0' && c <= '9') return 26 + (c - '0');
+    return 36;
+}
+
+static int list_push(id_list *l, uint32_t id)
+{
+    if (l->n && l->v[l->n - 1] == id) return 0;
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        uint32_t *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = id;
+    return 0;
+}
+
+static key_entry *entry_for(dict_state *d, const char *key, size_t len)
+{
+    int added;
+    ts_strmap_slot *s = ts_strmap_put(&d->keys, key, len, &added);
+    if (!s) return NULL;
+    if (added) {
+        key_entry *e = ts_arena_calloc(&d->arena, 1, sizeof *e);
+        if (!e) return NULL;
+        e->canon = e->heard = e->compact = e->comp = -1;
+        s->value = e;
+    }
+    return s->value;
+}
+
+static int anchor_add(dict_state *d, char kind, const char *w, size_t n, uint32_t id)
+{
+    char k[WORD_CAP + 2];
+    if (n + 2 > sizeof k) return 0;
+    k[0] = kind;
+    k[1] = ':';
+    memcpy(k + 2, w, n);
+    int added;
+    ts_strmap_slot *s = ts_strmap_put(&d->anchors, k, n + 2, &added);
+    if (!s) return -1;
+    if (added && !(s->value = calloc(1, sizeof(id_list)))) return -1;
+    return list_push(s->value, id);
+}
+
+static const id_list *anchor_get(const dict_state *d, char kind, const char *w, size_t n)
+{
+    char k[WORD_CAP + 2];
+    if (n + 2 > sizeof k) return NULL;
+    k[0] = kind;
+    k[1] = ':';
+    memcpy(k + 2, w, n);
+    ts_strmap_slot *s = ts_strmap_find(&d->anchors, k, n + 2);
+    return s ? s->value : NULL;
+}
+
+static bool is_common(dict_state *d, const char *fold, size_t n)
+{
+    if (!d->sp) return true; /* without hunspell, assume the worst */
+    return n > 0 && ts_speller_check(d->sp, fold, n);
+}
+
+/* Does hunspell know the word as written or in lower case?  Apostrophes
+ * stay ("don't"), so contractions count as the common words they are. */
+static bool word_known(dict_state *d, const char *s, size_t n)
+{
+    if (!d->sp) return true;
+    if (n == 0 || n >= WORD_CAP) return false;
+    if (ts_speller_check(d->sp, s, n)) return true;
+    char low[WORD_CAP];
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] >= 0x80) return false; /* non-ASCII: as written only */
+        low[o++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    }
+    return ts_speller_check(d->sp, low, o);
+}
+
+/* Splits text into words at blanks and hyphens. */
+typedef struct {
+    const char *s[MAX_TERM_WORDS];
+    size_t n[MAX_TERM_WORDS];
+    int count;
+} words;
+
+static void split_words(const char *text, words *w)
+{
+    w->count = 0;
+    const char *p = text;
+    while (*p && w->count < MAX_TERM_WORDS) {
+        while (*p == ' ' || *p == '\t' || *p == '-') p++;
+        const char *q = p;
+        while (*q && *q != ' ' && *q != '\t' && *q != '-') q++;
+        if (q > p) {
+            w->s[w->count] = p;
+            w->n[w->count++] = (size_t)(q - p);
+        }
+        p = q;
+    }
+}
+
+/* Normalised spaced key of a phrase: "Claude Opus four" -> "claude opus 4". */
+static size_t spaced_key(const words *w, char *out, size_t cap, size_t *ends)
+{
+    size_t o = 0;
+    for (int i = 0; i < w->count; i++) {
+        char t[WORD_CAP];
+        size_t l = norm_word(w->s[i], w->n[i], t, sizeof t, true);
+        if (!l) {
+            ends[i] = o;
+            continue;
+        }
+        if (o && o + 1 < cap) out[o++] = ' ';
+        if (o + l >= cap) break;
+        memcpy(out + o, t, l);
+        o += l;
+        ends[i] = o;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static ts_status index_term(dict_state *d, uint32_t id)
+{
+    term_info *ti = &d->terms[id];
+    const ts_term *t = ti->t;
+    words w;
+    split_words(t->text, &w);
+    ti->n_words = (uint8_t)w.count;
+    if (w.count > d->max_words) d->max_words = w.count;
+    char buf[512], cbuf[512];
+    size_t ends[MAX_TERM_WORDS];
+    size_t len = spaced_key(&w, buf, sizeof buf, ends);
+    if (!len) return TS_OK;
+    /* spaced key and its word prefixes */
+    key_entry *e = entry_for(d, buf, len);
+    if (!e) return TS_ERR_NOMEM;
+    if (e->canon < 0) e->canon = (int32_t)id;
+    for (int i = 0; i + 1 < w.count; i++) {
+        key_entry *p = entry_for(d, buf, ends[i]);
+        if (!p) return TS_ERR_NOMEM;
+        p->prefix = true;
+    }
+    /* compact key and its prefixes */
+    size_t cl = 0;
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] != ' ') cbuf[cl++] = buf[i];
+    cbuf[cl] = '\0';
+    ti->compact = ts_arena_strndup(&d->arena, cbuf, cl);
+    if (!ti->compact) return TS_ERR_NOMEM;
+    ti->compact_len = (uint16_t)cl;
+    key_entry *c = entry_for(d, cbuf, cl);
+    if (!c) return TS_ERR_NOMEM;
+    if (c->compact < 0) c->compact = (int32_t)id;
+    for (size_t i = 2; i < cl; i++) {
+        key_entry *p = entry_for(d, cbuf, i);
+        if (!p) return TS_ERR_NOMEM;
+        p->cprefix = true;
+    }
+    /* phonetic key from the plain letters ("four", not "4") */
+    char up[256];
+    size_t ul = ts_fold_ascii(t->text, strlen(t->text), up, sizeof up, 1);
+    char alt[KEY_CAP];
+    ti->key_len = (uint8_t)ts_double_metaphone(up, ul, ti->key, alt, KEY_CAP);
+    memcpy(ti->alt, alt, KEY_CAP);
+    ti->alt_len = (uint8_t)strlen(alt);
+    if (ti->key_len && !(t->flags & TS_TERM_EXACT)) {
+        if (list_push(&d->buckets[bucket_of(ti->key[0])], id)) return TS_ERR_NOMEM;
+        if (ti->alt_len && ti->alt[0] != ti->key[0] &&
+            list_push(&d->buckets[bucket_of(ti->alt[0])], id))
+            return TS_ERR_NOMEM;
+    }
+    /* ambiguity, plural */
+    char f[WORD_CAP];
+    size_t fl = w.count == 1 ? ts_fold_ascii(w.s[0], w.n[0], f, sizeof f, 0) : 0;
+    ti->ambiguous = fl && is_common(d, f, fl);
+    const char *last = w.count ? w.s[w.count - 1] : t->text;
+    size_t last_n = w.count ? w.n[w.count - 1] : 0, upper = 0, letters = 0;
+    for (size_t i = 0; i < last_n; i++) {
+        char ch = last[i];
+        if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
+            letters++;
+            upper += ch >= 'A' && ch <= 'Z';
+        }
+    }
+    ti->plural = (t->flags & TS_TERM_PLURAL) || (letters >= 2 && upper == letters);
+    /* anchors and components */
+    if (!(t->flags & TS_TERM_EXACT)) {
+        if (w.count > 1) {
+            for (int i = 0; i < w.count; i++) {
+                char x[WORD_CAP];
+                size_t xl = norm_word(w.s[i], w.n[i], x, sizeof x, false);
+                if (xl >= 3 && anchor_add(d, 'w', x, xl, id)) return TS_ERR_NOMEM;
+            }
+        } else {
+            for (size_t l = 4; l + 2 <= cl && l <= 12; l++) {
+                if (anchor_add(d, 'p', cbuf, l, id)) return TS_ERR_NOMEM;
+                if (anchor_add(d, 's', cbuf + cl - l, l, id)) return TS_ERR_NOMEM;
+            }
+        }
+    }
+    if (w.count > 1) {
+        for (int i = 0; i < w.count; i++) {
+            char x[WORD_CAP];
+            size_t xl = norm_word(w.s[i], w.n[i], x, sizeof x, false);
+            if (xl < 2 || is_common(d, x, xl)) continue;
+            key_entry *ce = entry_for(d, x, xl);
+            if (!ce) return TS_ERR_NOMEM;
+            if (ce->comp < 0) {
+                ce->comp = (int32_t)id;
+                ce->comp_text = w.s[i];
+                ce->comp_len = (uint32_t)w.n[i];
+            }
+        }
+    }
+    for (uint32_t g = 0; g < t->n_guard; g++)
+        if (anchor_add(d, 'g', t->guard[g], strlen(t->guard[g]), id)) return TS_ERR_NOMEM;
+    /* heard variants */
+    for (uint32_t h = 0; h < t->n_heard; h++) {
+        words hw;
+        split_words(t->heard[h], &hw);
+        size_t hends[MAX_TERM_WORDS];
+        size_t hl = spaced_key(&hw, buf, sizeof buf, hends);
+        if (!hl) continue;
+        key_entry *he = entry_for(d, buf, hl);
+        if (!he) return TS_ERR_NOMEM;
+        if (he->heard < 0) he->heard = (int32_t)id;
+        if (hw.count > d->max_words) d->max_words = hw.count;
+        for (int i = 0; i + 1 < hw.count; i++) {
+            key_entry *p = entry_for(d, buf, hends[i]);
+            if (!p) return TS_ERR_NOMEM;
+            p->prefix = true;
+        }
+    }
+    return TS_OK;
+}
+
+static void dict_free(void *state)
+{
+    dict_state *d = state;
+    if (!d) return;
+    for (size_t i = 0; i < d->anchors.cap; i++)
+        if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
+            id_list *l = d->anchors.slots[i].value;
+            free(l->v);
+            free(l);
+        }
+    for (size_t i = 0; i < sizeof d->buckets / sizeof *d->buckets; i++) free(d->buckets[i].v);
+    ts_strmap_release(&d->anchors);
+    ts_strmap_release(&d->keys);
+    ts_strmap_release(&d->memo);
+    ts_arena_release(&d->memo_arena);
+    ts_arena_release(&d->arena);
+    free(d->terms);
+    free(d);
+}
+
+static ts_status dict_new(ts_context *ctx, void **state)
+{
+    ts_status st;
+    const ts_termset *set = ts_context_terms(ctx, &st);
+    if (!set) return st;
+    dict_state *d = calloc(1, sizeof *d);
+    if (!d) return TS_ERR_NOMEM;
+    ts_arena_init(&d->arena);
+    ts_arena_init(&d->memo_arena);
+    ts_strmap_init(&d->keys);
+    ts_strmap_init(&d->anchors);
+    ts_strmap_init(&d->memo);
+    d->set = set;
+    d->n = set->n;
+    d->max_words = 1;
+    if (set->n) d->sp = ts_context_speller(ctx);
+    d->terms = calloc(set->n ? set->n : 1, sizeof *d->terms);
+    if (!d->terms) {
+        dict_free(d);
+        return TS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        d->terms[i].t = &set->terms[i];
+        if ((st = index_term(d, (uint32_t)i))) {
+            dict_free(d);
+            return st;
+        }
+    }
+    *state = d;
+    return TS_OK;
+}
+
+/* ---- words ------------------------------------------------------------ */
+
+static uint8_t shape_of(const char *s, size_t n)
+{
+    size_t up = 0, low = 0, i = 0;
+    bool first_up = false;
+    while (i < n) {
+        size_t l;
+        int32_t c = ts_utf8_decode(s + i, n - i, &l);
+        if (ts_cp_is_upper(c)) {
+            if (up + low == 0) first_up = true;
+            up++;
+        } else if (ts_cp_is_lower(c)) {
+            low++;
+        }
+        i += l;
+    }
+    if (up + low == 0) return SHAPE_NONE;
+    if (up == 0) return SHAPE_LOWER;
+    if (low == 0) return up > 1 ? SHAPE_UPPER : SHAPE_CAPITAL;
+    if (first_up && up == 1) return SHAPE_CAPITAL;
+    return SHAPE_MIXED;
+}
+
+static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
+{
+    ts_strmap_slot *slot = ts_strmap_find(&d->memo, s, n);
+    if (slot) return slot->value;
+    int added;
+    slot = ts_strmap_put(&d->memo, s, n, &added);
+    if (!slot) return NULL;
+    word_info *w = ts_arena_calloc(&d->memo_arena, 1, sizeof *w);
+    if (!w) return NULL;
+    char norm[WORD_CAP], fold[WORD_CAP], up[WORD_CAP], alt[KEY_CAP];
+    size_t nl = norm_word(s, n, norm, sizeof norm, true);
+    size_t fl = norm_word(s, n, fold, sizeof fold, false);
+    w->norm = ts_arena_strndup(&d->memo_arena, norm, nl);
+    w->fold = ts_arena_strndup(&d->memo_arena, fold, fl);
+    if (!w->norm || !w->fold) return NULL;
+    w->norm_len = (uint16_t)nl;
+    w->fold_len = (uint16_t)fl;
+    w->shape = shape_of(s, n);
+    w->has_alpha = fl > 0;
+    if (fl) {
+        size_t ul = ts_fold_ascii(s, n, up, sizeof up, 1);
+        w->key_len = (uint8_t)ts_double_metaphone(up, ul, w->key, alt, KEY_CAP);
+        w->common = word_known(d, s, n);
+        ts_strmap_slot *k = ts_strmap_find(&d->keys, norm, nl);
+        w->k1 = k ? k->value : NULL;
+        if (nl >= 3 && norm[nl - 1] == 's') {
+            size_t bl = nl - 1;
+            if (bl >= 2 && norm[bl - 1] == '\'') bl--;
+            k = ts_strmap_find(&d->keys, norm, bl);
+            w->k1s = k ? k->value : NULL;
+        }
+        w->anchors_word = anchor_get(d, 'w', fold, fl);
+        w->anchors_prefix = anchor_get(d, 'p', fold, fl);
+        w->anchors_suffix = anchor_get(d, 's', fold, fl);
+        w->guard_of = anchor_get(d, 'g', fold, fl);
+    }
+    slot->value = w;
+    return w;
+}
+
+/* ---- tokens ----------------------------------------------------------- */
+
+enum { P_NONE = 0, P_COMMA, P_END };
+
+typedef struct {
+    uint32_t s, e;          /* the word without surrounding punctuation */
+    uint32_t we;            /* end of the word with its trailing punctuation */
+    uint8_t punct;          /* P_*: what follows the word */
+    bool sentence_start;
+    bool apostrophe_s;      /* the word ends in 's */
+    const word_info *wi;
+} token;
+
+typedef struct {
+    token *v;
+    size_t n, cap;
+    size_t *seg_first;      /* per segment: index of its first token; [n_segs] = n */
+} token_list;
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static bool is_lead_punct(char c) { return c == '"' || c == '\'' || c == '(' || c == '[' || c == '{'; }
+
+static bool is_trail_punct(char c)
+{
+    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '"' ||
+           c == '\'' || c == ')' || c == ']' || c == '}';
+}
+
+static bool url_like(const char *p, size_t n)
+{
+    if (memchr(p, '@', n)) return true;
+    for (size_t i = 0; i + 2 < n; i++)
+        if (p[i] == ':' && p[i + 1] == '/' && p[i + 2] == '/') return true;
+    return n >= 4 && (memcmp(p, "www.", 4) == 0 || memcmp(p, "WWW.", 4) == 0);
+}
+
+static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && is_blank(p[i])) i++;
+        if (i >= n) break;
+        size_t ws = i;
+        while (i < n && !is_blank(p[i])) i++;
+        size_t we = i, s = ws, e = we;
+        while (s < e && is_lead_punct(p[s])) s++;
+        while (e > s && is_trail_punct(p[e - 1])) e--;
+        uint8_t punct = P_NONE;
+        for (size_t k = e; k < we; k++) {
+            if (p[k] == '.' || p[k] == '!' || p[k] == '?') punct = P_END;
+            else if (punct == P_NONE && (p[k] == ',' || p[k] == ';' || p[k] == ':')) punct = P_COMMA;
+        }
+        if (e - s > 100 || url_like(p + ws, we - ws)) {
+            *sent = punct == P_END;
+            continue;
+        }
+        const word_info *wi = e > s ? word_lookup(d, p + s, e - s) : NULL;
+        if (e > s && !wi) return TS_ERR_NOMEM;
+        if (!wi || !wi->has_alpha) {
+            /* a dash or a number-less symbol: a break in the phrase */
+            if (tl->n) tl->v[tl->n - 1].punct = tl->v[tl->n - 1].punct ? tl->v[tl->n - 1].punct : P_COMMA;
+            if (punct == P_END) *sent = true;
+            continue;
+        }
+        if (tl->n == tl->cap) {
+            size_t cap = tl->cap ? tl->cap * 2 : 1024;
+            token *v = realloc(tl->v, cap * sizeof *v);
+            if (!v) return TS_ERR_NOMEM;
+            tl->v = v;
+            tl->cap = cap;
+        }
+        token *t = &tl->v[tl->n++];
+        t->s = (uint32_t)s;
+        t->e = (uint32_t)e;
+        t->we = (uint32_t)we;
+        t->punct = punct;
+        t->sentence_start = *sent;
+        t->apostrophe_s = e - s >= 3 && p[e - 1] == 's' && (p[e - 2] == '\'');
+        t->wi = wi;
+        *sent = punct == P_END;
+    }
+    return TS_OK;
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+typedef struct {
+    dict_state *d;
+    const ts_transcript *tr;
+    token *tok;
+    size_t first, last;     /* the segment's tokens [first, last) */
+    size_t n_all;           /* tokens of the whole transcript (guards look across segments) */
+    const ts_transcript *t;
+    uint32_t seg;
+    const char *text;
+    uint8_t *primed;
+    ts_edit_list *out;
+    const size_t *seg_first;
+} seg_ctx;
+
+typedef struct {
+    int32_t term;
+    int kind;               /* R_* rule */
+    size_t k;               /* tokens covered */
+    bool possessive;        /* "Xs" -> "X's" / plural "Xs" */
+    bool component;         /* one word of a multi-word term */
+} match;
+
+/* Longest exact match at token i (spaced or compact keys). */
+static bool exact_match(seg_ctx *c, size_t i, match *m)
+{
+    dict_state *d = c->d;
+    const word_info *w0 = c->tok[i].wi;
+    const key_entry *e = w0->k1;
+    bool found = false;
+    memset(m, 0, sizeof *m);
+    m->term = -1;
+    if (e) {
+        if (e->canon >= 0) { m->term = e->canon; m->kind = R_CASE; m->k = 1; found = true; }
+        else if (e->heard >= 0) { m->term = e->heard; m->kind = R_MISHEARD; m->k = 1; found = true; }
+        else if (e->compact >= 0) { m->term = e->compact; m->kind = R_FORM; m->k = 1; found = true; }
+        else if (e->comp >= 0) { m->term = e->comp; m->kind = R_CASE; m->k = 1; m->component = true; found = true; }
+    }
+    char sb[512], cb[512];
+    size_t sl = w0->norm_len, cl = w0->norm_len;
+    memcpy(sb, w0->norm, sl);
+    memcpy(cb, w0->norm, cl);
+    bool sp = e && e->prefix, cp = e && e->cprefix;
+    for (size_t k = 2; (sp || cp) && k <= (size_t)d->max_words + 1 && i + k - 1 < c->last; k++) {
+        const token *pt = &c->tok[i + k - 2], *t = &c->tok[i + k - 1];
+        if (pt->punct == P_END) break;
+        const word_info *w = t->wi;
+        if (sl + w->norm_len + 2 > sizeof sb) break;
+        if (sp) {
+            sb[sl++] = ' ';
+            memcpy(sb + sl, w->norm, w->norm_len);
+            sl += w->norm_len;
+            ts_strmap_slot *s = ts_strmap_find(&d->keys, sb, sl);
+            const key_entry *x = s ? s->value : NULL;
+            sp = x && x->prefix;
+            if (x && x->canon >= 0 && pt->punct == P_NONE) {
+                m->term = x->canon; m->kind = R_CASE; m->k = k; m->component = false; found = true;
+            } else if (x && x->heard >= 0) {
+                m->term = x->heard; m->kind = R_MISHEARD; m->k = k; m->component = false; found = true;
+            }
+        }
+        if (cp) {
+            if (pt->punct != P_NONE) {
+                cp = false;
+                continue;
+            }
+            memcpy(cb + cl, w->norm, w->norm_len);
+            cl += w->norm_len;
+            ts_strmap_slot *s = ts_strmap_find(&d->keys, cb, cl);
+            const key_entry *x = s ? s->value : NULL;
+            cp = x && x->cprefix;
+            if (x && x->compact >= 0 && (!found || m->k < k)) {
+                m->term = x->compact; m->kind = R_FORM; m->k = k; m->component = false; found = true;
+            }
+        }
+    }
+    if (!found && w0->k1s && !c->tok[i].apostrophe_s) {
+        const key_entry *x = w0->k1s;
+        int32_t id = x->canon >= 0 ? x->canon : x->comp;
+        if (id >= 0 && (x->canon >= 0 || x->comp >= 0)) {
+            m->term = id; m->kind = R_POSSESSIVE; m->k = 1; m->possessive = true;
+            m->component = x->canon < 0;
+            found = true;
+        }
+    } else if (!found && w0->k1s && c->tok[i].apostrophe_s) {
+        const key_entry *x = w0->k1s;
+        int32_t id = x->canon >= 0 ? x->canon : x->comp;
+        if (id >= 0) {
+            m->term = id; m->kind = R_CASE; m->k = 1; m->possessive = true;
+            m->component = x->canon < 0;
+            found = true;
+        }
+    }
+    return found;
+}
+
+/* Do the folded words around token i spell the except: phrase, with the
+ * term's word somewhere in it? */
+static bool except_matches(const seg_ctx *c, size_t i, const char *phrase, const char *word,
+                           size_t word_len)
+{
+    words pw;
+    split_words(phrase, &pw);
+    for (int j = 0; j < pw.count; j++) {
+        if (pw.n[j] != word_len || memcmp(pw.s[j], word, word_len) != 0) continue;
+        if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw.count > c->last) continue;
+        size_t base = i - (size_t)j;
+        bool ok = true;
+        for (int q = 0; q < pw.count && ok; q++) {
+            const word_info *w = c->tok[base + (size_t)q].wi;
+            ok = w->fold_len == pw.n[q] && memcmp(w->fold, pw.s[q], pw.n[q]) == 0;
+            if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct == P_END) ok = false;
+        }
+        if (ok) return true;
+    }
+    return false;
+}
+
+static bool list_has(const id_list *l, uint32_t id)
+{
+    if (!l) return false;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->v[i] == id) return true;
+    return false;
+}
+
+/* May the common word at token i become term `id`?  Only inside its guard
+ * and outside its exceptions. */
+static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
+{
+    const term_info *ti = &c->d->terms[id];
+    const ts_term *t = ti->t;
+    if (!t->n_guard) return false;
+    const word_info *w = c->tok[i].wi;
+    for (uint32_t x = 0; x < t->n_except; x++)
+        if (except_matches(c, i, t->except[x], w->fold, w->fold_len)) return false;
+    /* the company: guard words, or the term itself written canonically,
+     * within GUARD_RADIUS words, across segment boundaries */
+    size_t lo = i > GUARD_RADIUS ? i - GUARD_RADIUS : 0;
+    size_t hi = i + GUARD_RADIUS + 1 < c->n_all ? i + GUARD_RADIUS + 1 : c->n_all;
+    size_t tl = strlen(t->text), sg = 0;
+    for (size_t k = lo; k < hi; k++) {
+        if (k == i) continue;
+        const token *o = &c->tok[k];
+        if (list_has(o->wi->guard_of, id)) return true;
+        if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
+            memcmp(o->wi->fold, w->fold, w->fold_len) == 0) {
+            /* find the segment holding token k to compare its text */
+            while (sg + 1 < c->t->n && c->seg_first[sg + 1] <= k) sg++;
+            if (memcmp(c->t->segs[sg].text + o->s, t->text, tl) == 0) return true;
+        }
+    }
+    return false;
+}
+
+/* Proposes text[s,e) := repl under a rule, unless it is already so. */
+static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *repl, size_t rl,
+                    float conf, const char *why)
+{
+    if (e - s == rl && memcmp(c->text + s, repl, rl) == 0) return;
+    ts_edit *ed;
+    if (rule == R_SUGGESTION) {
+        ed = ts_edit_report(c->out, &dict_rules[rule], c->seg, s, e);
+        if (ed) {
+            ed->message = ts_edit_message(c->out, "'%.*s' may be '%.*s' (%s, confidence %.2f)",
+                                          (int)(e - s), c->text + s, (int)rl, repl, why, conf);
+            ed->confidence = conf;
+        }
+        return;
+    }
+    ed = ts_edit_replace(c->out, &dict_rules[rule], c->seg, s, e, repl, rl);
+    if (ed) {
+        ed->confidence = conf;
+        ed->message = ts_edit_message(c->out, "'%.*s' is '%.*s' (%s)", (int)(e - s), c->text + s,
+                                      (int)rl, repl, why);
+    }
+}
+
+/* Function words after which "Xs," is not a possessive before a noun. */
+static bool joins_clauses(const word_info *w)
+{
+    static const char *const list[] = {"and", "but", "or", "so", "because", "which", "who",
+                                       "that", "if", "when", "then", "like", "i", "you", "we",
+                                       "they", "he", "she", "it", "the", "a", "an"};
+    for (size_t i = 0; i < sizeof list / sizeof *list; i++)
+        if (strlen(list[i]) == w->fold_len && memcmp(list[i], w->fold, w->fold_len) == 0)
+            return true;
+    return false;
+}
+
+/* Applies an exact match; returns the tokens consumed (0: not applicable). */
+static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
+{
+    const term_info *ti = &c->d->terms[m->term];
+    const ts_term *t = ti->t;
+    const token *first = &c->tok[i], *last = &c->tok[i + m->k - 1];
+    const char *canon = t->text;
+    size_t canon_len = strlen(canon);
+    const key_entry *ce = NULL;
+    if (m->component) {
+        ce = m->possessive ? first->wi->k1s : first->wi->k1;
+        if (!ce || ce->comp < 0) return 0;
+        canon = ce->comp_text;
+        canon_len = ce->comp_len;
+    }
+    /* a common word changes only inside its guard, and only from lower case */
+    bool all_common = true;
+    for (size_t k = 0; k < m->k; k++) all_common &= c->tok[i + k].wi->common;
+    /* A common word changes only inside its guard.  Written as a name
+     * (capitalised inside a sentence) or as a non-word ("anthropics") it
+     * already says which it is. */
+    bool guarded = false;
+    if (ti->ambiguous && !m->component && first->wi->common) {
+        if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
+        if (first->wi->shape == SHAPE_LOWER || first->sentence_start) {
+            if (!guard_allows(c, i, (uint32_t)m->term)) return m->k;
+            guarded = true;
+        }
+    }
+    char repl[600];
+    size_t rl = 0;
+    if (canon_len + 3 >= sizeof repl) return m->k;
+    memcpy(repl, canon, canon_len);
+    rl = canon_len;
+    uint32_t s = first->s, e = last->e;
+    int rule = m->kind;
+    const char *why = "canonical casing";
+    if (m->possessive) {
+        if (first->apostrophe_s) {
+            repl[rl++] = '\'';
+            repl[rl++] = 's';
+        } else if (ti->plural) {
+            repl[rl++] = 's';
+            why = "plural";
+        } else {
+            repl[rl++] = '\'';
+            repl[rl++] = 's';
+            rule = R_POSSESSIVE;
+            why = "possessive";
+            /* "anthropics, new model": the comma splits a possessive from its noun */
+            size_t nx = i + 1;
+            if (first->punct == P_COMMA && nx < c->last && c->tok[nx].wi->shape == SHAPE_LOWER &&
+                !joins_clauses(c->tok[nx].wi) && first->we == first->e + 1 &&
+                c->text[first->e] == ',')
+                e = first->we;
+        }
+    }
+    float conf = 0.95f;
+    if (rule == R_MISHEARD) {
+        why = "known mis-hearing";
+        conf = 0.9f;
+    } else if (rule == R_FORM) {
+        why = "canonical form";
+        conf = 0.9f;
+        if (m->k > 1 && all_common && !c->primed[m->term]) {
+            rule = R_SUGGESTION;
+            conf = 0.6f;
+            why = "common words joined";
+        }
+    } else if (rule == R_CASE) {
+        /* case only: does the text differ from the canonical form only in
+         * letter case?  Anything else is a form change. */
+        char a[600], b[600];
+        size_t al = ts_fold_ascii(c->text + s, e - s, a, sizeof a, 0);
+        size_t bl = ts_fold_ascii(repl, rl, b, sizeof b, 0);
+        if (al != bl || memcmp(a, b, al) != 0) {
+            rule = R_FORM;
+            why = "canonical form";
+        }
+    }
+    if (guarded) {
+        conf = 0.85f;
+        why = "in the company of its guard words";
+    }
+    if (t->flags & TS_TERM_SUGGEST) {
+        rule = R_SUGGESTION;
+        why = "suggest-only term";
+    }
+    propose(c, rule, s, e, repl, rl, conf, why);
+    return m->k;
+}
+
+static unsigned lcs(const char *a, size_t na, const char *b, size_t nb)
+{
+    unsigned row[KEY_CAP * 2 + 2] = {0};
+    if (nb > KEY_CAP * 2) nb = KEY_CAP * 2;
+    for (size_t i = 0; i < na; i++) {
+        unsigned prev = 0;
+        for (size_t j = 0; j < nb; j++) {
+            unsigned tmp = row[j + 1];
+            if (a[i] == b[j]) row[j + 1] = prev + 1;
+            else if (row[j] > row[j + 1]) row[j + 1] = row[j];
+            prev = tmp;
+        }
+    }
+    return row[nb];
+}
+
+static double phon_sim(const char *k, size_t kl, const term_info *ti)
+{
+    double best = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *tk = pass ? ti->alt : ti->key;
+        size_t tl = pass ? ti->alt_len : ti->key_len;
+        if (!tl || !kl || tk[0] != k[0]) continue;
+        double s = 2.0 * lcs(k, kl, tk, tl) / (double)(kl + tl);
+        if (s > best) best = s;
+    }
+    return best;
+}
+
+typedef struct {
+    int32_t term;
+    size_t k;
+    double score;
+    bool fix;
+} sounds_best;
+
+/* The window has the term's number of words, and one of them is the
+ * term's word at the same place. */
+static bool aligned_anchor(const seg_ctx *c, size_t i, size_t k, const term_info *ti)
+{
+    if (k != ti->n_words || k < 2) return false;
+    words w;
+    split_words(ti->t->text, &w);
+    for (size_t q = 0; q < k && (int)q < w.count; q++) {
+        char x[WORD_CAP];
+        size_t xl = norm_word(w.s[q], w.n[q], x, sizeof x, false);
+        const word_info *wi = c->tok[i + q].wi;
+        if (xl == wi->fold_len && memcmp(x, wi->fold, xl) == 0) return true;
+    }
+    return false;
+}
+
+static void consider(seg_ctx *c, size_t i, size_t k, uint32_t id, const char *letters,
+                     size_t ll, const char *key, size_t kl, bool all_common, bool anchored,
+                     sounds_best *best)
+{
+    const term_info *ti = &c->d->terms[id];
+    if (ti->t->flags & TS_TERM_EXACT) return;
+    if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 || ll * 10 > (size_t)ti->compact_len * 16)
+        return;
+    if (ll >= ti->compact_len && strstr(letters, ti->compact)) return; /* holds the term: not ours */
+    double ps = phon_sim(key, kl, ti);
+    if (ps < 0.6) return;
+    double ls = ts_similarity(letters, ll, ti->compact, ti->compact_len);
+    double score = 0.7 * ps + 0.3 * ls;
+    if (anchored) score += 0.05;
+    if (c->primed[id]) score += 0.05;
+    double fix_at = 0.82, suggest_at = 0.72;
+    if (all_common) {
+        /* Good words that merely sound alike ("new boring idea"): fixed only
+         * when the term is already in the transcript and the window lines up
+         * with it word for word, one word identical ("customer router" for
+         * Cosmo Router); otherwise at most a suggestion. */
+        fix_at = c->primed[id] && aligned_anchor(c, i, k, ti) ? 0.85 : 2;
+        suggest_at = 0.82;
+    }
+    if (ti->ambiguous || (ti->t->flags & TS_TERM_SUGGEST)) fix_at = 2; /* never fixed */
+    if (score < suggest_at || score <= best->score) return;
+    (void)i;
+    best->term = (int32_t)id;
+    best->k = k;
+    best->score = score;
+    best->fix = score >= fix_at;
+}
+
+/* Sounds-like at token i; returns tokens consumed (0: nothing). */
+static size_t sounds_like(seg_ctx *c, size_t i)
+{
+    dict_state *d = c->d;
+    sounds_best best = {-1, 0, 0, false};
+    char letters[257], up[256], key[KEY_CAP * 2], alt[KEY_CAP * 2];
+    size_t ll = 0;
+    bool all_common = true;
+    for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
+        const token *t = &c->tok[i + k - 1];
+        if (k > 1 && c->tok[i + k - 2].punct == P_END) break;
+        const word_info *w = t->wi;
+        /* a word that is itself a (non-ambiguous) term is never swallowed */
+        if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
+                      w->k1->compact >= 0 || w->k1->heard >= 0))
+            break;
+        if (ll + w->fold_len >= sizeof letters) break;
+        memcpy(letters + ll, w->fold, w->fold_len);
+        ll += w->fold_len;
+        letters[ll] = '\0';
+        all_common &= w->common;
+        if (k == 1 && all_common) {
+            /* a single known word is never a sounds-like match on its own */
+        }
+        bool have = false;
+        /* candidates: anchored terms, and phonetic buckets for unknown words */
+        const id_list *lists[MAX_WINDOW + 2];
+        int nl = 0;
+        for (size_t q = 0; q < k; q++)
+            if (c->tok[i + q].wi->anchors_word) lists[nl++] = c->tok[i + q].wi->anchors_word;
+        if (c->tok[i].wi->anchors_prefix) lists[nl++] = c->tok[i].wi->anchors_prefix;
+        if (w->anchors_suffix && k > 1) lists[nl++] = w->anchors_suffix;
+        int anchored_lists = nl;
+        if (!all_common) {
+            for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
+            size_t kl0 = ts_double_metaphone(up, ll, key, alt, sizeof key);
+            if (kl0) lists[nl++] = &d->buckets[bucket_of(key[0])];
+        }
+        if (k == 1 && all_common) continue;
+        if (!nl) continue;
+        for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
+        size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
+        if (!kl) continue;
+        for (int li = 0; li < nl; li++) {
+            const id_list *l = lists[li];
+            for (uint32_t x = 0; x < l->n; x++) {
+                bool anchored = li < anchored_lists;
+                if (all_common && !anchored) continue;
+                consider(c, i, k, l->v[x], letters, ll, key, kl, all_common, anchored, &best);
+                have = true;
+            }
+        }
+        (void)have;
+    }
+    if (best.term < 0) return 0;
+    const term_info *ti = &d->terms[best.term];
+    const token *first = &c->tok[i], *last = &c->tok[i + best.k - 1];
+    propose(c, best.fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
+            strlen(ti->t->text), (float)(best.score > 1 ? 1 : best.score), "sounds alike");
+    return best.k;
+}
+
+static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
+                  uint8_t *primed)
+{
+    for (size_t sgi = 0; sgi < n_segs; sgi++) {
+        seg_ctx c = {.d = d, .tr = t, .tok = tl->v, .first = tl->seg_first[sgi],
+                     .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
+                     .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
+        for (size_t i = c.first; i < c.last;) {
+            match m;
+            if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
+                const term_info *ti = &d->terms[m.term];
+                const char *s = c.text + c.tok[i].s;
+                size_t n = c.tok[i + m.k - 1].e - c.tok[i].s, tl2 = strlen(ti->t->text);
+                if (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0))
+                    primed[m.term] = 1;
+                i += m.k;
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcript *t,
+                                const uint8_t *only, ts_edit_list *out)
+{
+    (void)ctx;
+    (void)only;
+    dict_state *d = state;
+    if (!d || d->n == 0 || t->n == 0) return TS_OK;
+    ts_status st = TS_OK;
+    token_list tl = {0};
+    if (d->memo.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
+        ts_strmap_clear(&d->memo);
+        ts_arena_release(&d->memo_arena);
+    }
+    uint8_t *primed = calloc(d->n, 1);
+    tl.seg_first = malloc((t->n + 1) * sizeof *tl.seg_first);
+    if (!primed || !tl.seg_first) {
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        tl.seg_first[i] = tl.n;
+        bool sent = true;
+        if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, &tl, &sent))) goto out;
+    }
+    tl.seg_first[t->n] = tl.n;
+    prime(d, &tl, t->n, t, primed);
+    for (size_t sgi = 0; sgi < t->n; sgi++) {
+        seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
+                     .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
+                     .text = t->segs[sgi].text, .primed = primed, .out = out,
+                     .seg_first = tl.seg_first};
+        for (size_t i = c.first; i < c.last;) {
+            match m;
+            size_t used = 0;
+            if (exact_match(&c, i, &m)) used = apply_exact(&c, i, &m);
+            if (!used) used = sounds_like(&c, i);
+            i += used ? used : 1;
+        }
+        if (out->failed) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+    }
+out:
+    free(primed);
+    free(tl.v);
+    free(tl.seg_first);
+    return st;
+}
+
+const ts_pass ts_pass_dictionary = {
+    .info = {"dictionary", "custom terms: known mis-hearings, casing, sounds-like matches", true,
+             dict_rules, R_COUNT},
+    .segment_local = false,
+    .state_new = dict_new,
+    .state_free = dict_free,
+    .run = run_dictionary,
+};
