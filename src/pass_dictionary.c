@@ -771,6 +771,17 @@ static bool joins_clauses(const word_info *w)
     return false;
 }
 
+static int ascii_casecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return 1;
+    }
+    return 0;
+}
+
 /* Applies an exact match; returns the tokens consumed (0: not applicable). */
 static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
 {
@@ -789,6 +800,15 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     /* a common word changes only inside its guard, and only from lower case */
     bool all_common = true;
     for (size_t k = 0; k < m->k; k++) all_common &= c->tok[i + k].wi->common;
+    for (uint32_t x = 0; x < t->n_except; x++)
+        if (except_matches(c, i, t->except[x], first->wi->fold, first->wi->fold_len)) return m->k;
+    /* An all-lower-case term ("should have", "npm") has no casing to
+     * teach: only its heard: and form variants apply. */
+    bool lower_term = true;
+    for (const char *q = canon; *q && lower_term; q++) lower_term = !(*q >= 'A' && *q <= 'Z');
+    if (lower_term && m->kind == R_CASE && !m->possessive &&
+        last->e - first->s == canon_len && ascii_casecmp(c->text + first->s, canon, canon_len) == 0)
+        return m->k;
     /* A common word changes only inside its guard.  Written as a name
      * (capitalised inside a sentence) or as a non-word ("anthropics") it
      * already says which it is. */
@@ -805,6 +825,10 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     if (canon_len + 3 >= sizeof repl) return m->k;
     memcpy(repl, canon, canon_len);
     rl = canon_len;
+    /* the capital that starts a sentence stays ("Should have", "Npm") */
+    if (lower_term && first->sentence_start && c->text[first->s] >= 'A' && c->text[first->s] <= 'Z' &&
+        repl[0] >= 'a' && repl[0] <= 'z')
+        repl[0] = (char)(repl[0] - 32);
     uint32_t s = first->s, e = last->e;
     int rule = m->kind;
     const char *why = "canonical casing";

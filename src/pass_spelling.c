@@ -253,6 +253,10 @@ static ts_status run_spelling(ts_context *ctx, void *state, const ts_transcript 
                               (we + 1 < ce && p[we] == '.' && p[we + 1] != '.');
                 if (digit || upper || dotted || we - ws < 2 || we - ws >= 100) continue;
                 if (ts_strmap_find(&s->known_terms, p + ws, we - ws)) continue;
+                /* a term's possessive: "Anthropic's" */
+                if (we - ws > 2 && p[we - 2] == '\'' && (p[we - 1] == 's' || p[we - 1] == 'S') &&
+                    ts_strmap_find(&s->known_terms, p + ws, we - ws - 2))
+                    continue;
                 const verdict *v = judge(s, p + ws, we - ws, !first_upper);
                 if (!v) return TS_ERR_NOMEM;
                 if (v->known) continue;

@@ -13,7 +13,7 @@
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
-    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_ALIAS
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_AS, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -22,6 +22,7 @@ static const struct {
     const char *name, *key;
     int has_arg;
 } pass_option_aliases[] = {
+    {"lang", "lang", 1},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
@@ -40,6 +41,7 @@ static const struct option fixed_options[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"names", no_argument, NULL, OPT_NAMES},
     {"set", required_argument, NULL, OPT_SET},
+    {"as", required_argument, NULL, OPT_AS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -84,6 +86,13 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     long_options[nfixed + N_ALIASES] = (struct option){NULL, 0, NULL, 0};
     opt->fps = 30;
     opt->fail_on = TS_SEV_WARNING;
+    /* "tscrub dict export --as ...": a command with a subcommand word */
+    if (cmd && strcmp(cmd->name, "dict") == 0 && argc > 1 && argv[1][0] != '-') {
+        opt->sub = argv[1];
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     optind = 1;
     opterr = 0;
     int c;
@@ -115,6 +124,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
         }
         case OPT_PARAGRAPHS: opt->paragraphs = true; break;
         case OPT_NAMES: opt->names = true; break;
+        case OPT_AS: opt->as = optarg; break;
         case OPT_FAIL_ON:
             if (strcmp(optarg, "info") == 0) opt->fail_on = TS_SEV_INFO;
             else if (strcmp(optarg, "warning") == 0) opt->fail_on = TS_SEV_WARNING;
