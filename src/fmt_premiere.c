@@ -342,10 +342,10 @@ static ts_status write_premiere(ts_context *ctx, const ts_transcript *t, ts_out 
             ts_out_puts(o, " - ");
             ts_out_write(o, b, ts_tc_format(&sb, b));
             ts_out_puts(o, eol);
-            if (!(s->flags & TS_SEG_NO_SPEAKER) || s->speaker_len) {
-                ts_out_write(o, s->speaker, s->speaker_len);
-                ts_out_puts(o, eol);
-            }
+            /* Always a speaker line, empty if need be: a one-line text
+             * without it could read back as a speaker. */
+            ts_out_write(o, s->speaker, s->speaker_len);
+            ts_out_puts(o, eol);
         }
         write_text(o, s->text, s->text_len, eol);
         if (native && s->raw_tail) ts_out_write(o, s->raw_tail, s->raw_tail_len);
