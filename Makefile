@@ -38,9 +38,9 @@ GEN      := $(BUILD)/gen/abbreviations.inc
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
 
-$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
+$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
 	@mkdir -p $(@D)
-	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/{"&", sizeof "&" - 1},/' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)

@@ -172,12 +172,12 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
                 size_t cap = capb ? capb * 2 : 256;
                 block *p = realloc(blocks, cap * sizeof *p);
                 if (!p) { st = TS_ERR_NOMEM; goto out; }
-                blocks = p;
+                blocks = p; /* `cur` pointed into the old array */
                 capb = cap;
             }
             if (in_header) header_end = ln.start;
             in_header = 0;
-            if (cur) cur->block_end = ln.start;
+            if (nb) blocks[nb - 1].block_end = ln.start;
             cur = &blocks[nb++];
             memset(cur, 0, sizeof *cur);
             cur->timing = ln;
@@ -200,6 +200,10 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
     }
     t->header = d;
     t->header_len = header_end;
+    if (ts_transcript_reserve(t, nb)) {
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
 
     /* Labels of blocks that certainly have a speaker line. */
     for (size_t i = 0; i < nb; i++) {

@@ -90,8 +90,10 @@ static void test_replace_in_order(void **state)
     assert_int_equal(r.applied, 2);
     assert_int_equal(r.deferred, 0);
     assert_string_equal(text(f, 1, b), "was, I think so too.");
-    assert_int_equal(r.touched[1], 1);
-    assert_int_equal(r.touched[0], 0);
+    /* Only segment 1 was in reach of the edits. */
+    assert_int_equal(r.lo, 1);
+    assert_int_equal(r.n_touched, 1);
+    assert_int_equal(r.touched[0], 1);
     /* The first logged edit (position 0) is at line 7, column 1. */
     assert_int_equal(f->line, 7);
     assert_int_equal(f->col, 1);
@@ -216,6 +218,8 @@ static void test_merge_and_split(void **state)
     assert_int_equal(f->t->segs[1].end.value, f->t->segs[2].start.value);
     assert_true(f->t->segs[2].start.value > 5 * 30 && f->t->segs[2].start.value < 9 * 30);
     assert_int_equal(r.n_after, 3);
+    assert_int_equal(r.lo, 0);
+    assert_int_equal(r.n_dirty, 3);
     assert_int_equal(r.dirty[0], 1);
     assert_int_equal(r.dirty[2], 1);
     ts_apply_result_release(&r);

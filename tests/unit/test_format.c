@@ -13,7 +13,7 @@
 #include "tscrub.h"
 
 typedef struct {
-    char out[4096];
+    char out[1 << 19];
     char diag[512];
     unsigned ndiag;
 } sink;
@@ -95,6 +95,23 @@ static void test_premiere_round_trips(void **state)
     round_trip("00:00:01:00 - 00:00:02:00\nno speaker line, this is a long text line\n", NULL, 1);
     round_trip("00:00:01:00 - 00:00:02:00\nA\n\nafter a blank\n00:00:02:00 - 00:00:03:00\nA\n"
                "00:00:03:00 - 00:00:04:00\nB\nno final newline", NULL, 3);
+}
+
+static void test_premiere_many_blocks(void **state)
+{
+    (void)state;
+    /* More blocks than the reader's first allocation, so its block array
+     * grows while it reads. */
+    size_t n = 5000, cap = n * 64 + 16, len = 0;
+    char *doc = malloc(cap);
+    assert_non_null(doc);
+    len += (size_t)snprintf(doc + len, cap - len, "Header\n");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(doc + len, cap - len, "%02zu:%02zu:%02zu:00 - %02zu:%02zu:%02zu:10\n%s\nline %zu\n",
+                                i / 3600, i / 60 % 60, i % 60, i / 3600, i / 60 % 60, i % 60,
+                                i % 2 ? "Jens" : "Stefan", i);
+    round_trip(doc, NULL, n);
+    free(doc);
 }
 
 static void test_premiere_errors(void **state)
@@ -207,7 +224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_premiere_segments), cmocka_unit_test(test_premiere_round_trips),
-        cmocka_unit_test(test_premiere_errors),   cmocka_unit_test(test_fps_option),
+        cmocka_unit_test(test_premiere_errors), cmocka_unit_test(test_premiere_many_blocks),   cmocka_unit_test(test_fps_option),
         cmocka_unit_test(test_text_format),       cmocka_unit_test(test_detection_and_conversion),
         cmocka_unit_test(test_write_error),
     };
