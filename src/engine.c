@@ -372,8 +372,10 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         if ((st = log_findings(run, t, list, examined, from, &res))) break;
         *to = *to + res.n_after - res.n_before;
         if (res.applied == 0) break;
-        if (p->segment_local) {
-            /* Next round: the segments this one changed. */
+        {
+            /* Next round: the segments this one changed (a segment-local
+             * pass looks only at those; any pass logs findings only there,
+             * the others' findings were final and are logged already). */
             free(examined);
             examined = calloc(*to - from ? *to - from : 1, 1);
             if (!examined) {

@@ -12,7 +12,7 @@ static const cli_command commands[] = {
     {"diff", "show the changes fix would make as a unified diff", cmd_diff},
     {"convert", "read and write in another format, no passes", cmd_convert},
     {"passes", "list every pass and rule", cmd_passes},
-    {"dict", "dict export --as aws|deepgram|whisper-prompt: term lists for a recogniser", cmd_dict},
+    {"dict", "export term lists for a speech recogniser (see tscrub(1))", cmd_dict},
 };
 
 void cli_usage(FILE *to)
@@ -39,7 +39,6 @@ void cli_usage(FILE *to)
             "      --fps N          frame rate of HH:MM:SS:FF timecodes (default 30)\n"
             "      --paragraphs     text format: one segment per paragraph, not per line\n"
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
-            "      --lang LANG      hunspell dictionary for spelling (default en_US)\n"
             "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
             "                       info, warning (default), error, never\n"
             "  -q, --quiet          no warnings on stderr, errors only\n"
