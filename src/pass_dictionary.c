@@ -116,6 +116,7 @@ typedef struct {
     ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
     id_list buckets[64];          /* by first key symbol */
     ts_strmap memo;               /* word -> word_info */
+    ts_strmap windows;            /* word_info pointers of a window -> window_result */
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
@@ -393,6 +394,7 @@ static void dict_free(void *state)
     ts_strmap_release(&d->anchors);
     ts_strmap_release(&d->keys);
     ts_strmap_release(&d->memo);
+    ts_strmap_release(&d->windows);
     ts_arena_release(&d->memo_arena);
     ts_arena_release(&d->arena);
     free(d->terms);
@@ -411,6 +413,7 @@ static ts_status dict_new(ts_context *ctx, void **state)
     ts_strmap_init(&d->keys);
     ts_strmap_init(&d->anchors);
     ts_strmap_init(&d->memo);
+    ts_strmap_init(&d->windows);
     d->set = set;
     d->n = set->n;
     d->max_words = 1;
@@ -497,11 +500,12 @@ static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
 
 /* ---- tokens ----------------------------------------------------------- */
 
-enum { P_NONE = 0, P_COMMA, P_END };
+enum { P_NONE = 0, P_COMMA, P_BREAK, P_END }; /* BREAK: a symbol ("+", "--") between words */
 
 typedef struct {
     uint32_t s, e;          /* the word without surrounding punctuation */
     uint32_t we;            /* end of the word with its trailing punctuation */
+    uint32_t seg;           /* the segment it is in */
     uint8_t punct;          /* P_*: what follows the word */
     bool sentence_start;
     bool apostrophe_s;      /* the word ends in 's */
@@ -532,7 +536,8 @@ static bool url_like(const char *p, size_t n)
     return n >= 4 && (memcmp(p, "www.", 4) == 0 || memcmp(p, "WWW.", 4) == 0);
 }
 
-static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
+static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, token_list *tl,
+                          bool *sent)
 {
     size_t i = 0;
     while (i < n) {
@@ -556,7 +561,7 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
         if (e > s && !wi) return TS_ERR_NOMEM;
         if (!wi || !wi->has_alpha) {
             /* a dash or a number-less symbol: a break in the phrase */
-            if (tl->n) tl->v[tl->n - 1].punct = tl->v[tl->n - 1].punct ? tl->v[tl->n - 1].punct : P_COMMA;
+            if (tl->n && tl->v[tl->n - 1].punct < P_BREAK) tl->v[tl->n - 1].punct = P_BREAK;
             if (punct == P_END) *sent = true;
             continue;
         }
@@ -571,6 +576,7 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
         t->s = (uint32_t)s;
         t->e = (uint32_t)e;
         t->we = (uint32_t)we;
+        t->seg = seg;
         t->punct = punct;
         t->sentence_start = *sent;
         t->apostrophe_s = e - s >= 3 && p[e - 1] == 's' && (p[e - 2] == '\'');
@@ -721,17 +727,15 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
      * within GUARD_RADIUS words, across segment boundaries */
     size_t lo = i > GUARD_RADIUS ? i - GUARD_RADIUS : 0;
     size_t hi = i + GUARD_RADIUS + 1 < c->n_all ? i + GUARD_RADIUS + 1 : c->n_all;
-    size_t tl = strlen(t->text), sg = 0;
+    size_t tl = strlen(t->text);
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
         if (list_has(o->wi->guard_of, id)) return true;
         if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
-            memcmp(o->wi->fold, w->fold, w->fold_len) == 0) {
-            /* find the segment holding token k to compare its text */
-            while (sg + 1 < c->t->n && c->seg_first[sg + 1] <= k) sg++;
-            if (memcmp(c->t->segs[sg].text + o->s, t->text, tl) == 0) return true;
-        }
+            memcmp(o->wi->fold, w->fold, w->fold_len) == 0 &&
+            memcmp(c->t->segs[o->seg].text + o->s, t->text, tl) == 0)
+            return true;
     }
     return false;
 }
@@ -813,9 +817,15 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
      * (capitalised inside a sentence) or as a non-word ("anthropics") it
      * already says which it is. */
     bool guarded = false;
+    /* "this" is not the possessive of a term "Thi", nor "I'm" the term "IM":
+     * a one-word match on an everyday word needs the term's guard too. */
+    if (m->k == 1 && first->wi->common && (!ti->ambiguous || m->component)) {
+        if (m->component || m->possessive || !t->n_guard) return m->k;
+    }
     if (ti->ambiguous && !m->component && first->wi->common) {
         if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
-        if (first->wi->shape == SHAPE_LOWER || first->sentence_start) {
+        if (first->wi->shape == SHAPE_LOWER || first->sentence_start ||
+            first->wi->shape != shape_of(canon, canon_len)) {
             if (!guard_allows(c, i, (uint32_t)m->term)) return m->k;
             guarded = true;
         }
@@ -916,16 +926,9 @@ static double phon_sim(const char *k, size_t kl, const term_info *ti)
     return best;
 }
 
-typedef struct {
-    int32_t term;
-    size_t k;
-    double score;
-    bool fix;
-} sounds_best;
-
 /* The window has the term's number of words, and one of them is the
  * term's word at the same place. */
-static bool aligned_anchor(const seg_ctx *c, size_t i, size_t k, const term_info *ti)
+static bool aligned_anchor(const token *tok, size_t i, size_t k, const term_info *ti)
 {
     if (k != ti->n_words || k < 2) return false;
     words w;
@@ -933,105 +936,190 @@ static bool aligned_anchor(const seg_ctx *c, size_t i, size_t k, const term_info
     for (size_t q = 0; q < k && (int)q < w.count; q++) {
         char x[WORD_CAP];
         size_t xl = norm_word(w.s[q], w.n[q], x, sizeof x, false);
-        const word_info *wi = c->tok[i + q].wi;
+        const word_info *wi = tok[i + q].wi;
         if (xl == wi->fold_len && memcmp(x, wi->fold, xl) == 0) return true;
     }
     return false;
 }
 
-static void consider(seg_ctx *c, size_t i, size_t k, uint32_t id, const char *letters,
-                     size_t ll, const char *key, size_t kl, bool all_common, bool anchored,
-                     sounds_best *best)
+/* Key symbols' counts bound the longest common subsequence from above. */
+static unsigned lcs_bound(const char *a, size_t na, const char *b, size_t nb)
 {
-    const term_info *ti = &c->d->terms[id];
-    if (ti->t->flags & TS_TERM_EXACT) return;
-    if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 || ll * 10 > (size_t)ti->compact_len * 16)
-        return;
-    if (ll >= ti->compact_len && strstr(letters, ti->compact)) return; /* holds the term: not ours */
+    unsigned char ca[64] = {0}, cb[64] = {0};
+    for (size_t i = 0; i < na; i++) ca[(unsigned char)a[i] & 63]++;
+    for (size_t i = 0; i < nb; i++) cb[(unsigned char)b[i] & 63]++;
+    unsigned s = 0;
+    for (int i = 0; i < 64; i++) s += ca[i] < cb[i] ? ca[i] : cb[i];
+    return s;
+}
+
+/* Score of a window against a term from sound and letters alone, the
+ * anchor bonus included; -1 when it is no candidate. */
+static double base_score(const term_info *ti, const char *letters, size_t ll, const char *key,
+                         size_t kl, double *lsim)
+{
+    if (ti->t->flags & TS_TERM_EXACT) return -1;
+    if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 ||
+        ll * 10 > (size_t)ti->compact_len * 16)
+        return -1;
+    if (!kl || (ti->key[0] != key[0] && ti->alt[0] != key[0])) return -1;
+    size_t tl = ti->key_len < ti->alt_len ? ti->alt_len : ti->key_len;
+    if (2.0 * lcs_bound(key, kl, ti->key, ti->key_len) / (double)(kl + ti->key_len) < 0.6 &&
+        2.0 * lcs_bound(key, kl, ti->alt, ti->alt_len) / (double)(kl + (tl ? ti->alt_len : 0)) < 0.6)
+        return -1;
     double ps = phon_sim(key, kl, ti);
-    if (ps < 0.6) return;
+    if (ps < 0.6) return -1;
+    if (ll >= ti->compact_len && strstr(letters, ti->compact)) return -1; /* holds the term */
     double ls = ts_similarity(letters, ll, ti->compact, ti->compact_len);
-    double score = 0.7 * ps + 0.3 * ls;
-    if (anchored) score += 0.05;
-    if (c->primed[id]) score += 0.05;
-    double fix_at = 0.82, suggest_at = 0.72;
-    if (all_common) {
-        /* Good words that merely sound alike ("new boring idea"): fixed only
-         * when the term is already in the transcript and the window lines up
-         * with it word for word, one word identical ("customer router" for
-         * Cosmo Router); otherwise at most a suggestion. */
-        fix_at = c->primed[id] && aligned_anchor(c, i, k, ti) ? 0.85 : 2;
-        suggest_at = 0.82;
+    *lsim = ls;
+    return 0.7 * ps + 0.3 * ls;
+}
+
+#define WIN_CANDS 4
+
+typedef struct {
+    uint32_t term;
+    float score;              /* base score, anchor bonus included */
+    float letters;            /* letter similarity alone */
+    bool aligned;             /* word-for-word with one identical word */
+} cand;
+
+typedef struct {
+    bool all_common;
+    uint8_t n;
+    cand v[WIN_CANDS];
+} window_result;
+
+static void keep_best(window_result *r, uint32_t id, double score, double ls, bool aligned)
+{
+    for (uint8_t q = 0; q < r->n; q++)
+        if (r->v[q].term == id) {
+            if (score > r->v[q].score) r->v[q].score = (float)score;
+            return;
+        }
+    size_t at = r->n < WIN_CANDS ? r->n : WIN_CANDS - 1;
+    if (r->n == WIN_CANDS && r->v[at].score >= score) return;
+    r->v[at] = (cand){id, (float)score, (float)ls, aligned};
+    if (r->n < WIN_CANDS) r->n++;
+    for (size_t q = at; q > 0 && r->v[q].score > r->v[q - 1].score; q--) {
+        cand x = r->v[q];
+        r->v[q] = r->v[q - 1];
+        r->v[q - 1] = x;
     }
-    if (ti->ambiguous || (ti->t->flags & TS_TERM_SUGGEST)) fix_at = 2; /* never fixed */
-    if (score < suggest_at || score <= best->score) return;
-    (void)i;
-    best->term = (int32_t)id;
-    best->k = k;
-    best->score = score;
-    best->fix = score >= fix_at;
+}
+
+/* Candidates of the window tok[i, i+k), memoised by its words: a phrase
+ * that recurs is judged once. */
+static const window_result *window_eval(dict_state *d, const token *tok, size_t i, size_t k)
+{
+    const word_info *key_words[MAX_WINDOW];
+    for (size_t q = 0; q < k; q++) key_words[q] = tok[i + q].wi;
+    int added;
+    ts_strmap_slot *slot = ts_strmap_put(&d->windows, (const char *)key_words,
+                                         k * sizeof *key_words, &added);
+    if (!slot) return NULL;
+    if (!added) return slot->value;
+    window_result *r = ts_arena_calloc(&d->memo_arena, 1, sizeof *r);
+    if (!r) return NULL;
+    slot->value = r;
+    char letters[257], up[256], key[KEY_CAP * 2], alt[KEY_CAP * 2];
+    size_t ll = 0;
+    r->all_common = true;
+    for (size_t q = 0; q < k; q++) {
+        const word_info *w = key_words[q];
+        if (ll + w->fold_len >= sizeof up) return r;
+        memcpy(letters + ll, w->fold, w->fold_len);
+        ll += w->fold_len;
+        r->all_common &= w->common;
+    }
+    letters[ll] = '\0';
+    if (k == 1 && r->all_common) return r; /* one known word is never a match */
+    const id_list *lists[MAX_WINDOW + 3];
+    int nl = 0;
+    for (size_t q = 0; q < k; q++)
+        if (key_words[q]->anchors_word) lists[nl++] = key_words[q]->anchors_word;
+    if (key_words[0]->anchors_prefix) lists[nl++] = key_words[0]->anchors_prefix;
+    if (k > 1 && key_words[k - 1]->anchors_suffix) lists[nl++] = key_words[k - 1]->anchors_suffix;
+    int anchored_lists = nl;
+    for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
+    size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
+    if (!kl) return r;
+    if (!r->all_common) lists[nl++] = &d->buckets[bucket_of(key[0])];
+    for (int li = 0; li < nl; li++) {
+        const id_list *l = lists[li];
+        bool anchored = li < anchored_lists;
+        for (uint32_t x = 0; x < l->n; x++) {
+            const term_info *ti = &d->terms[l->v[x]];
+            double ls = 0, sc = base_score(ti, letters, ll, key, kl, &ls);
+            if (sc < 0) continue;
+            if (anchored) sc += 0.05;
+            if (sc < 0.72) continue; /* below a suggestion */
+            keep_best(r, l->v[x], sc, ls, anchored && aligned_anchor(tok, i, k, ti));
+        }
+    }
+    return r;
 }
 
 /* Sounds-like at token i; returns tokens consumed (0: nothing). */
 static size_t sounds_like(seg_ctx *c, size_t i)
 {
     dict_state *d = c->d;
-    sounds_best best = {-1, 0, 0, false};
-    char letters[257], up[256], key[KEY_CAP * 2], alt[KEY_CAP * 2];
-    size_t ll = 0;
-    bool all_common = true;
+    int32_t best_term = -1;
+    size_t best_k = 0;
+    double best = 0;
+    bool best_fix = false;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
         const token *t = &c->tok[i + k - 1];
-        if (k > 1 && c->tok[i + k - 2].punct == P_END) break;
+        if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
         const word_info *w = t->wi;
         /* a word that is itself a (non-ambiguous) term is never swallowed */
         if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
                       w->k1->compact >= 0 || w->k1->heard >= 0))
             break;
-        if (ll + w->fold_len >= sizeof letters) break;
-        memcpy(letters + ll, w->fold, w->fold_len);
-        ll += w->fold_len;
-        letters[ll] = '\0';
-        all_common &= w->common;
-        if (k == 1 && all_common) {
-            /* a single known word is never a sounds-like match on its own */
+        /* known words that anchor nothing: no candidate, skip the lookup */
+        bool maybe = false;
+        for (size_t q = 0; q < k && !maybe; q++) {
+            const word_info *x = c->tok[i + q].wi;
+            maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
+                    (q == k - 1 && k > 1 && x->anchors_suffix);
         }
-        bool have = false;
-        /* candidates: anchored terms, and phonetic buckets for unknown words */
-        const id_list *lists[MAX_WINDOW + 2];
-        int nl = 0;
-        for (size_t q = 0; q < k; q++)
-            if (c->tok[i + q].wi->anchors_word) lists[nl++] = c->tok[i + q].wi->anchors_word;
-        if (c->tok[i].wi->anchors_prefix) lists[nl++] = c->tok[i].wi->anchors_prefix;
-        if (w->anchors_suffix && k > 1) lists[nl++] = w->anchors_suffix;
-        int anchored_lists = nl;
-        if (!all_common) {
-            for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
-            size_t kl0 = ts_double_metaphone(up, ll, key, alt, sizeof key);
-            if (kl0) lists[nl++] = &d->buckets[bucket_of(key[0])];
+        if (!maybe) continue;
+        const window_result *r = window_eval(d, c->tok, i, k);
+        if (!r) {
+            c->out->failed = true;
+            return 0;
         }
-        if (k == 1 && all_common) continue;
-        if (!nl) continue;
-        for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
-        size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
-        if (!kl) continue;
-        for (int li = 0; li < nl; li++) {
-            const id_list *l = lists[li];
-            for (uint32_t x = 0; x < l->n; x++) {
-                bool anchored = li < anchored_lists;
-                if (all_common && !anchored) continue;
-                consider(c, i, k, l->v[x], letters, ll, key, kl, all_common, anchored, &best);
-                have = true;
+        for (uint8_t q = 0; q < r->n; q++) {
+            const cand *cd = &r->v[q];
+            const term_info *ti = &d->terms[cd->term];
+            /* Priming weighs only where known words need more evidence:
+             * a round's own sounds-like fixes prime their term for the
+             * next round, which must not snowball. */
+            double score = cd->score;
+            double fix_at = cd->letters >= 0.6 ? 0.85 : 2, suggest_at = 0.72;
+            if (r->all_common) {
+                /* Good words that merely sound alike ("new boring idea"):
+                 * fixed only when the term is already in the transcript and
+                 * the window lines up with it word for word, one word
+                 * identical ("customer router" for Cosmo Router); otherwise
+                 * at most a suggestion. */
+                fix_at = c->primed[cd->term] && cd->aligned ? 0.80 : 2;
+                suggest_at = 0.82;
             }
+            if (ti->ambiguous || (ti->t->flags & TS_TERM_SUGGEST)) fix_at = 2; /* never fixed */
+            if (score < suggest_at || score <= best) continue;
+            best = score;
+            best_term = (int32_t)cd->term;
+            best_k = k;
+            best_fix = score >= fix_at;
         }
-        (void)have;
     }
-    if (best.term < 0) return 0;
-    const term_info *ti = &d->terms[best.term];
-    const token *first = &c->tok[i], *last = &c->tok[i + best.k - 1];
-    propose(c, best.fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
-            strlen(ti->t->text), (float)(best.score > 1 ? 1 : best.score), "sounds alike");
-    return best.k;
+    if (best_term < 0) return 0;
+    const term_info *ti = &d->terms[best_term];
+    const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
+    propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
+            strlen(ti->t->text), (float)(best > 1 ? 1 : best), "sounds alike");
+    return best_k;
 }
 
 static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
@@ -1066,8 +1154,9 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     if (!d || d->n == 0 || t->n == 0) return TS_OK;
     ts_status st = TS_OK;
     token_list tl = {0};
-    if (d->memo.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
+    if (d->memo.n + d->windows.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
         ts_strmap_clear(&d->memo);
+        ts_strmap_clear(&d->windows);
         ts_arena_release(&d->memo_arena);
     }
     uint8_t *primed = calloc(d->n, 1);
@@ -1079,7 +1168,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     for (size_t i = 0; i < t->n; i++) {
         tl.seg_first[i] = tl.n;
         bool sent = true;
-        if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, &tl, &sent))) goto out;
+        if ((st = tokenize(d, (uint32_t)i, t->segs[i].text, t->segs[i].text_len, &tl, &sent))) goto out;
     }
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
