@@ -90,7 +90,17 @@ typedef struct {
     uint32_t comp_len;
     bool prefix;                  /* a longer spaced key starts with this one */
     bool cprefix;                 /* a longer compact key starts with this one */
+    uint64_t next, cnext;         /* symbols that follow the prefix (spaced, compact) */
 } key_entry;
+
+/* A bit for the symbol a key continues with, so that extending a window
+ * that no term continues costs no hash lookup. */
+static uint64_t sym_bit(char c)
+{
+    if (c >= 'a' && c <= 'z') return 1ull << (c - 'a');
+    if (c >= '0' && c <= '9') return 1ull << (26 + c - '0');
+    return 1ull << 63;
+}
 
 typedef struct {
     const char *norm, *fold;      /* numbers as digits / plain; lower-case ASCII */
@@ -117,6 +127,12 @@ typedef struct {
     id_list buckets[64];          /* by first key symbol */
     ts_strmap memo;               /* word -> word_info */
     ts_strmap windows;            /* word_info pointers of a window -> window_result */
+    /* The previous run's tokens, per segment text hash, so the engine's
+     * next round re-reads only the segments that changed. */
+    struct token_list *prev;
+    struct token_list *spare;     /* an old list whose memory the next round reuses */
+    uint64_t *prev_hash;
+    size_t prev_n;
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
@@ -285,6 +301,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
         key_entry *p = entry_for(d, buf, ends[i]);
         if (!p) return TS_ERR_NOMEM;
         p->prefix = true;
+        p->next |= sym_bit(buf[ends[i] + 1]);
     }
     /* compact key and its prefixes */
     size_t cl = 0;
@@ -301,6 +318,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
         key_entry *p = entry_for(d, cbuf, i);
         if (!p) return TS_ERR_NOMEM;
         p->cprefix = true;
+        p->cnext |= sym_bit(cbuf[i]);
     }
     /* phonetic key from the plain letters ("four", not "4") */
     char up[256];
@@ -375,15 +393,19 @@ static ts_status index_term(dict_state *d, uint32_t id)
             key_entry *p = entry_for(d, buf, hends[i]);
             if (!p) return TS_ERR_NOMEM;
             p->prefix = true;
+            p->next |= sym_bit(buf[hends[i] + 1]);
         }
     }
     return TS_OK;
 }
 
+static void drop_prev(dict_state *d);
+
 static void dict_free(void *state)
 {
     dict_state *d = state;
     if (!d) return;
+    drop_prev(d);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
             id_list *l = d->anchors.slots[i].value;
@@ -500,7 +522,10 @@ static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
 
 /* ---- tokens ----------------------------------------------------------- */
 
-enum { P_NONE = 0, P_COMMA, P_BREAK, P_END }; /* BREAK: a symbol ("+", "--") between words */
+enum { P_NONE = 0, P_COMMA, P_BREAK, P_END };
+/* Token cache bits: no exact match starts here; the window of k words
+ * starting here has no sounds-like candidate (bit k). */
+enum { NONE_EXACT = 1, NONE_SOUNDS = 1u << 7 }; /* BREAK: a symbol ("+", "--") between words */
 
 typedef struct {
     uint32_t s, e;          /* the word without surrounding punctuation */
@@ -509,14 +534,48 @@ typedef struct {
     uint8_t punct;          /* P_*: what follows the word */
     bool sentence_start;
     bool apostrophe_s;      /* the word ends in 's */
+    uint8_t none;           /* NONE_*: what is known not to start here (kept across rounds) */
     const word_info *wi;
 } token;
 
-typedef struct {
+typedef struct token_list {
     token *v;
     size_t n, cap;
     size_t *seg_first;      /* per segment: index of its first token; [n_segs] = n */
 } token_list;
+
+static void token_list_free(token_list *tl)
+{
+    if (!tl) return;
+    free(tl->v);
+    free(tl->seg_first);
+    free(tl);
+}
+
+static void drop_prev(dict_state *d)
+{
+    token_list_free(d->prev);
+    token_list_free(d->spare);
+    d->spare = NULL;
+    free(d->prev_hash);
+    d->prev = NULL;
+    d->prev_hash = NULL;
+    d->prev_n = 0;
+}
+
+static uint64_t text_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -580,6 +639,7 @@ static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, 
         t->punct = punct;
         t->sentence_start = *sent;
         t->apostrophe_s = e - s >= 3 && p[e - 1] == 's' && (p[e - 2] == '\'');
+        t->none = 0;
         t->wi = wi;
         *sent = punct == P_END;
     }
@@ -619,6 +679,11 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
     bool found = false;
     memset(m, 0, sizeof *m);
     m->term = -1;
+    if (c->tok[i].none & NONE_EXACT) return false;
+    if (!e && !w0->k1s) {
+        c->tok[i].none |= NONE_EXACT;
+        return false;
+    }
     if (e) {
         if (e->canon >= 0) { m->term = e->canon; m->kind = R_CASE; m->k = 1; found = true; }
         else if (e->heard >= 0) { m->term = e->heard; m->kind = R_MISHEARD; m->k = 1; found = true; }
@@ -630,11 +695,15 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
     memcpy(sb, w0->norm, sl);
     memcpy(cb, w0->norm, cl);
     bool sp = e && e->prefix, cp = e && e->cprefix;
+    uint64_t snext = e ? e->next : 0, cnext = e ? e->cnext : 0;
     for (size_t k = 2; (sp || cp) && k <= (size_t)d->max_words + 1 && i + k - 1 < c->last; k++) {
         const token *pt = &c->tok[i + k - 2], *t = &c->tok[i + k - 1];
         if (pt->punct == P_END) break;
         const word_info *w = t->wi;
-        if (sl + w->norm_len + 2 > sizeof sb) break;
+        if (sl + w->norm_len + 2 > sizeof sb || !w->norm_len) break;
+        uint64_t bit = sym_bit(w->norm[0]);
+        if (!(snext & bit)) sp = false;
+        if (!(cnext & bit)) cp = false;
         if (sp) {
             sb[sl++] = ' ';
             memcpy(sb + sl, w->norm, w->norm_len);
@@ -642,6 +711,7 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
             ts_strmap_slot *s = ts_strmap_find(&d->keys, sb, sl);
             const key_entry *x = s ? s->value : NULL;
             sp = x && x->prefix;
+            snext = x ? x->next : 0;
             if (x && x->canon >= 0 && pt->punct == P_NONE) {
                 m->term = x->canon; m->kind = R_CASE; m->k = k; m->component = false; found = true;
             } else if (x && x->heard >= 0) {
@@ -658,6 +728,7 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
             ts_strmap_slot *s = ts_strmap_find(&d->keys, cb, cl);
             const key_entry *x = s ? s->value : NULL;
             cp = x && x->cprefix;
+            cnext = x ? x->cnext : 0;
             if (x && x->compact >= 0 && (!found || m->k < k)) {
                 m->term = x->compact; m->kind = R_FORM; m->k = k; m->component = false; found = true;
             }
@@ -680,6 +751,7 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
             found = true;
         }
     }
+    if (!found) c->tok[i].none |= NONE_EXACT;
     return found;
 }
 
@@ -1067,7 +1139,8 @@ static size_t sounds_like(seg_ctx *c, size_t i)
     int32_t best_term = -1;
     size_t best_k = 0;
     double best = 0;
-    bool best_fix = false;
+    bool best_fix = false, any = false;
+    if (c->tok[i].none & NONE_SOUNDS) return 0;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
         const token *t = &c->tok[i + k - 1];
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
@@ -1083,12 +1156,14 @@ static size_t sounds_like(seg_ctx *c, size_t i)
             maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
                     (q == k - 1 && k > 1 && x->anchors_suffix);
         }
-        if (!maybe) continue;
+        if (!maybe || (c->tok[i].none & (1u << k))) continue;
         const window_result *r = window_eval(d, c->tok, i, k);
         if (!r) {
             c->out->failed = true;
             return 0;
         }
+        if (r->n == 0) c->tok[i].none |= (uint8_t)(1u << k);
+        any |= r->n > 0;
         for (uint8_t q = 0; q < r->n; q++) {
             const cand *cd = &r->v[q];
             const term_info *ti = &d->terms[cd->term];
@@ -1114,6 +1189,7 @@ static size_t sounds_like(seg_ctx *c, size_t i)
             best_fix = score >= fix_at;
         }
     }
+    if (!any) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
     if (best_term < 0) return 0;
     const term_info *ti = &d->terms[best_term];
     const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
@@ -1153,23 +1229,52 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     dict_state *d = state;
     if (!d || d->n == 0 || t->n == 0) return TS_OK;
     ts_status st = TS_OK;
-    token_list tl = {0};
+    token_list *tlp = d->spare ? d->spare : calloc(1, sizeof *tlp);
+    d->spare = NULL;
+    if (tlp) {
+        tlp->n = 0;
+        free(tlp->seg_first);
+        tlp->seg_first = NULL;
+    }
+    uint64_t *hash = malloc((t->n ? t->n : 1) * sizeof *hash);
     if (d->memo.n + d->windows.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
+        drop_prev(d);
         ts_strmap_clear(&d->memo);
         ts_strmap_clear(&d->windows);
         ts_arena_release(&d->memo_arena);
     }
     uint8_t *primed = calloc(d->n, 1);
-    tl.seg_first = malloc((t->n + 1) * sizeof *tl.seg_first);
-    if (!primed || !tl.seg_first) {
+    if (!tlp || !hash || !primed || !(tlp->seg_first = malloc((t->n + 1) * sizeof *tlp->seg_first))) {
         st = TS_ERR_NOMEM;
         goto out;
     }
+    token_list *prev = d->prev;
     for (size_t i = 0; i < t->n; i++) {
-        tl.seg_first[i] = tl.n;
+        tlp->seg_first[i] = tlp->n;
+        hash[i] = text_hash(t->segs[i].text, t->segs[i].text_len);
+        if (prev && i < d->prev_n && d->prev_hash[i] == hash[i]) {
+            /* unchanged since the last round: reuse its tokens */
+            size_t a = prev->seg_first[i], b = prev->seg_first[i + 1];
+            if (tlp->n + (b - a) > tlp->cap) {
+                size_t cap = tlp->cap ? tlp->cap : 1024;
+                while (cap < tlp->n + (b - a)) cap *= 2;
+                token *v = realloc(tlp->v, cap * sizeof *v);
+                if (!v) {
+                    st = TS_ERR_NOMEM;
+                    goto out;
+                }
+                tlp->v = v;
+                tlp->cap = cap;
+            }
+            if (b > a) memcpy(tlp->v + tlp->n, prev->v + a, (b - a) * sizeof *tlp->v);
+            tlp->n += b - a;
+            continue;
+        }
         bool sent = true;
-        if ((st = tokenize(d, (uint32_t)i, t->segs[i].text, t->segs[i].text_len, &tl, &sent))) goto out;
+        if ((st = tokenize(d, (uint32_t)i, t->segs[i].text, t->segs[i].text_len, tlp, &sent)))
+            goto out;
     }
+    token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
     for (size_t sgi = 0; sgi < t->n; sgi++) {
@@ -1191,8 +1296,25 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
 out:
     free(primed);
-    free(tl.v);
-    free(tl.seg_first);
+    if (!st && d->prev) { /* keep the old list's memory for the next round */
+        d->spare = d->prev;
+        d->prev = NULL;
+    }
+    {
+        token_list *keep = d->spare;
+        d->spare = NULL;
+        drop_prev(d);
+        d->spare = keep;
+    }
+    if (!st) {
+        tlp->seg_first[t->n] = tlp->n;
+        d->prev = tlp;
+        d->prev_hash = hash;
+        d->prev_n = t->n;
+    } else {
+        token_list_free(tlp);
+        free(hash);
+    }
     return st;
 }
 
