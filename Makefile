@@ -5,6 +5,7 @@
 #   make check        unit tests, golden tests, rule examples: "N passed, N failed"
 #   make check-asan   the same under AddressSanitizer + UBSan (build-asan/)
 #   make bench        throughput and peak memory on a generated 100 MB transcript
+#   make bench-dict   the same with a generated 10,000-term list (--dict)
 #   make install      PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -35,7 +36,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN      := $(BUILD)/gen/abbreviations.inc
 
-.PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
+.PHONY: all run check check-asan unit golden golden-update bench bench-dict install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
@@ -82,6 +83,12 @@ golden-update: $(BUILD)/tscrub
 
 bench: all
 	scripts/bench $(BUILD)/tscrub
+
+# The same with a generated 10,000-term list on every fix row.
+bench-dict: all
+	@mkdir -p $(BUILD)/bench
+	scripts/gen-terms --count 10000 $(BUILD)/bench/terms-10000.terms
+	BENCH_DICT=$(BUILD)/bench/terms-10000.terms scripts/bench $(BUILD)/tscrub
 
 deps:
 	scripts/install-deps

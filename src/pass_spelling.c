@@ -149,7 +149,11 @@ static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
     verdict *v = ts_arena_calloc(&s->arena, 1, sizeof *v);
     if (!v) return NULL;
     slot->value = v;
-    v->known = ts_speller_check(s->sp, w, n);
+    /* a term's word, or its possessive ("Anthropic's") */
+    v->known = ts_strmap_find(&s->known_terms, w, n) != NULL ||
+               (n > 2 && w[n - 2] == '\'' && (w[n - 1] == 's' || w[n - 1] == 'S') &&
+                ts_strmap_find(&s->known_terms, w, n - 2) != NULL) ||
+               ts_speller_check(s->sp, w, n);
     if (!v->known && lower) {
         /* a lower-case form of a term ("wundergraph") is the dictionary
          * pass's business, not a typo */
@@ -193,6 +197,11 @@ static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
 
 static bool is_word_char(const char *p, size_t n, size_t i, size_t *len)
 {
+    unsigned char b = (unsigned char)p[i];
+    if (b < 0x80 && b != '\'') { /* the common case without a table lookup */
+        *len = 1;
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+    }
     int32_t c = ts_utf8_decode(p + i, n - i, len);
     if (ts_cp_is_letter(c) || ts_cp_is_digit(c)) return true;
     /* apostrophes inside a word */
@@ -239,9 +248,18 @@ static ts_status run_spelling(ts_context *ctx, void *state, const ts_transcript 
                 size_t ws = j;
                 bool digit = false, upper = false, first_upper = false;
                 while (j < ce && is_word_char(p, ce, j, &l)) {
-                    int32_t c = ts_utf8_decode(p + j, ce - j, &l);
-                    if (ts_cp_is_digit(c)) digit = true;
-                    if (ts_cp_is_upper(c)) {
+                    unsigned char b = (unsigned char)p[j];
+                    bool up, dig;
+                    if (b < 0x80) {
+                        up = b >= 'A' && b <= 'Z';
+                        dig = b >= '0' && b <= '9';
+                    } else {
+                        int32_t c = ts_utf8_decode(p + j, ce - j, &l);
+                        up = ts_cp_is_upper(c);
+                        dig = ts_cp_is_digit(c);
+                    }
+                    digit |= dig;
+                    if (up) {
                         if (j == ws) first_upper = true;
                         else upper = true;
                     }
@@ -252,11 +270,6 @@ static ts_status run_spelling(ts_context *ctx, void *state, const ts_transcript 
                 bool dotted = (ws > cs && p[ws - 1] == '.') ||
                               (we + 1 < ce && p[we] == '.' && p[we + 1] != '.');
                 if (digit || upper || dotted || we - ws < 2 || we - ws >= 100) continue;
-                if (ts_strmap_find(&s->known_terms, p + ws, we - ws)) continue;
-                /* a term's possessive: "Anthropic's" */
-                if (we - ws > 2 && p[we - 2] == '\'' && (p[we - 1] == 's' || p[we - 1] == 'S') &&
-                    ts_strmap_find(&s->known_terms, p + ws, we - ws - 2))
-                    continue;
                 const verdict *v = judge(s, p + ws, we - ws, !first_upper);
                 if (!v) return TS_ERR_NOMEM;
                 if (v->known) continue;
