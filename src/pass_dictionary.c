@@ -660,6 +660,10 @@ typedef struct {
     uint8_t *primed;
     ts_edit_list *out;
     const size_t *seg_first;
+    uint8_t *approved;      /* per token: changed inside its guard in this run */
+    size_t *rejected;       /* tokens whose guard found no company (yet) */
+    size_t n_rejected, cap_rejected;
+    bool recheck;           /* re-judging a rejected token */
 } seg_ctx;
 
 typedef struct {
@@ -803,7 +807,7 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
-        if (list_has(o->wi->guard_of, id)) return true;
+        if (list_has(o->wi->guard_of, id) || (c->approved && c->approved[k])) return true;
         if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
             memcmp(o->wi->fold, w->fold, w->fold_len) == 0 &&
             memcmp(c->t->segs[o->seg].text + o->s, t->text, tl) == 0)
@@ -898,8 +902,15 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
         if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
         if (first->wi->shape == SHAPE_LOWER || first->sentence_start ||
             first->wi->shape != shape_of(canon, canon_len)) {
-            if (!guard_allows(c, i, (uint32_t)m->term)) return m->k;
+            if (!guard_allows(c, i, (uint32_t)m->term)) {
+                /* judged again once its neighbours are known: a fix later
+                 * in the text can be the company it lacks */
+                if (!c->recheck && t->n_guard && c->n_rejected < c->cap_rejected)
+                    c->rejected[c->n_rejected++] = i;
+                return m->k;
+            }
             guarded = true;
+            if (c->approved) c->approved[i] = 1;
         }
     }
     char repl[600];
@@ -1243,7 +1254,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         ts_strmap_clear(&d->windows);
         ts_arena_release(&d->memo_arena);
     }
-    uint8_t *primed = calloc(d->n, 1);
+    uint8_t *primed = calloc(d->n, 1), *approved = NULL;
+    size_t *rejected = NULL;
     if (!tlp || !hash || !primed || !(tlp->seg_first = malloc((t->n + 1) * sizeof *tlp->seg_first))) {
         st = TS_ERR_NOMEM;
         goto out;
@@ -1277,11 +1289,19 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
+    approved = calloc(tl.n ? tl.n : 1, 1);
+    rejected = malloc((tl.n ? tl.n : 1) * sizeof *rejected);
+    if (!approved || !rejected) {
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
+    size_t n_rejected = 0;
     for (size_t sgi = 0; sgi < t->n; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                      .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
-                     .seg_first = tl.seg_first};
+                     .seg_first = tl.seg_first, .approved = approved, .rejected = rejected,
+                     .n_rejected = n_rejected, .cap_rejected = tl.n};
         for (size_t i = c.first; i < c.last;) {
             match m;
             size_t used = 0;
@@ -1289,13 +1309,38 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
             if (!used) used = sounds_like(&c, i);
             i += used ? used : 1;
         }
+        n_rejected = c.n_rejected;
         if (out->failed) {
             st = TS_ERR_NOMEM;
             goto out;
         }
     }
+    /* Guards see this run's own approvals, so the engine's next round does
+     * not find a second wave; a few sweeps reach the fixed point. */
+    for (int sweep = 0; sweep < 4 && n_rejected; sweep++) {
+        size_t before = out->n, keep = 0;
+        for (size_t r = 0; r < n_rejected; r++) {
+            size_t i = rejected[r];
+            uint32_t sgi = tl.v[i].seg;
+            seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
+                         .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
+                         .text = t->segs[sgi].text, .primed = primed, .out = out,
+                         .seg_first = tl.seg_first, .approved = approved, .recheck = true};
+            match m;
+            if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
+            if (!approved[i]) rejected[keep++] = i;
+        }
+        n_rejected = keep;
+        if (out->failed) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+        if (out->n == before) break;
+    }
 out:
     free(primed);
+    free(approved);
+    free(rejected);
     if (!st && d->prev) { /* keep the old list's memory for the next round */
         d->spare = d->prev;
         d->prev = NULL;
