@@ -193,8 +193,16 @@ static ts_status parse_line(ts_termset *set, parse_ctx *pc, const char *file, co
                 st = split_list(set, pc, vs, ve, true, &t->guard, &t->n_guard, key);
             else if (strcmp(key, "except") == 0)
                 st = split_list(set, pc, vs, ve, true, &t->except, &t->n_except, key);
+            else if (strcmp(key, "within") == 0) {
+                unsigned v = 0;
+                const char *q = vs;
+                while (q < ve && *q >= '0' && *q <= '9' && v < 1000) v = v * 10 + (unsigned)(*q++ - '0');
+                if (q != ve || v < 1 || v > 200)
+                    return bad(pc, vs, "%s", "'within:' takes a number of words from 1 to 200");
+                t->within = v;
+            }
             else
-                return bad(pc, fs, "unknown field '%s:' (expected heard:, guard: or except:)",
+                return bad(pc, fs, "unknown field '%s:' (expected heard:, guard:, except: or within:)",
                            key[0] ? key : "?");
             if (st) return st;
         }

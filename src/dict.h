@@ -41,6 +41,7 @@ typedef struct {
     const char **except;       /* phrases, folded words separated by one space */
     uint32_t n_heard, n_guard, n_except;
     uint32_t flags;
+    unsigned within;           /* guard radius in words (0: the default, 40) */
     const char *file;
     unsigned line;
 } ts_term;

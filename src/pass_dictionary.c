@@ -288,6 +288,9 @@ static ts_status index_term(dict_state *d, uint32_t id)
     words w;
     split_words(t->text, &w);
     ti->n_words = (uint8_t)w.count;
+    /* "C++", "C#", "F#": folding would leave a bare letter that matches
+     * every "C"; such terms are left as they are written. */
+    if (strpbrk(t->text, "+#@&*=<>|~^%$")) return TS_OK;
     if (w.count > d->max_words) d->max_words = w.count;
     char buf[512], cbuf[512];
     size_t ends[MAX_TERM_WORDS];
@@ -353,7 +356,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
             for (int i = 0; i < w.count; i++) {
                 char x[WORD_CAP];
                 size_t xl = norm_word(w.s[i], w.n[i], x, sizeof x, false);
-                if (xl >= 3 && anchor_add(d, 'w', x, xl, id)) return TS_ERR_NOMEM;
+                if (xl >= 4 && anchor_add(d, 'w', x, xl, id)) return TS_ERR_NOMEM;
             }
         } else {
             for (size_t l = 4; l + 2 <= cl && l <= 12; l++) {
@@ -376,8 +379,11 @@ static ts_status index_term(dict_state *d, uint32_t id)
             }
         }
     }
+    /* guard words (phrases with the term's own word are matched in place) */
     for (uint32_t g = 0; g < t->n_guard; g++)
-        if (anchor_add(d, 'g', t->guard[g], strlen(t->guard[g]), id)) return TS_ERR_NOMEM;
+        if (!strchr(t->guard[g], ' ') &&
+            anchor_add(d, 'g', t->guard[g], strlen(t->guard[g]), id))
+            return TS_ERR_NOMEM;
     /* heard variants */
     for (uint32_t h = 0; h < t->n_heard; h++) {
         words hw;
@@ -502,7 +508,9 @@ static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
     if (fl) {
         size_t ul = ts_fold_ascii(s, n, up, sizeof up, 1);
         w->key_len = (uint8_t)ts_double_metaphone(up, ul, w->key, alt, KEY_CAP);
-        w->common = word_known(d, s, n);
+        /* a one- or two-letter scrap ("v" of "<v", "ll") is no evidence
+         * of a misheard name: treat it as a known word */
+        w->common = fl < 3 || word_known(d, s, n);
         ts_strmap_slot *k = ts_strmap_find(&d->keys, norm, nl);
         w->k1 = k ? k->value : NULL;
         if (nl >= 3 && norm[nl - 1] == 's') {
@@ -799,10 +807,15 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     const word_info *w = c->tok[i].wi;
     for (uint32_t x = 0; x < t->n_except; x++)
         if (except_matches(c, i, t->except[x], w->fold, w->fold_len)) return false;
+    /* a guard phrase holding the word itself ("in go", "go versus") */
+    for (uint32_t g = 0; g < t->n_guard; g++)
+        if (strchr(t->guard[g], ' ') && except_matches(c, i, t->guard[g], w->fold, w->fold_len))
+            return true;
     /* the company: guard words, or the term itself written canonically,
-     * within GUARD_RADIUS words, across segment boundaries */
-    size_t lo = i > GUARD_RADIUS ? i - GUARD_RADIUS : 0;
-    size_t hi = i + GUARD_RADIUS + 1 < c->n_all ? i + GUARD_RADIUS + 1 : c->n_all;
+     * within `within:` words (default GUARD_RADIUS), across segments */
+    size_t radius = t->within ? t->within : GUARD_RADIUS;
+    size_t lo = i > radius ? i - radius : 0;
+    size_t hi = i + radius + 1 < c->n_all ? i + radius + 1 : c->n_all;
     size_t tl = strlen(t->text);
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
