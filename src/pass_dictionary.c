@@ -82,6 +82,7 @@ typedef struct {
     uint8_t key_len, alt_len, n_words;
     bool ambiguous;               /* one word, and hunspell knows it in lower case */
     bool plural;                  /* "Xs" is a plural: acronyms, plural flag */
+    bool no_sounds;               /* the exact flag: no sounds-like matching */
 } term_info;
 
 typedef struct {
@@ -330,7 +331,8 @@ static ts_status index_term(dict_state *d, uint32_t id)
     ti->key_len = (uint8_t)ts_double_metaphone(up, ul, ti->key, alt, KEY_CAP);
     memcpy(ti->alt, alt, KEY_CAP);
     ti->alt_len = (uint8_t)strlen(alt);
-    if (ti->key_len && !(t->flags & TS_TERM_EXACT)) {
+    ti->no_sounds = (t->flags & TS_TERM_EXACT) != 0;
+    if (ti->key_len && !ti->no_sounds) {
         if (list_push(&d->buckets[bucket_of(ti->key[0])], id)) return TS_ERR_NOMEM;
         if (ti->alt_len && ti->alt[0] != ti->key[0] &&
             list_push(&d->buckets[bucket_of(ti->alt[0])], id))
@@ -351,7 +353,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
     }
     ti->plural = (t->flags & TS_TERM_PLURAL) || (letters >= 2 && upper == letters);
     /* anchors and components */
-    if (!(t->flags & TS_TERM_EXACT)) {
+    if (!ti->no_sounds) {
         if (w.count > 1) {
             for (int i = 0; i < w.count; i++) {
                 char x[WORD_CAP];
@@ -668,7 +670,7 @@ typedef struct {
     uint8_t *primed;
     ts_edit_list *out;
     const size_t *seg_first;
-    uint8_t *approved;      /* per token: changed inside its guard in this run */
+    uint32_t *approved;     /* per token: 1 + the term it became inside its guard, this run */
     size_t *rejected;       /* tokens whose guard found no company (yet) */
     size_t n_rejected, cap_rejected;
     bool recheck;           /* re-judging a rejected token */
@@ -782,7 +784,8 @@ static bool except_matches(const seg_ctx *c, size_t i, const char *phrase, const
         for (int q = 0; q < pw.count && ok; q++) {
             const word_info *w = c->tok[base + (size_t)q].wi;
             ok = w->fold_len == pw.n[q] && memcmp(w->fold, pw.s[q], pw.n[q]) == 0;
-            if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct == P_END) ok = false;
+            /* a phrase is read without pauses: "in go, and" is not "go and" */
+            if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
         }
         if (ok) return true;
     }
@@ -816,11 +819,15 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     size_t radius = t->within ? t->within : GUARD_RADIUS;
     size_t lo = i > radius ? i - radius : 0;
     size_t hi = i + radius + 1 < c->n_all ? i + radius + 1 : c->n_all;
+    if (radius <= 10) { /* a close guard stays inside the speaker's turn */
+        if (lo < c->first) lo = c->first;
+        if (hi > c->last) hi = c->last;
+    }
     size_t tl = strlen(t->text);
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
-        if (list_has(o->wi->guard_of, id) || (c->approved && c->approved[k])) return true;
+        if (list_has(o->wi->guard_of, id) || (c->approved && c->approved[k] == id + 1)) return true;
         if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
             memcmp(o->wi->fold, w->fold, w->fold_len) == 0 &&
             memcmp(c->t->segs[o->seg].text + o->s, t->text, tl) == 0)
@@ -923,7 +930,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
                 return m->k;
             }
             guarded = true;
-            if (c->approved) c->approved[i] = 1;
+            if (c->approved) c->approved[i] = (uint32_t)m->term + 1;
         }
     }
     char repl[600];
@@ -1054,7 +1061,7 @@ static unsigned lcs_bound(const char *a, size_t na, const char *b, size_t nb)
 static double base_score(const term_info *ti, const char *letters, size_t ll, const char *key,
                          size_t kl, double *lsim)
 {
-    if (ti->t->flags & TS_TERM_EXACT) return -1;
+    if (ti->no_sounds) return -1;
     if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 ||
         ll * 10 > (size_t)ti->compact_len * 16)
         return -1;
@@ -1267,7 +1274,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         ts_strmap_clear(&d->windows);
         ts_arena_release(&d->memo_arena);
     }
-    uint8_t *primed = calloc(d->n, 1), *approved = NULL;
+    uint8_t *primed = calloc(d->n, 1);
+    uint32_t *approved = NULL;
     size_t *rejected = NULL;
     if (!tlp || !hash || !primed || !(tlp->seg_first = malloc((t->n + 1) * sizeof *tlp->seg_first))) {
         st = TS_ERR_NOMEM;
@@ -1302,7 +1310,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
-    approved = calloc(tl.n ? tl.n : 1, 1);
+    approved = calloc(tl.n ? tl.n : 1, sizeof *approved);
     rejected = malloc((tl.n ? tl.n : 1) * sizeof *rejected);
     if (!approved || !rejected) {
         st = TS_ERR_NOMEM;
