@@ -535,18 +535,19 @@ static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
 enum { P_NONE = 0, P_COMMA, P_BREAK, P_END };
 /* Token cache bits: no exact match starts here; the window of k words
  * starting here has no sounds-like candidate (bit k). */
-enum { NONE_EXACT = 1, NONE_SOUNDS = 1u << 7 }; /* BREAK: a symbol ("+", "--") between words */
+enum { NONE_EXACT = 1, NONE_SOUNDS = 1u << 7 };
+enum { TOK_SENTENCE_START = 1, TOK_APOSTROPHE_S = 2 }; /* ...'s: the word ends in 's */ /* BREAK: a symbol ("+", "--") between words */
 
 typedef struct {
     uint32_t s, e;          /* the word without surrounding punctuation */
-    uint32_t we;            /* end of the word with its trailing punctuation */
     uint32_t seg;           /* the segment it is in */
+    uint8_t trail;          /* bytes of punctuation after the word (at most 255) */
     uint8_t punct;          /* P_*: what follows the word */
-    bool sentence_start;
-    bool apostrophe_s;      /* the word ends in 's */
+    uint8_t flags;          /* TOK_*; keeps the token at 24 bytes */
     uint8_t none;           /* NONE_*: what is known not to start here (kept across rounds) */
     const word_info *wi;
 } token;
+_Static_assert(sizeof(token) <= 24, "tokens are many: keep them small");
 
 typedef struct token_list {
     token *v;
@@ -644,11 +645,11 @@ static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, 
         token *t = &tl->v[tl->n++];
         t->s = (uint32_t)s;
         t->e = (uint32_t)e;
-        t->we = (uint32_t)we;
+        t->trail = (uint8_t)(we - e > 255 ? 255 : we - e);
         t->seg = seg;
         t->punct = punct;
-        t->sentence_start = *sent;
-        t->apostrophe_s = e - s >= 3 && p[e - 1] == 's' && (p[e - 2] == '\'');
+        t->flags = (uint8_t)((*sent ? TOK_SENTENCE_START : 0) |
+                             (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0));
         t->none = 0;
         t->wi = wi;
         *sent = punct == P_END;
@@ -748,7 +749,7 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
             }
         }
     }
-    if (!found && w0->k1s && !c->tok[i].apostrophe_s) {
+    if (!found && w0->k1s && !(c->tok[i].flags & TOK_APOSTROPHE_S)) {
         const key_entry *x = w0->k1s;
         int32_t id = x->canon >= 0 ? x->canon : x->comp;
         if (id >= 0 && (x->canon >= 0 || x->comp >= 0)) {
@@ -756,7 +757,7 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
             m->component = x->canon < 0;
             found = true;
         }
-    } else if (!found && w0->k1s && c->tok[i].apostrophe_s) {
+    } else if (!found && w0->k1s && (c->tok[i].flags & TOK_APOSTROPHE_S)) {
         const key_entry *x = w0->k1s;
         int32_t id = x->canon >= 0 ? x->canon : x->comp;
         if (id >= 0) {
@@ -920,13 +921,24 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     }
     if (ti->ambiguous && !m->component && first->wi->common) {
         if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
-        if (first->wi->shape == SHAPE_LOWER || first->sentence_start ||
+        if (first->wi->shape == SHAPE_LOWER || (first->flags & TOK_SENTENCE_START) ||
             first->wi->shape != shape_of(canon, canon_len)) {
             if (!guard_allows(c, i, (uint32_t)m->term)) {
                 /* judged again once its neighbours are known: a fix later
                  * in the text can be the company it lacks */
-                if (!c->recheck && t->n_guard && c->n_rejected < c->cap_rejected)
+                if (!c->recheck && t->n_guard) {
+                    if (c->n_rejected == c->cap_rejected) {
+                        size_t cap = c->cap_rejected ? c->cap_rejected * 2 : 256;
+                        size_t *v = realloc(c->rejected, cap * sizeof *v);
+                        if (!v) {
+                            c->out->failed = true;
+                            return m->k;
+                        }
+                        c->rejected = v;
+                        c->cap_rejected = cap;
+                    }
                     c->rejected[c->n_rejected++] = i;
+                }
                 return m->k;
             }
             guarded = true;
@@ -939,14 +951,14 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     memcpy(repl, canon, canon_len);
     rl = canon_len;
     /* the capital that starts a sentence stays ("Should have", "Npm") */
-    if (lower_term && first->sentence_start && c->text[first->s] >= 'A' && c->text[first->s] <= 'Z' &&
+    if (lower_term && (first->flags & TOK_SENTENCE_START) && c->text[first->s] >= 'A' && c->text[first->s] <= 'Z' &&
         repl[0] >= 'a' && repl[0] <= 'z')
         repl[0] = (char)(repl[0] - 32);
     uint32_t s = first->s, e = last->e;
     int rule = m->kind;
     const char *why = "canonical casing";
     if (m->possessive) {
-        if (first->apostrophe_s) {
+        if (first->flags & TOK_APOSTROPHE_S) {
             repl[rl++] = '\'';
             repl[rl++] = 's';
         } else if (ti->plural) {
@@ -960,9 +972,9 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
             /* "anthropics, new model": the comma splits a possessive from its noun */
             size_t nx = i + 1;
             if (first->punct == P_COMMA && nx < c->last && c->tok[nx].wi->shape == SHAPE_LOWER &&
-                !joins_clauses(c->tok[nx].wi) && first->we == first->e + 1 &&
+                !joins_clauses(c->tok[nx].wi) && first->trail == 1 &&
                 c->text[first->e] == ',')
-                e = first->we;
+                e = first->e + 1;
         }
     }
     float conf = 0.95f;
@@ -1311,18 +1323,17 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
     approved = calloc(tl.n ? tl.n : 1, sizeof *approved);
-    rejected = malloc((tl.n ? tl.n : 1) * sizeof *rejected);
-    if (!approved || !rejected) {
+    if (!approved) {
         st = TS_ERR_NOMEM;
         goto out;
     }
-    size_t n_rejected = 0;
+    size_t n_rejected = 0, cap_rejected = 0;
     for (size_t sgi = 0; sgi < t->n; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                      .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
                      .seg_first = tl.seg_first, .approved = approved, .rejected = rejected,
-                     .n_rejected = n_rejected, .cap_rejected = tl.n};
+                     .n_rejected = n_rejected, .cap_rejected = cap_rejected};
         for (size_t i = c.first; i < c.last;) {
             match m;
             size_t used = 0;
@@ -1331,6 +1342,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
             i += used ? used : 1;
         }
         n_rejected = c.n_rejected;
+        cap_rejected = c.cap_rejected;
+        rejected = c.rejected;
         if (out->failed) {
             st = TS_ERR_NOMEM;
             goto out;
