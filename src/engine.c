@@ -205,7 +205,7 @@ struct ts_speller *ts_context_speller(ts_context *ctx)
     if (!ctx->speller) {
         ctx->speller_failed = true;
         ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_WARNING, TS_DIAG_IO,
-                     "cannot open the hunspell dictionary %s/%s (install hunspell-en-us); "
+                     "cannot open the hunspell dictionary %s/%s (install its hunspell package, e.g. hunspell-en-us); "
                      "checks that need it are skipped",
                      dir, lang);
     }
