@@ -9,7 +9,7 @@
  *
  *     Cosmo Router
  *     ChatGPT ; heard: chat gbt
- *     Go ; guard: golang, rust, compiler ; except: let's go, go to
+ *     Go ; within: 4 ; guard: golang, rust, in go ; except: let's go, go to
  *     Cursor ; suggest
  *
  * A set holds every list a context loaded (its `--dict` files ending in

@@ -23,10 +23,17 @@
  * be anchored and score higher than one holding an unknown word, so good
  * phrases that merely sound alike stay.  A term whose lower-case form is a
  * common word (Go, Rust, Cursor) changes only where its guard: words are
- * near and none of its except: phrases matches; without a guard it never
- * changes.  A term already written canonically elsewhere in the transcript
- * is "primed" and needs a little less evidence.  High confidence is fixed,
- * lower is reported as dictionary/suggestion.
+ * near (within: words, default 40; a guard phrase holding the word itself,
+ * "in go", must surround it) and none of its except: phrases matches;
+ * without a guard it never changes, and an occurrence fixed in a run is
+ * company for the others.  A window of known words is fixed only towards a
+ * term already written in the transcript ("primed") that it lines up with
+ * word for word.  High confidence is fixed, lower is reported as
+ * dictionary/suggestion.
+ *
+ * The engine re-runs the pass until it proposes nothing; tokens of segments
+ * whose text did not change are reused with what is known not to start at
+ * them, so the rounds after the first cost little.
  */
 #include <stdio.h>
 #include <stdlib.h>
