@@ -23,7 +23,9 @@ typedef struct {
     const char **owned;                  /* malloc'd strings to free */
     size_t n_owned;
     unsigned fps;
-    bool quiet, paragraphs, in_place, names;
+    bool quiet, paragraphs, in_place, names, recursive;
+    const char *out_dir, *backup;   /* backup: suffix, NULL for none */
+    unsigned jobs;                  /* 0: one per core */
     ts_severity fail_on;
     bool fail_never;
     char **files;
@@ -50,6 +52,7 @@ int cli_write_stdio(void *ud, const char *data, size_t len);
 /* Reports a failed write to stdout; returns EXIT_TROUBLE. */
 int cli_stdout_error(void);
 
+int cli_fix_jsonl(cli_options *opt);
 int cmd_fix(cli_options *opt);
 int cmd_lint(cli_options *opt);
 int cmd_diff(cli_options *opt);

@@ -13,7 +13,7 @@
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
-    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_ALIAS
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_OUT_DIR, OPT_BACKUP, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -29,6 +29,10 @@ static const struct {
 static const struct option fixed_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
+    {"recursive", no_argument, NULL, 'r'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+    {"backup", optional_argument, NULL, OPT_BACKUP},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"only", required_argument, NULL, OPT_ONLY},
@@ -87,10 +91,22 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:iqhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:irj:qhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'o': opt->output = optarg; break;
         case 'i': opt->in_place = true; break;
+        case 'r': opt->recursive = true; break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > 256)
+                return usage_error("--jobs needs a number from 1 to 256, not '%s'", optarg);
+            opt->jobs = (unsigned)v;
+            break;
+        }
+        case OPT_OUT_DIR: opt->out_dir = optarg; break;
+        case OPT_BACKUP: opt->backup = optarg ? optarg : "~"; break;
         case 'q': opt->quiet = true; break;
         case 'h': cli_usage(stdout); return -1;
         case 'V': printf("tscrub %s\n", TS_VERSION); return -1;
@@ -146,10 +162,14 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     }
     opt->files = argv + optind;
     opt->n_files = argc - optind;
-    if (opt->output && opt->in_place)
-        return usage_error("%s", "--output and --in-place exclude each other");
+    if ((opt->output != NULL) + opt->in_place + (opt->out_dir != NULL) > 1)
+        return usage_error("%s", "--output, --out-dir and --in-place exclude each other");
     if (opt->output && opt->n_files > 1)
-        return usage_error("%s", "--output takes a single input file");
+        return usage_error("%s", "--output takes a single input file; use --out-dir");
+    if (opt->backup && !opt->in_place)
+        return usage_error("%s", "--backup goes with --in-place");
+    if (opt->backup && (!*opt->backup || strchr(opt->backup, '/')))
+        return usage_error("--backup needs a suffix without '/', not '%s'", opt->backup);
     (void)cmd;
     return 0;
 }
