@@ -217,6 +217,7 @@ typedef struct {
     uint32_t before_len, after_len;
     uint32_t line, col, seg;
     float confidence;
+    float start;      /* the segment's start, seconds */
     uint8_t severity;
     bool applied;
 } log_entry;
@@ -232,9 +233,9 @@ struct ts_run {
     size_t n, n_chunks;
 };
 
-static int run_push(ts_run *run, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
-                    const char *before, size_t before_len, const char *after, size_t after_len,
-                    bool applied)
+static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t seg,
+                    unsigned line, unsigned col, const char *before, size_t before_len,
+                    const char *after, size_t after_len, bool applied)
 {
     if (run->n == run->n_chunks * LOG_CHUNK) {
         log_entry **p = realloc(run->chunks, (run->n_chunks + 1) * sizeof *p);
@@ -257,15 +258,23 @@ static int run_push(ts_run *run, const ts_edit *e, uint32_t seg, unsigned line, 
     l->col = col;
     l->seg = seg;
     l->confidence = e->confidence;
+    l->start = s ? (float)ts_tc_seconds(&s->start) : -1.0f;
     l->severity = e->severity;
     l->applied = applied;
     return 0;
 }
 
+typedef struct {
+    ts_run *run;
+    const ts_transcript *t;
+} apply_log;
+
 static int log_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
                        const char *before, size_t before_len, const char *after, size_t after_len)
 {
-    return run_push(ud, e, seg, line, col, before, before_len, after, after_len, true);
+    apply_log *al = ud;
+    const ts_segment *s = seg < al->t->n ? &al->t->segs[seg] : NULL;
+    return run_push(al->run, s, e, seg, line, col, before, before_len, after, after_len, true);
 }
 
 size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
@@ -282,6 +291,7 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
     out->line = l->line;
     out->col = l->col;
     out->segment = l->seg;
+    out->start = l->start;
     out->before = l->before;
     out->before_len = l->before_len;
     out->after = l->after;
@@ -317,7 +327,7 @@ static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit
         uint32_t start = e->start > s->text_len ? s->text_len : e->start;
         uint32_t end = e->end > s->text_len ? s->text_len : e->end;
         ts_segment_source_pos(s, start, &line, &col);
-        if (run_push(run, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
+        if (run_push(run, s, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
             return TS_ERR_NOMEM;
     }
     return TS_OK;
@@ -361,7 +371,8 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             break;
         }
         ts_apply_result_release(&res);
-        if (ts_edits_apply(t, list->v, list->n, log_applied, run, &res)) {
+        apply_log al = {run, t};
+        if (ts_edits_apply(t, list->v, list->n, log_applied, &al, &res)) {
             st = TS_ERR_NOMEM;
             break;
         }

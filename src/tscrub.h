@@ -121,6 +121,7 @@ typedef struct {
     bool applied;              /* false: a finding that fix does not change */
     unsigned line, col;        /* source position (1-based, col in code points) */
     size_t segment;            /* index of the segment at the time of the edit */
+    double start;              /* that segment's start in seconds (negative: no timing) */
     const char *before; size_t before_len; /* text replaced (or NULL) */
     const char *after; size_t after_len;   /* replacement (or NULL) */
 } ts_edit_info;

@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"lint", "report what fix would change and what it cannot fix", cmd_lint},
     {"diff", "show the changes fix would make as a unified diff", cmd_diff},
     {"convert", "read and write in another format, no passes", cmd_convert},
+    {"review", "write an HTML page to review every change (-o FILE)", cmd_review},
     {"passes", "list every pass and rule", cmd_passes},
 };
 

@@ -91,7 +91,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:irj:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:irj:qhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'o': opt->output = optarg; break;
         case 'i': opt->in_place = true; break;
