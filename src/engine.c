@@ -280,6 +280,7 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
     out->before_len = l->before_len;
     out->after = l->after;
     out->after_len = l->after_len;
+    out->description = l->rule->description;
     return true;
 }
 

@@ -123,11 +123,23 @@ typedef struct {
     size_t segment;            /* index of the segment at the time of the edit */
     const char *before; size_t before_len; /* text replaced (or NULL) */
     const char *after; size_t after_len;   /* replacement (or NULL) */
+    const char *description;   /* the rule's description */
 } ts_edit_info;
 
 size_t ts_run_count(const ts_run *run);
 bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out);
 void ts_run_free(ts_run *run);
+
+/* ---- rule packs ------------------------------------------------------- */
+
+/* Loads a rule pack (a bundled pack's name, or a file path) and runs every
+ * example of every rule.  Load errors and failing examples go to the sink
+ * as located errors (file:line:col); *passed and *failed count the
+ * examples.  TS_ERR_INPUT when the pack does not load or an example fails. */
+ts_status ts_rules_test(ts_context *ctx, const char *pack, size_t *passed, size_t *failed);
+/* The rule packs compiled into the library ("core", ...). */
+size_t ts_rules_bundled_count(void);
+const char *ts_rules_bundled_name(size_t i);
 
 /* ---- introspection ---------------------------------------------------- */
 

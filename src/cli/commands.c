@@ -17,6 +17,7 @@
 #include "../buf.h"
 #include "../udiff.h"
 #include "cli.h"
+#include "lint_output.h"
 
 static int worst(int a, int b) { return a > b ? a : b; }
 
@@ -117,71 +118,34 @@ int cmd_fix(cli_options *opt) { return transform(opt, 1); }
 
 int cmd_convert(cli_options *opt) { return transform(opt, 0); }
 
-static int cmp_info(const void *pa, const void *pb)
-{
-    const ts_edit_info *a = pa, *b = pb;
-    if (a->line != b->line) return a->line < b->line ? -1 : 1;
-    if (a->col != b->col) return a->col < b->col ? -1 : 1;
-    int c = strcmp(a->rule, b->rule);
-    if (c) return c;
-    return (a->segment > b->segment) - (a->segment < b->segment);
-}
-
-/* The change an entry makes, quoted, so a reader sees it without a diff. */
-static void print_change(FILE *to, const ts_edit_info *e)
-{
-    if (!e->applied || !e->before) return;
-    fputs(" (", to);
-    for (int side = 0; side < 2; side++) {
-        const char *p = side ? e->after : e->before;
-        size_t n = side ? e->after_len : e->before_len;
-        fputc('\'', to);
-        for (size_t k = 0; k < n && k < 60; k++) {
-            if (p[k] == '\n') fputs("\\n", to);
-            else if (p[k] == '\t') fputs("\\t", to);
-            else fputc(p[k], to);
-        }
-        if (n > 60) fputs("...", to);
-        fputc('\'', to);
-        if (!side) fputs(" -> ", to);
-    }
-    fputc(')', to);
-}
-
 int cmd_lint(cli_options *opt)
 {
     default_inputs(opt);
+    lint_report *rep = lint_report_new(opt);
+    if (!rep) return EXIT_TROUBLE;
     ts_context *ctx = cli_context(opt);
-    if (!ctx) return EXIT_TROUBLE;
+    if (!ctx) {
+        lint_report_free(rep);
+        return EXIT_TROUBLE;
+    }
     int rc = EXIT_CLEAN;
     for (int i = 0; i < opt->n_files; i++) {
         ts_transcript *t = NULL;
         ts_run *run = NULL;
-        int r = load(ctx, opt, opt->files[i], &t, NULL, NULL);
+        char *orig = NULL;
+        size_t orig_len = 0;
+        const char *name = strcmp(opt->files[i], "-") ? opt->files[i] : "<stdin>";
+        int r = load(ctx, opt, opt->files[i], &t, &orig, &orig_len);
+        if (!r && lint_report_begin(rep, name, t, orig, orig_len)) r = EXIT_TROUBLE;
         if (!r && ts_fix(ctx, t, &run)) r = EXIT_TROUBLE;
-        if (!r) {
-            size_t n = ts_run_count(run);
-            ts_edit_info *v = malloc((n ? n : 1) * sizeof *v);
-            if (!v) {
-                r = EXIT_TROUBLE;
-            } else {
-                for (size_t k = 0; k < n; k++) ts_run_get(run, k, &v[k]);
-                qsort(v, n, sizeof *v, cmp_info);
-                const char *name = strcmp(opt->files[i], "-") ? opt->files[i] : "<stdin>";
-                for (size_t k = 0; k < n; k++) {
-                    printf("%s:%u:%u: %s: %s", name, v[k].line, v[k].col,
-                           ts_severity_name(v[k].severity), v[k].message);
-                    print_change(stdout, &v[k]);
-                    printf(" [%s]\n", v[k].rule);
-                    if (!opt->fail_never && v[k].severity >= opt->fail_on) r = EXIT_FINDINGS;
-                }
-                free(v);
-            }
-        }
+        if (!r && lint_report_add(rep, run)) r = EXIT_TROUBLE;
+        free(orig);
         ts_run_free(run);
         ts_transcript_free(t);
         rc = worst(rc, r);
     }
+    rc = worst(rc, lint_report_finish(rep));
+    lint_report_free(rep);
     ts_context_free(ctx);
     return rc;
 }
