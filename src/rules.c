@@ -788,9 +788,12 @@ ts_status ts_rule_set_load(ts_context *ctx, ts_rule_set *set, const char *pack, 
         goto out;
     }
     if (doc->intSubset || doc->extSubset) {
-        ts_diag_emit(ctx, L.file, doc->intSubset ? (unsigned)xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1,
-                     1, TS_SEV_ERROR, TS_DIAG_RULES,
-                     "a rule pack may not have a DOCTYPE (no DTDs, no entities)");
+        /* DTD nodes carry no line: find the declaration in the text. */
+        unsigned line = 1;
+        const char *d = strstr(L.text, "<!DOCTYPE");
+        for (const char *p = L.text; d && p < d; p++) line += *p == '\n';
+        ts_diag_emit(ctx, L.file, line, d ? elem_col(&L, line, "!DOCTYPE") : 1, TS_SEV_ERROR,
+                     TS_DIAG_RULES, "a rule pack may not have a DOCTYPE (no DTDs, no entities)");
         goto out;
     }
     vc = xmlRelaxNGNewValidCtxt(set->schema);
