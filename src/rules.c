@@ -63,6 +63,7 @@ const char *ts_rules_bundled_name(size_t i)
 typedef struct {
     pcre2_code *code;
     pcre2_match_data *md;
+    bool jit;                 /* JIT-compiled: matched with pcre2_jit_match */
 } rx;
 
 typedef struct {
@@ -174,11 +175,15 @@ int ts_rule_charge(ts_rule *r, double ns, size_t bytes)
 
 /* ---- matching --------------------------------------------------------- */
 
-static int is_limit_error(int rc)
+/* One match attempt.  pcre2_jit_match skips the per-call checks of
+ * pcre2_match (the subject is known valid), which matters at one call per
+ * rule and segment; both honour the limits of the match context. */
+static int rx_match(const rx *x, const char *text, size_t len, size_t off,
+                    pcre2_match_context *mctx)
 {
-    return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
-           rc == PCRE2_ERROR_NOMEMORY;
+    if (x->jit)
+        return pcre2_jit_match(x->code, (PCRE2_SPTR)text, len, off, 0, x->md, mctx);
+    return pcre2_match(x->code, (PCRE2_SPTR)text, len, off, PCRE2_NO_UTF_CHECK, x->md, mctx);
 }
 
 /* Collects the matches of the rule's unless patterns in text (once per
@@ -191,10 +196,9 @@ static int collect_unless(ts_rule *r, const char *text, size_t len)
         const rx *x = &r->unless[k];
         size_t off = 0;
         while (off <= len) {
-            int rc = pcre2_match(x->code, (PCRE2_SPTR)text, len, off, PCRE2_NO_UTF_CHECK, x->md,
-                                 r->set->mctx);
+            int rc = rx_match(x, text, len, off, r->set->mctx);
             if (rc == PCRE2_ERROR_NOMATCH) break;
-            if (rc < 0) return is_limit_error(rc) ? 1 : 1;
+            if (rc < 0) return 1;
             PCRE2_SIZE *ov = pcre2_get_ovector_pointer(x->md);
             if (r->n_uspans == r->cap_uspans) {
                 size_t cap = r->cap_uspans ? r->cap_uspans * 2 : 8;
@@ -229,8 +233,7 @@ int ts_rule_scan(ts_rule *r, const char *text, size_t len, ts_rule_match_fn fn, 
         const rx *x = &r->pat[k];
         size_t off = 0;
         while (off <= len) {
-            int rc = pcre2_match(x->code, (PCRE2_SPTR)text, len, off, PCRE2_NO_UTF_CHECK, x->md,
-                                 r->set->mctx);
+            int rc = rx_match(x, text, len, off, r->set->mctx);
             if (rc == PCRE2_ERROR_NOMATCH) break;
             if (rc < 0) {
                 /* Anything else than "no match" on valid input means the
@@ -445,7 +448,7 @@ static int compile_rx(loader *L, const xmlNode *n, const char *what, rx *out)
     }
     free(src);
     /* No JIT (unsupported CPU) is not an error: the interpreter is used. */
-    pcre2_jit_compile(out->code, PCRE2_JIT_COMPLETE);
+    out->jit = pcre2_jit_compile(out->code, PCRE2_JIT_COMPLETE) == 0;
     out->md = pcre2_match_data_create_from_pattern(out->code, NULL);
     if (!out->md) {
         lerror(L, n, "out of memory");
