@@ -20,7 +20,7 @@ typedef struct {
     const char *from, *to, *only, *skip, *output;
     const char *format, *baseline, *write_baseline, *config; /* lint and configuration */
     ts_severity min_level;
-    bool no_config;
+    bool no_config, fps_set;
     const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
     size_t n_dicts, n_rules, n_sets;
     const char **owned;                  /* malloc'd strings to free */

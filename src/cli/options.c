@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
@@ -119,6 +120,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
             if (errno || *end || end == optarg || v < 1 || v > 120)
                 return usage_error("--fps needs a frame rate from 1 to 120, not '%s'", optarg);
             opt->fps = (unsigned)v;
+            opt->fps_set = true;
             break;
         }
         case OPT_PARAGRAPHS: opt->paragraphs = true; break;
@@ -170,7 +172,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     if (opt->output && opt->n_files > 1)
         return usage_error("%s", "--output takes a single input file");
     (void)cmd;
-    return 0;
+    return cli_config_load(opt);
 }
 
 void cli_options_release(cli_options *opt)
