@@ -346,6 +346,51 @@ static void lerror(loader *L, const xmlNode *node, const char *fmt, ...)
     L->errors++;
 }
 
+/* RelaxNG only says "Element rule failed to validate attributes"; name the
+ * attribute.  The table repeats what rules.rng allows, for this message
+ * only: the schema stays the authority on what is valid. */
+static void explain_attributes(const xmlNode *node, char *msg, size_t cap)
+{
+    static const struct {
+        const char *elem, *allowed, *required;
+    } attrs[] = {
+        {"pack", " id ", " id "},
+        {"rule", " id level fix ", " id level fix "},
+        {"pattern", " case ", ""},
+        {"unless", " case ", ""},
+        {"example", " fixed ", ""},
+    };
+    const char *allowed = " ", *required = "";
+    for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
+        if (strcmp((const char *)node->name, attrs[i].elem) == 0) {
+            allowed = attrs[i].allowed;
+            required = attrs[i].required;
+        }
+    size_t w = 0;
+    for (const xmlAttr *a = node->properties; a; a = a->next) {
+        char key[80];
+        snprintf(key, sizeof key, " %s ", (const char *)a->name);
+        if (!strstr(allowed, key))
+            w += (size_t)snprintf(msg + w, w < cap ? cap - w : 0, "%sunknown attribute '%s' on <%s>",
+                                  w ? "; " : "", (const char *)a->name, (const char *)node->name);
+    }
+    for (const char *r = required; *r;) {
+        while (*r == ' ') r++;
+        size_t n = strcspn(r, " ");
+        if (!n) break;
+        char name[40];
+        snprintf(name, sizeof name, "%.*s", (int)n, r);
+        if (!xmlHasProp(node, (const xmlChar *)name))
+            w += (size_t)snprintf(msg + w, w < cap ? cap - w : 0, "%s<%s> needs attribute '%s'",
+                                  w ? "; " : "", (const char *)node->name, name);
+        r += n;
+    }
+    if (!w) /* a value the schema does not allow */
+        w = (size_t)snprintf(msg, cap, "<%s> has an attribute value rules.rng does not allow "
+                                       "(see rules/README.md)", (const char *)node->name);
+    if (w >= cap) msg[cap - 1] = '\0';
+}
+
 /* libxml2's structured errors (parser and RelaxNG) land here. */
 static void xml_error(void *ud, xmlErrorPtr e)
 {
@@ -357,6 +402,16 @@ static void xml_error(void *ud, xmlErrorPtr e)
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
     unsigned line = e->line > 0 ? (unsigned)e->line : 0, col = 0;
     const xmlNode *node = e->node;
+    if (e->domain == XML_FROM_RELAXNGV && node && node->type == XML_ELEMENT_NODE &&
+        strstr(msg, "failed to validate attributes")) {
+        /* libxml2 may point at the first child of the element it names. */
+        char named[64];
+        if (sscanf(msg, "Element %63s", named) == 1 && strcmp(named, (const char *)node->name) &&
+            node->parent && node->parent->type == XML_ELEMENT_NODE &&
+            strcmp(named, (const char *)node->parent->name) == 0)
+            node = node->parent;
+        explain_attributes(node, msg, sizeof msg);
+    }
     if (e->domain == XML_FROM_RELAXNGV && node) {
         line = (unsigned)xmlGetLineNo(node);
         col = elem_col(L, line, (const char *)node->name);
