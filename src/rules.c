@@ -936,3 +936,15 @@ ts_status ts_rules_test(ts_context *ctx, const char *pack, size_t *passed, size_
     if (!st && f) st = TS_ERR_INPUT;
     return st;
 }
+
+ts_status ts_rules_list(ts_context *ctx, const char *pack, ts_rule_list_fn fn, void *ud)
+{
+    static const char *const fix_names[] = {"auto", "suggest", "none"};
+    ts_rule_set *set = ts_rule_set_new();
+    if (!set) return TS_ERR_NOMEM;
+    ts_status st = ts_rule_set_load(ctx, set, pack, false, NULL, NULL);
+    for (size_t i = 0; !st && i < set->n; i++)
+        fn(ud, &set->v[i]->info, fix_names[set->v[i]->fix]);
+    ts_rule_set_free(set);
+    return st;
+}

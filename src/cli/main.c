@@ -12,7 +12,7 @@ static const cli_command commands[] = {
     {"diff", "show the changes fix would make as a unified diff", cmd_diff},
     {"convert", "read and write in another format, no passes", cmd_convert},
     {"passes", "list every pass and rule", cmd_passes},
-    {"rules", "rules test [PACK|FILE...]: run the examples of rule packs", cmd_rules},
+    {"rules", "rules test|list [PACK|FILE...]: run the examples of rule packs, or list their rules", cmd_rules},
 };
 
 void cli_usage(FILE *to)
