@@ -4,6 +4,7 @@
  */
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +297,7 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
     out->before_len = l->before_len;
     out->after = l->after;
     out->after_len = l->after_len;
+    out->description = l->rule->description;
     return true;
 }
 
@@ -333,6 +335,32 @@ static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit
     return TS_OK;
 }
 
+/* Per-rule settings from the options: "rule.<id>" = off (the rule's edits
+ * are dropped: neither applied nor reported) or a level (info, warning,
+ * error) that replaces the rule's own. */
+static void apply_rule_settings(const ts_context *ctx, ts_edit_list *l)
+{
+    size_t k;
+    for (k = 0; k < ctx->n_opts; k++)
+        if (strncmp(ctx->opt_keys[k], "rule.", 5) == 0) break;
+    if (k == ctx->n_opts) return;
+    size_t w = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        ts_edit *e = &l->v[i];
+        char key[256];
+        snprintf(key, sizeof key, "rule.%s", e->rule->id);
+        const char *v = ts_context_option(ctx, key);
+        if (v) {
+            if (strcmp(v, "off") == 0) continue;
+            if (strcmp(v, "info") == 0) e->severity = TS_SEV_INFO;
+            else if (strcmp(v, "warning") == 0) e->severity = TS_SEV_WARNING;
+            else if (strcmp(v, "error") == 0) e->severity = TS_SEV_ERROR;
+        }
+        l->v[w++] = *e;
+    }
+    l->n = w;
+}
+
 /* Runs pass `pi` in rounds until it proposes nothing applicable.  A
  * segment-local pass sees only the window [from, *to) as its transcript,
  * and after the first round only the segments the previous round changed;
@@ -364,6 +392,7 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         }
         if (!st && list->failed) st = TS_ERR_NOMEM;
         if (st) break;
+        apply_rule_settings(ctx, list);
         size_t applicable = 0;
         for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
         if (applicable == 0) {

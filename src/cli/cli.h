@@ -18,6 +18,9 @@ enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
 typedef struct {
     const char *from, *to, *only, *skip, *output;
+    const char *format, *baseline, *write_baseline, *config; /* lint and configuration */
+    ts_severity min_level;
+    bool no_config, fps_set;
     const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
     size_t n_dicts, n_rules, n_sets;
     const char **owned;                  /* malloc'd strings to free */
@@ -59,5 +62,6 @@ int cmd_diff(cli_options *opt);
 int cmd_convert(cli_options *opt);
 int cmd_passes(cli_options *opt);
 int cmd_review(cli_options *opt);
+int cmd_rules(cli_options *opt);
 
 #endif

@@ -23,6 +23,7 @@
 #include "../udiff.h"
 #include "batch.h"
 #include "cli.h"
+#include "lint_output.h"
 
 static const char *display_name(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
 
@@ -218,72 +219,46 @@ int cmd_fix(cli_options *opt)
 
 int cmd_convert(cli_options *opt) { return run_batch(opt, convert_job); }
 
-static int cmp_info(const void *pa, const void *pb)
+/* Lint builds one report over all files (SARIF and JSON are single
+ * documents, sorted across files), so files are read one after another. */
+int cmd_lint(cli_options *opt)
 {
-    const ts_edit_info *a = pa, *b = pb;
-    if (a->line != b->line) return a->line < b->line ? -1 : 1;
-    if (a->col != b->col) return a->col < b->col ? -1 : 1;
-    int c = strcmp(a->rule, b->rule);
-    if (c) return c;
-    return (a->segment > b->segment) - (a->segment < b->segment);
-}
-
-/* The change an entry makes, quoted, so a reader sees it without a diff. */
-static void print_change(batch_result *r, const ts_edit_info *e)
-{
-    if (!e->applied || !e->before) return;
-    ts_buf b = TS_BUF_INIT;
-    ts_buf_puts(&b, " (");
-    for (int side = 0; side < 2; side++) {
-        const char *p = side ? e->after : e->before;
-        size_t n = side ? e->after_len : e->before_len;
-        ts_buf_putc(&b, '\'');
-        for (size_t k = 0; k < n && k < 60; k++) {
-            if (p[k] == '\n') ts_buf_puts(&b, "\\n");
-            else if (p[k] == '\t') ts_buf_puts(&b, "\\t");
-            else ts_buf_putc(&b, p[k]);
-        }
-        if (n > 60) ts_buf_puts(&b, "...");
-        ts_buf_putc(&b, '\'');
-        if (!side) ts_buf_puts(&b, " -> ");
+    batch_item *items = NULL;
+    size_t n = 0;
+    int rc = batch_collect(opt, &items, &n);
+    lint_report *rep = rc == EXIT_CLEAN ? lint_report_new(opt) : NULL;
+    ts_context *ctx = rep ? cli_context(opt) : NULL;
+    if (!ctx) {
+        lint_report_free(rep);
+        batch_items_free(items, n);
+        return EXIT_TROUBLE;
     }
-    ts_buf_putc(&b, ')');
-    if (b.data) batch_write(r, b.data, b.len);
-    ts_buf_release(&b);
-}
-
-static int lint_job(ts_context *ctx, const cli_options *opt, const batch_item *it, batch_result *r)
-{
-    ts_transcript *t = NULL;
-    ts_run *run = NULL;
-    int rc = load(ctx, opt, it->path, r, &t, NULL, NULL);
-    if (!rc && ts_fix(ctx, t, &run)) rc = EXIT_TROUBLE;
-    if (!rc) {
-        batch_count_run(r, run, ts_transcript_segment_count(t));
-        size_t n = ts_run_count(run);
-        ts_edit_info *v = malloc((n ? n : 1) * sizeof *v);
-        if (!v) {
-            batch_printf(r, 1, "tscrub: error: out of memory\n");
-            rc = EXIT_TROUBLE;
-        } else {
-            for (size_t k = 0; k < n; k++) ts_run_get(run, k, &v[k]);
-            qsort(v, n, sizeof *v, cmp_info);
-            for (size_t k = 0; k < n; k++) {
-                batch_printf(r, 0, "%s:%u:%u: %s: %s", display_name(it->path), v[k].line,
-                             v[k].col, ts_severity_name(v[k].severity), v[k].message);
-                print_change(r, &v[k]);
-                batch_printf(r, 0, " [%s]\n", v[k].rule);
-                if (!opt->fail_never && v[k].severity >= opt->fail_on) rc = EXIT_FINDINGS;
-            }
-            free(v);
-        }
+    for (size_t i = 0; i < n; i++) {
+        ts_transcript *t = NULL;
+        ts_run *run = NULL;
+        char *orig = NULL;
+        size_t orig_len = 0;
+        batch_result r = {0};
+        r.direct = stdout;
+        const char *name = display_name(items[i].path);
+        int e = load(ctx, opt, items[i].path, &r, &t, &orig, &orig_len);
+        if (!e && lint_report_begin(rep, name, t, orig, orig_len)) e = EXIT_TROUBLE;
+        if (!e && ts_fix(ctx, t, &run)) e = EXIT_TROUBLE;
+        if (!e && lint_report_add(rep, run)) e = EXIT_TROUBLE;
+        if (r.err.len) fwrite(r.err.data, 1, r.err.len, stderr);
+        ts_buf_release(&r.err);
+        free(orig);
+        ts_run_free(run);
+        ts_transcript_free(t);
+        if (e > rc) rc = e;
     }
-    ts_run_free(run);
-    ts_transcript_free(t);
+    int f = lint_report_finish(rep);
+    if (f > rc) rc = f;
+    lint_report_free(rep);
+    ts_context_free(ctx);
+    batch_items_free(items, n);
     return rc;
 }
-
-int cmd_lint(cli_options *opt) { return run_batch(opt, lint_job); }
 
 static int buf_write(void *ud, const char *data, size_t len)
 {

@@ -13,6 +13,7 @@ static const cli_command commands[] = {
     {"convert", "read and write in another format, no passes", cmd_convert},
     {"review", "write an HTML page to review every change (-o FILE)", cmd_review},
     {"passes", "list every pass and rule", cmd_passes},
+    {"rules", "rules test|list [PACK|FILE...]: run the examples of rule packs, or list their rules", cmd_rules},
 };
 
 void cli_usage(FILE *to)
@@ -45,6 +46,14 @@ void cli_usage(FILE *to)
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
             "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
             "                       info, warning (default), error, never\n"
+            "      --format F       lint output: text (default), json, sarif, github,\n"
+            "                       rdjsonl, checkstyle\n"
+            "      --min-level L    lint shows findings at or above L (default info)\n"
+            "      --baseline FILE  lint hides findings listed in FILE\n"
+            "      --write-baseline FILE  lint writes every finding to FILE, exits 0\n"
+            "      --strict         run the rule packs' examples when loading them\n"
+            "      --config FILE    read FILE instead of the nearest tscrub.ini\n"
+            "      --no-config      read no tscrub.ini\n"
             "  -q, --quiet          no warnings on stderr, errors only\n"
             "  -h, --help           this help\n"
             "  -V, --version        the version\n"

@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
-    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_OUT_DIR, OPT_BACKUP, OPT_ALIAS
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_OUT_DIR, OPT_BACKUP, OPT_FORMAT,
+    OPT_MIN_LEVEL, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_CONFIG, OPT_NO_CONFIG, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -22,6 +24,7 @@ static const struct {
     const char *name, *key;
     int has_arg;
 } pass_option_aliases[] = {
+    {"strict", "rules-strict", 0},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
@@ -44,6 +47,12 @@ static const struct option fixed_options[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"names", no_argument, NULL, OPT_NAMES},
     {"set", required_argument, NULL, OPT_SET},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -127,6 +136,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
             if (errno || *end || end == optarg || v < 1 || v > 120)
                 return usage_error("--fps needs a frame rate from 1 to 120, not '%s'", optarg);
             opt->fps = (unsigned)v;
+            opt->fps_set = true;
             break;
         }
         case OPT_PARAGRAPHS: opt->paragraphs = true; break;
@@ -138,6 +148,17 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
             else if (strcmp(optarg, "never") == 0) opt->fail_never = true;
             else return usage_error("--fail-on takes info, warning, error or never, not '%s'", optarg);
             break;
+        case OPT_FORMAT: opt->format = optarg; break;
+        case OPT_MIN_LEVEL:
+            if (strcmp(optarg, "info") == 0) opt->min_level = TS_SEV_INFO;
+            else if (strcmp(optarg, "warning") == 0) opt->min_level = TS_SEV_WARNING;
+            else if (strcmp(optarg, "error") == 0) opt->min_level = TS_SEV_ERROR;
+            else return usage_error("--min-level takes info, warning or error, not '%s'", optarg);
+            break;
+        case OPT_BASELINE: opt->baseline = optarg; break;
+        case OPT_WRITE_BASELINE: opt->write_baseline = optarg; break;
+        case OPT_CONFIG: opt->config = optarg; break;
+        case OPT_NO_CONFIG: opt->no_config = true; break;
         case OPT_SET:
             if (!strchr(optarg, '=') || optarg[0] == '=')
                 return usage_error("--set needs KEY=VALUE, not '%s'", optarg);
@@ -171,7 +192,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     if (opt->backup && (!*opt->backup || strchr(opt->backup, '/')))
         return usage_error("--backup needs a suffix without '/', not '%s'", opt->backup);
     (void)cmd;
-    return 0;
+    return cli_config_load(opt);
 }
 
 void cli_options_release(cli_options *opt)
