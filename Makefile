@@ -33,7 +33,7 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc
+GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/speakers.inc
 
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
@@ -41,6 +41,11 @@ all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/speakers.inc: dictionaries/speakers.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
+	    -e 's/^\([a-z-]*\)[[:space:]][[:space:]]*\([^[:space:]]*\)[[:space:]]*$$/{"\1", "\2"},/' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)

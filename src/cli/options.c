@@ -22,6 +22,8 @@ static const struct {
     const char *name, *key;
     int has_arg;
 } pass_option_aliases[] = {
+    {"speakers", "speakers", 1},
+    {"merge-turns", "merge-turns", 0},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
