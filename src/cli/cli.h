@@ -18,6 +18,8 @@ enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
 typedef struct {
     const char *from, *to, *only, *skip, *output;
+    const char *ref, *raw;               /* score */
+    bool json;
     const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
     size_t n_dicts, n_rules, n_sets;
     const char **owned;                  /* malloc'd strings to free */
@@ -55,5 +57,6 @@ int cmd_lint(cli_options *opt);
 int cmd_diff(cli_options *opt);
 int cmd_convert(cli_options *opt);
 int cmd_passes(cli_options *opt);
+int cmd_score(cli_options *opt);
 
 #endif

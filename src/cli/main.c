@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"diff", "show the changes fix would make as a unified diff", cmd_diff},
     {"convert", "read and write in another format, no passes", cmd_convert},
     {"passes", "list every pass and rule", cmd_passes},
+    {"score", "WER, WDER, cpWER of a transcript against a reference", cmd_score},
 };
 
 void cli_usage(FILE *to)
@@ -38,6 +39,11 @@ void cli_usage(FILE *to)
             "      --fps N          frame rate of HH:MM:SS:FF timecodes (default 30)\n"
             "      --paragraphs     text format: one segment per paragraph, not per line\n"
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
+            "      --speakers MAP   rename speakers: \"SPEAKER_00=Stefan,SPEAKER_01=Jens\"\n"
+            "      --merge-turns    join consecutive segments of one speaker\n"
+            "      --ref FILE       score: the reference transcript\n"
+            "      --raw FILE       score: the transcript before fixing (change precision)\n"
+            "      --json           score: JSON output\n"
             "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
             "                       info, warning (default), error, never\n"
             "  -q, --quiet          no warnings on stderr, errors only\n"

@@ -13,7 +13,7 @@
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
-    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_ALIAS
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_REF, OPT_RAW, OPT_JSON, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -42,6 +42,9 @@ static const struct option fixed_options[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"names", no_argument, NULL, OPT_NAMES},
     {"set", required_argument, NULL, OPT_SET},
+    {"ref", required_argument, NULL, OPT_REF},
+    {"raw", required_argument, NULL, OPT_RAW},
+    {"json", no_argument, NULL, OPT_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -117,6 +120,9 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
         }
         case OPT_PARAGRAPHS: opt->paragraphs = true; break;
         case OPT_NAMES: opt->names = true; break;
+        case OPT_REF: opt->ref = optarg; break;
+        case OPT_RAW: opt->raw = optarg; break;
+        case OPT_JSON: opt->json = true; break;
         case OPT_FAIL_ON:
             if (strcmp(optarg, "info") == 0) opt->fail_on = TS_SEV_INFO;
             else if (strcmp(optarg, "warning") == 0) opt->fail_on = TS_SEV_WARNING;
