@@ -532,6 +532,20 @@ static void rule_fragment(scan *sc, size_t a, size_t b)
     if (ac == '?' || ac == '!' || ac == '-') return;
     uint32_t m0 = classes(sc->st, p, &f[0]);
     if (m0 & (C_MARKER | C_BACKCHANNEL)) return;
+    /* A question or exclamation is the speaker's own. */
+    char fe = trail(p, &f[nf - 1]);
+    if (fe == '?' || fe == '!') return;
+    /* An echo of a's last words ("with him." / "With him.") is a reply. */
+    word ea[MAX_SPLIT + 1];
+    if (last_words(A->text, A->text_len, ea, nf) == nf) {
+        int echo = 1;
+        for (int i = 0; i < nf && echo; i++) {
+            const word *x = &f[i], *y = &ea[nf - 1 - i];
+            echo = x->ce - x->cs == y->ce - y->cs &&
+                   strncasecmp(p + x->cs, A->text + y->cs, x->ce - x->cs) == 0;
+        }
+        if (echo) return;
+    }
     int fixed = nf > 1 && fixed_opener(sc->st, p, &f[0], &f[1]);
     int ends_sentence = sc->punctuated && is_end(trail(p, &f[nf - 1]));
     int unfinished = unfinished_end(sc, A->text, A->text_len);
@@ -559,6 +573,11 @@ static void rule_fragment(scan *sc, size_t a, size_t b)
      * interjection, not a misplaced fragment. */
     if (!same && b + 1 < sc->t->n && same_speaker(A, seg(sc, b + 1)) &&
         count_words(B->text, B->text_len, 4) <= 3)
+        return;
+    /* The same pattern seen from its end: a is the interjection, and b
+     * resumes the sentence its own speaker left before it. */
+    if (!same && a > 0 && same_speaker(B, seg(sc, a - 1)) &&
+        count_words(A->text, A->text_len, 5) <= 4)
         return;
     propose_move_back(sc, same ? R_SPLIT_SENTENCE : R_FRAGMENT, conf, a, b, f, nf, why);
 }
@@ -613,6 +632,10 @@ static void rule_opener(scan *sc, size_t a, size_t b)
     }
     word bw[1];
     if (first_words(B->text, B->text_len, bw, 1) == 0) return;
+    /* "... So" / "Yeah. I ...": the next turn opens with its own reply. */
+    if (sc->punctuated && is_end(trail(B->text, &bw[0])) &&
+        (classes(sc->st, B->text, &bw[0]) & (C_BACKCHANNEL | C_MARKER)))
+        return;
     ts_edit_list *out = sc->out;
     if (sc->punctuated) {
         if (is_lower_ascii(p[w[0].cs])) {
@@ -652,6 +675,8 @@ static void rule_island(scan *sc, size_t i)
     for (int j = 0; j < k; j++)
         if (!(classes(sc->st, I->text, &w[j]) & (C_BACKCHANNEL | C_MARKER))) all_bc = 0;
     if (all_bc) return; /* rule 2: an interjection */
+    /* "No, I ...": a reply of its own. */
+    if (classes(sc->st, I->text, &w[0]) & (C_BACKCHANNEL | C_MARKER)) return;
     if (!unfinished_end(sc, I->text, I->text_len)) return;
     word c[2];
     if (first_words(C->text, C->text_len, c, 1) == 0) return;
