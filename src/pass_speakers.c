@@ -955,17 +955,28 @@ static size_t label_rules(scan *sc)
     return proposed;
 }
 
-/* Names for anonymous labels: the last sentence before a turn addresses
- * someone ("But, Jens. How are you doing today?"), or a turn introduces its
- * speaker ("I'm Jens", "my name is Jens").  Reported, never applied. */
+/* Names for anonymous labels: the last words before a turn address
+ * someone ("But, Jens. How are you doing today?").  Votes are counted per
+ * label; a name is suggested once, on the label's first segment, when it
+ * has at least two votes and more than half of them.  Reported, never
+ * applied. */
+typedef struct {
+    const char *label, *name;
+    uint32_t label_len, name_len;
+    unsigned votes;
+    size_t first;
+} vote;
+
 static void suggest_names(scan *sc)
 {
     const ts_transcript *t = sc->t;
+    vote v[64];
+    size_t nv = 0;
     for (size_t i = 1; i < t->n; i++) {
         const ts_segment *A = seg(sc, i - 1), *B = seg(sc, i);
         if (same_speaker(A, B) || !anonymous(B->speaker, B->speaker_len)) continue;
-        /* A vocative: a capitalised word set off by commas or a full stop
-         * within the last 12 words of A, not at a sentence start. */
+        /* A vocative: a capitalised word that is not a common word, set off
+         * by punctuation, within the last 12 words of A. */
         word w[12];
         int k = last_words(A->text, A->text_len, w, 12);
         const char *p = A->text;
@@ -975,15 +986,36 @@ static void suggest_names(scan *sc)
             if (w[j].ce - w[j].cs < 2 || classes(sc->st, p, &w[j])) continue;
             char before = last_char(p, &w[j + 1]);
             if (before != ',' && !(classes(sc->st, p, &w[j + 1]) & (C_CONJ | C_BACKCHANNEL))) continue;
-            if (is_end(before)) continue;
-            ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_NAME_SUGGESTION], (uint32_t)i, 0, 0);
-            if (e) {
-                e->confidence = 0.5f;
-                e->message = ts_edit_message(sc->out, "speaker '%.*s' may be '%.*s' (addressed just before)",
-                                             (int)B->speaker_len, B->speaker, (int)(w[j].ce - w[j].cs),
-                                             p + w[j].cs);
-            }
+            size_t q;
+            for (q = 0; q < nv; q++)
+                if (v[q].label_len == B->speaker_len && !memcmp(v[q].label, B->speaker, B->speaker_len) &&
+                    v[q].name_len == w[j].ce - w[j].cs && !memcmp(v[q].name, p + w[j].cs, v[q].name_len))
+                    break;
+            if (q < nv) v[q].votes++;
+            else if (nv < sizeof v / sizeof v[0])
+                v[nv++] = (vote){B->speaker, p + w[j].cs, B->speaker_len, w[j].ce - w[j].cs, 1, i};
             break;
+        }
+    }
+    for (size_t q = 0; q < nv; q++) {
+        unsigned total = 0, best = 1;
+        for (size_t r = 0; r < nv; r++)
+            if (v[r].label_len == v[q].label_len && !memcmp(v[r].label, v[q].label, v[q].label_len)) {
+                total += v[r].votes;
+                if (v[r].votes > v[q].votes || (v[r].votes == v[q].votes && r < q)) best = 0;
+            }
+        if (!best || v[q].votes < 2 || 2 * v[q].votes <= total) continue;
+        size_t first = 0;
+        while (first < t->n && !(seg(sc, first)->speaker_len == v[q].label_len &&
+                                 !memcmp(seg(sc, first)->speaker, v[q].label, v[q].label_len)))
+            first++;
+        ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_NAME_SUGGESTION], (uint32_t)first, 0, 0);
+        if (e) {
+            e->confidence = (float)v[q].votes / (float)total;
+            e->message = ts_edit_message(sc->out, "speaker '%.*s' may be '%.*s' (addressed by that name "
+                                                  "%u of %u times just before the turn)",
+                                         (int)v[q].label_len, v[q].label, (int)v[q].name_len, v[q].name,
+                                         v[q].votes, total);
         }
     }
 }

@@ -425,12 +425,20 @@ static void name_suggested(void **state)
 {
     (void)state;
     blk in[] = {{1, 5, "SPEAKER_00", "Welcome back. But, Jens. How are you doing today?"},
-                {5, 9, "SPEAKER_01", "I'm good, thanks."}};
+                {5, 9, "SPEAKER_01", "I'm good, thanks."},
+                {9, 12, "SPEAKER_00", "Great to hear. So, Jens, what do you think about it?"},
+                {12, 15, "SPEAKER_01", "I think it is fine."}};
     run_info info;
     char *a = build(in, N(in));
     char *got = fix_with(a, "premiere", NULL, NULL, &info);
     assert_string_equal(got, a); /* a suggestion only */
     assert_non_null(strstr(info.rules, "speakers/name-suggestion"));
+    free(got);
+    free(a);
+    /* one vote is not enough */
+    a = build(in, 2);
+    got = fix_with(a, "premiere", NULL, NULL, &info);
+    assert_null(strstr(info.rules, "speakers/name-suggestion"));
     free(got);
     free(a);
 }
