@@ -462,6 +462,13 @@ static int opening_fragment(scan *sc, const char *p, uint32_t n, word *w, int ma
     return 0;
 }
 
+/* The message of an edit that only serves the cut of a move. */
+static void note(ts_edit_list *out, ts_edit *e, const char *msg)
+{
+    (void)out;
+    if (e) e->message = msg;
+}
+
 /* Proposes moving the opening fragment f[0..nf) of segment b back to a,
  * with the punctuation and case the cut needs. */
 static void propose_move_back(scan *sc, int rule, float conf, size_t a, size_t b, word *f, int nf,
@@ -477,20 +484,24 @@ static void propose_move_back(scan *sc, int rule, float conf, size_t a, size_t b
         char stop = 0;
         if (rule != R_VOCATIVE && an > 0 && A->text[an - 1] == '.') {
             stop = '.';
-            ts_edit_replace(out, &speakers_rules[rule], (uint32_t)a, an - 1, an, "", 0);
+            note(out, ts_edit_replace(out, &speakers_rules[rule], (uint32_t)a, an - 1, an, "", 0),
+                 "cut: the full stop moves to the end of the fragment");
         }
         if (rule != R_VOCATIVE && may_lower(sc->st, p, &f[0])) {
             char lc = (char)(p[f[0].cs] + 32);
-            ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, f[0].cs, f[0].cs + 1, &lc, 1);
+            note(out, ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, f[0].cs, f[0].cs + 1, &lc, 1),
+                 "cut: no capital inside the sentence");
         }
         word *l = &f[nf - 1];
         char tp = trail(p, l);
         const char *end_mark = rule == R_VOCATIVE ? "?" : stop ? "." : NULL;
         if (end_mark) {
             if (tp == ',' || tp == ';' || tp == ':' || (rule == R_VOCATIVE && tp == '.'))
-                ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, l->e - 1, l->e, end_mark, 1);
+                note(out, ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, l->e - 1, l->e, end_mark, 1),
+                     "cut: the sentence now ends here");
             else if (!tp)
-                ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, l->e, l->e, end_mark, 1);
+                note(out, ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, l->e, l->e, end_mark, 1),
+                     "cut: the sentence now ends here");
         }
         /* The remainder starts a sentence. */
         word r[1];
@@ -498,7 +509,8 @@ static void propose_move_back(scan *sc, int rule, float conf, size_t a, size_t b
             uint32_t at = l->e + r[0].cs;
             if (is_lower_ascii(p[at])) {
                 char uc = (char)(p[at] - 32);
-                ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, at, at + 1, &uc, 1);
+                note(out, ts_edit_replace(out, &speakers_rules[rule], (uint32_t)b, at, at + 1, &uc, 1),
+                     "cut: the rest of the turn starts a sentence");
             }
         }
     }
@@ -632,19 +644,20 @@ static void rule_opener(scan *sc, size_t a, size_t b)
     }
     word bw[1];
     if (first_words(B->text, B->text_len, bw, 1) == 0) return;
-    /* "... So" / "Yeah. I ...": the next turn opens with its own reply. */
-    if (sc->punctuated && is_end(trail(B->text, &bw[0])) &&
-        (classes(sc->st, B->text, &bw[0]) & (C_BACKCHANNEL | C_MARKER)))
+    /* "... So" / "No, that was ...": the next turn opens with its own reply. */
+    if (sc->punctuated && (classes(sc->st, B->text, &bw[0]) & (C_BACKCHANNEL | C_MARKER | C_ANSWER)))
         return;
     ts_edit_list *out = sc->out;
     if (sc->punctuated) {
         if (is_lower_ascii(p[w[0].cs])) {
             char uc = (char)(p[w[0].cs] - 32);
-            ts_edit_replace(out, &speakers_rules[R_OPENER], (uint32_t)a, w[0].cs, w[0].cs + 1, &uc, 1);
+            note(out, ts_edit_replace(out, &speakers_rules[R_OPENER], (uint32_t)a, w[0].cs, w[0].cs + 1, &uc, 1),
+                 "cut: the opener starts the next turn");
         }
         if (!tp && may_lower(sc->st, B->text, &bw[0])) {
             char lc = (char)(B->text[bw[0].cs] + 32);
-            ts_edit_replace(out, &speakers_rules[R_OPENER], (uint32_t)b, bw[0].cs, bw[0].cs + 1, &lc, 1);
+            note(out, ts_edit_replace(out, &speakers_rules[R_OPENER], (uint32_t)b, bw[0].cs, bw[0].cs + 1, &lc, 1),
+                 "cut: no capital after the opener");
         }
     }
     ts_edit *e = ts_edit_move(out, &speakers_rules[R_OPENER], (uint32_t)a, TS_EDIT_MOVE_NEXT,
