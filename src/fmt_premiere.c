@@ -168,6 +168,8 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
     block *cur = NULL;
     while (ts_next_line(d, len, &pos, &number, &ln)) {
         if (looks_like_timing(d, ln.start, ln.end)) {
+            /* before the realloc below, which moves the block cur points to */
+            if (cur) cur->block_end = ln.start;
             if (nb == capb) {
                 size_t cap = capb ? capb * 2 : 256;
                 block *p = realloc(blocks, cap * sizeof *p);
@@ -177,7 +179,6 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
             }
             if (in_header) header_end = ln.start;
             in_header = 0;
-            if (cur) cur->block_end = ln.start;
             cur = &blocks[nb++];
             memset(cur, 0, sizeof *cur);
             cur->timing = ln;

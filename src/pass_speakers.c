@@ -37,6 +37,7 @@
  * segments itself), so the punctuation edits of a move are never applied
  * without the move.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -367,6 +368,9 @@ typedef struct {
     bool punctuated;      /* the text has sentence punctuation and case */
     bool timed;           /* segments have start and end times */
     double *rate_median;  /* per segment: the median words/s of its speaker */
+    size_t names[64];     /* a segment of each of the first distinct labels */
+    size_t n_names;
+    bool names_done;
 } scan;
 
 static const ts_segment *seg(const scan *sc, size_t i) { return &sc->t->segs[i]; }
@@ -715,48 +719,100 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Fills sc->rate_median: per segment, the median speaking rate of its
- * speaker over segments of 2 s or more. */
+/* Numbers the distinct labels 0, 1, ... (per segment, in id[]) with an
+ * open-addressing table of segment indices; returns the count or -1. */
+static long label_ids(const ts_transcript *t, size_t *id)
+{
+    size_t cap = 64;
+    while (cap < 2 * t->n) cap *= 2;
+    size_t *slot = malloc(cap * sizeof *slot), *slot_id = malloc(cap * sizeof *slot_id);
+    if (!slot || !slot_id) {
+        free(slot);
+        free(slot_id);
+        return -1;
+    }
+    for (size_t k = 0; k < cap; k++) slot[k] = SIZE_MAX;
+    size_t n_ids = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const ts_segment *s = &t->segs[i];
+        size_t h = hash_word(s->speaker, s->speaker_len) & (cap - 1);
+        while (slot[h] != SIZE_MAX && !same_speaker(&t->segs[slot[h]], s)) h = (h + 1) & (cap - 1);
+        if (slot[h] == SIZE_MAX) {
+            slot[h] = i;
+            slot_id[h] = n_ids++;
+        }
+        id[i] = slot_id[h];
+    }
+    free(slot);
+    free(slot_id);
+    return (long)n_ids;
+}
+
+static size_t words_in(const char *p, uint32_t n);
+
+/* Fills sc->rate_median (per segment: the median speaking rate of its
+ * speaker over segments of 2 s or more) and sc->names (the distinct first
+ * words of labels, for report_question_to_name). */
 static int speaking_rates(scan *sc)
 {
     size_t n = sc->t->n;
     sc->rate_median = calloc(n ? n : 1, sizeof *sc->rate_median);
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    uint8_t *done = calloc(n ? n : 1, 1);
-    if (!sc->rate_median || !tmp || !done) {
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    double *r = malloc((n ? n : 1) * sizeof *r);
+    if (!sc->rate_median || !idx || !tmp || !r) {
+        free(idx);
         free(tmp);
-        free(done);
+        free(r);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (done[i]) continue;
-        size_t m = 0;
-        for (size_t j = i; j < n; j++) {
-            if (!same_speaker(seg(sc, i), seg(sc, j))) continue;
-            done[j] = 1;
-            const ts_segment *s = seg(sc, j);
-            double d = duration(s);
-            if (d < 2.0) continue;
-            size_t words = 0;
-            for (uint32_t q = 0; q < s->text_len; q++)
-                if (!is_blank(s->text[q]) && (q == 0 || is_blank(s->text[q - 1]))) words++;
-            tmp[m++] = (double)words / d;
-        }
-        qsort(tmp, m, sizeof *tmp, cmp_double);
-        double med = m ? tmp[m / 2] : 0;
-        for (size_t j = i; j < n; j++)
-            if (same_speaker(seg(sc, i), seg(sc, j))) sc->rate_median[j] = med;
+    long n_ids = label_ids(sc->t, tmp);
+    if (n_ids < 0) {
+        free(idx);
+        free(tmp);
+        free(r);
+        return -1;
     }
+    /* Group the segments by label (a counting sort), then take medians. */
+    size_t *start = calloc((size_t)n_ids + 1, sizeof *start);
+    if (!start) {
+        free(idx);
+        free(tmp);
+        free(r);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) start[tmp[i] + 1]++;
+    for (long k = 0; k < n_ids; k++) start[k + 1] += start[k];
+    for (size_t i = 0; i < n; i++) idx[start[tmp[i]]++] = i;
+    for (size_t g = 0; g < n;) {
+        size_t e = g + 1;
+        while (e < n && tmp[idx[e]] == tmp[idx[g]]) e++;
+        size_t m = 0;
+        for (size_t k = g; k < e; k++) {
+            const ts_segment *s = seg(sc, idx[k]);
+            double d = duration(s);
+            if (d >= 2.0) r[m++] = (double)words_in(s->text, s->text_len) / d;
+        }
+        qsort(r, m, sizeof *r, cmp_double);
+        double med = m ? r[m / 2] : 0;
+        for (size_t k = g; k < e; k++) sc->rate_median[idx[k]] = med;
+        g = e;
+    }
+    free(start);
+    free(idx);
     free(tmp);
-    free(done);
+    free(r);
     return 0;
 }
 
 static size_t words_in(const char *p, uint32_t n)
 {
     size_t w = 0;
-    for (uint32_t q = 0; q < n; q++)
-        if (!is_blank(p[q]) && (q == 0 || is_blank(p[q - 1]))) w++;
+    int prev_blank = 1;
+    for (uint32_t q = 0; q < n; q++) {
+        int b = p[q] == ' ' || p[q] == '\n' || p[q] == '\t' || p[q] == '\r';
+        w += (size_t)((b ^ 1) & prev_blank);
+        prev_blank = b;
+    }
     return w;
 }
 
@@ -785,6 +841,10 @@ static void rule_hidden_turn(scan *sc, size_t a, size_t b)
     size_t moved = (size_t)start + 1;
     ts_edit *e;
     double da = duration(A), db = duration(B);
+    if (sc->timed && !sc->rate_median && speaking_rates(sc)) {
+        sc->out->failed = true;
+        return;
+    }
     double ma = sc->rate_median ? sc->rate_median[a] : 0, mb = sc->rate_median ? sc->rate_median[b] : 0;
     int supported = 0;
     if (sc->timed && da > 0 && db > 0 && ma > 0 && mb > 0 && !pause_between(sc, a)) {
@@ -825,20 +885,29 @@ static void report_question_to_name(scan *sc, size_t i)
     if (!sc->punctuated) return;
     const char *p = A->text;
     for (uint32_t q = 0; q + 1 < A->text_len; q++) {
-        if (p[q] != '?') continue;
+        const char *qm = memchr(p + q, '?', A->text_len - 1 - q);
+        if (!qm) break;
+        q = (uint32_t)(qm - p);
         /* the word before the '?' is another speaker's first name */
         uint32_t ws = q;
         while (ws > 0 && !is_blank(p[ws - 1]) && p[ws - 1] != ',') ws--;
         size_t wl = q - ws;
         if (wl < 2 || !is_upper_ascii(p[ws])) continue;
+        if (!sc->names_done) {
+            for (size_t i2 = 0; i2 < sc->t->n && sc->n_names < sizeof sc->names / sizeof sc->names[0]; i2++) {
+                size_t k = 0;
+                while (k < sc->n_names && !same_speaker(seg(sc, sc->names[k]), seg(sc, i2))) k++;
+                if (k == sc->n_names && seg(sc, i2)->speaker_len) sc->names[sc->n_names++] = i2;
+            }
+            sc->names_done = true;
+        }
         int named = 0;
-        for (size_t j = 0; j < sc->t->n && !named; j++) {
-            const ts_segment *s = seg(sc, j);
+        for (size_t j = 0; j < sc->n_names && !named; j++) {
+            const ts_segment *s = seg(sc, sc->names[j]);
             size_t fl = 0;
             while (fl < s->speaker_len && s->speaker[fl] != ' ') fl++;
             if (same_speaker(s, A) || fl != wl) continue;
             named = strncasecmp(s->speaker, p + ws, wl) == 0;
-            if (j > 64) break;
         }
         if (!named) continue;
         uint32_t rest = q + 1;
@@ -897,7 +966,7 @@ static size_t label_rules(scan *sc)
     const ts_transcript *t = sc->t;
     size_t proposed = 0;
     label labels[256];
-    size_t nl = 0;
+    size_t nl = 0, last_k = 0;
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *s = seg(sc, i);
         const char *p = s->speaker;
@@ -907,6 +976,7 @@ static size_t label_rules(scan *sc)
         if ((a > 0 || e < n) && e > a) {
             ts_edit *ed = ts_edit_speaker(sc->out, &speakers_rules[R_LABEL_TRIM], (uint32_t)i, p + a, e - a);
             if (ed) ed->message = ts_edit_message(sc->out, "speaker label '%.*s' trimmed", (int)n, p);
+            sc->claimed[i] = 1;
             proposed++;
             continue;
         }
@@ -917,13 +987,16 @@ static size_t label_rules(scan *sc)
                 ts_edit *ed = ts_edit_speaker(sc->out, &speakers_rules[R_LABEL_MAP], (uint32_t)i, to,
                                               strlen(to));
                 if (ed) ed->message = ts_edit_message(sc->out, "speaker '%.*s' is %s", (int)n, p, to);
+                sc->claimed[i] = 1;
                 proposed++;
                 break;
             }
         if (!n) continue;
-        size_t k;
-        for (k = 0; k < nl; k++)
-            if (labels[k].len == n && memcmp(labels[k].s, p, n) == 0) break;
+        size_t k = last_k; /* labels come in runs: try the last one first */
+        if (!(k < nl && labels[k].len == n && memcmp(labels[k].s, p, n) == 0))
+            for (k = 0; k < nl; k++)
+                if (labels[k].len == n && memcmp(labels[k].s, p, n) == 0) break;
+        last_k = k;
         if (k < nl) labels[k].count++;
         else if (nl < sizeof labels / sizeof labels[0]) labels[nl++] = (label){p, n, 1, i};
     }
@@ -962,6 +1035,7 @@ static size_t label_rules(scan *sc)
                 ed->message = ts_edit_message(sc->out, "speaker '%.*s' written as its usual '%.*s'",
                                               (int)labels[k].len, labels[k].s, (int)best->len, best->s);
             }
+            sc->claimed[i] = 1;
             proposed++;
         }
     }
@@ -980,7 +1054,7 @@ typedef struct {
     size_t first;
 } vote;
 
-static void suggest_names(scan *sc)
+static void suggest_names(scan *sc, const uint8_t *only)
 {
     const ts_transcript *t = sc->t;
     vote v[64];
@@ -1022,6 +1096,7 @@ static void suggest_names(scan *sc)
         while (first < t->n && !(seg(sc, first)->speaker_len == v[q].label_len &&
                                  !memcmp(seg(sc, first)->speaker, v[q].label, v[q].label_len)))
             first++;
+        if (only && first < t->n && !only[first]) continue; /* reported in an earlier round */
         ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_NAME_SUGGESTION], (uint32_t)first, 0, 0);
         if (e) {
             e->confidence = (float)v[q].votes / (float)total;
@@ -1035,10 +1110,13 @@ static void suggest_names(scan *sc)
 
 /* ---- the pass ---------------------------------------------------------- */
 
+/* Sentence punctuation in the first 256 KB of text (a sample: the answer
+ * does not change within a file). */
 static int is_punctuated(const ts_transcript *t)
 {
-    size_t words = 0, marks = 0;
-    for (size_t i = 0; i < t->n; i++) {
+    size_t words = 0, marks = 0, seen = 0;
+    for (size_t i = 0; i < t->n && seen < (256u << 10); i++) {
+        seen += t->segs[i].text_len;
         const char *p = t->segs[i].text;
         for (uint32_t q = 0; q < t->segs[i].text_len; q++) {
             char c = p[q];
@@ -1057,27 +1135,28 @@ static int has_timing(const ts_transcript *t)
     return t->n > 0;
 }
 
+/* The engine passes `only` from the second round on: the segments the
+ * previous round changed.  A rule looks at a boundary or an island when one
+ * of its segments is among them; the labels are always checked as a whole. */
 static ts_status run_speakers(ts_context *ctx, void *state, const ts_transcript *t,
                               const uint8_t *only, ts_edit_list *out)
 {
     (void)ctx;
-    (void)only;
     scan sc = {.st = state, .t = t, .out = out};
     ts_status rc = TS_OK;
     if (t->n == 0) return TS_OK;
-    /* Labels first, so the boundary rules compare unified labels. */
-    if (label_rules(&sc)) return out->failed ? TS_ERR_NOMEM : TS_OK;
     sc.claimed = calloc(t->n, 1);
     if (!sc.claimed) return TS_ERR_NOMEM;
+    size_t before = out->n;
+    /* Relabelled segments are claimed: their boundaries wait a round, so
+     * they are compared under the unified labels. */
+    label_rules(&sc);
     sc.punctuated = is_punctuated(t);
     sc.timed = has_timing(t);
-    if (sc.timed && speaking_rates(&sc)) {
-        rc = TS_ERR_NOMEM;
-        goto out;
-    }
-    size_t before = out->n;
-    for (size_t i = 1; i + 1 < t->n; i++) rule_island(&sc, i);
-    for (size_t i = 0; i + 1 < t->n; i++) {
+    for (size_t i = 1; i + 1 < t->n; i++)
+        if (!only || only[i - 1] || only[i] || only[i + 1]) rule_island(&sc, i);
+    for (size_t i = 0; i + 1 < t->n && !out->failed; i++) {
+        if (only && !only[i] && !only[i + 1]) continue;
         /* Without labels (plain text) there are no turns to check. */
         if (!seg(&sc, i)->text_len || !seg(&sc, i + 1)->text_len || !seg(&sc, i)->speaker_len ||
             !seg(&sc, i + 1)->speaker_len)
@@ -1087,10 +1166,10 @@ static ts_status run_speakers(ts_context *ctx, void *state, const ts_transcript 
         if (free_pair(&sc, i, i + 1)) rule_fragment(&sc, i, i + 1);
         if (free_pair(&sc, i, i + 1)) rule_opener(&sc, i, i + 1);
         if (free_pair(&sc, i, i + 1)) rule_hidden_turn(&sc, i, i + 1);
-        if (out->failed) break;
     }
-    for (size_t i = 0; i < t->n; i++) report_question_to_name(&sc, i);
-    suggest_names(&sc);
+    for (size_t i = 0; i < t->n; i++)
+        if (!only || only[i]) report_question_to_name(&sc, i);
+    suggest_names(&sc, only);
     /* Merge only once the boundaries have settled. */
     if (sc.st->merge_turns) {
         int pending = 0;
@@ -1108,7 +1187,6 @@ static ts_status run_speakers(ts_context *ctx, void *state, const ts_transcript 
             }
     }
     if (out->failed) rc = TS_ERR_NOMEM;
-out:
     free(sc.claimed);
     free(sc.rate_median);
     return rc;
@@ -1117,7 +1195,7 @@ out:
 const ts_pass ts_pass_speakers = {
     .info = {"speakers", "speaker labels and words on the wrong side of a turn", true,
              speakers_rules, R_COUNT},
-    .segment_local = false,
+    .segment_local = true, /* see run_speakers: neighbours of changed segments */
     .state_new = state_new,
     .state_free = state_free,
     .run = run_speakers,
