@@ -531,6 +531,59 @@ static void propose_move_back(scan *sc, int rule, float conf, size_t a, size_t b
 
 /* ---- rules ------------------------------------------------------------- */
 
+/* Rule 1 in well-punctuated text: a turn that stops without any
+ * punctuation, followed by one that starts in lower case, cut a sentence
+ * in two.  The shorter side (at most MAX_FRAGMENT words up to the
+ * punctuation) joins the other; within one speaker (rule 6) the fragment
+ * always joins the segment where the sentence began. */
+static void rule_midsentence(scan *sc, size_t a, size_t b)
+{
+    const ts_segment *A = seg(sc, a), *B = seg(sc, b);
+    if (!sc->punctuated) return;
+    int same = same_speaker(A, B);
+    word t[MAX_FRAGMENT + 2];
+    int k = last_words(A->text, A->text_len, t, MAX_FRAGMENT + 2);
+    if (k == 0) return;
+    unsigned char ac = (unsigned char)last_char(A->text, &t[0]);
+    if (!((ac | 0x20) >= 'a' && (ac | 0x20) <= 'z') && !(ac >= '0' && ac <= '9')) return;
+    word f[MAX_FRAGMENT + 1];
+    if (first_words(B->text, B->text_len, f, 1) == 0) return;
+    const char *p = B->text;
+    if (f[0].cs != f[0].s || !is_lower_ascii(p[f[0].cs])) return;
+    if (f[0].ce - f[0].cs == 1 && p[f[0].cs] == 'i') return;
+    if (classes(sc->st, p, &f[0]) & (C_MARKER | C_BACKCHANNEL)) return;
+    /* the interjection pattern, from either end */
+    if (!same && b + 1 < sc->t->n && same_speaker(A, seg(sc, b + 1)) &&
+        count_words(B->text, B->text_len, 4) <= 3)
+        return;
+    if (!same && a > 0 && same_speaker(B, seg(sc, a - 1)) && count_words(A->text, A->text_len, 5) <= 4)
+        return;
+    /* The tail of a after its last sentence end. */
+    int tail = 0;
+    while (tail < k && (tail == 0 || !is_end(last_char(A->text, &t[tail])))) tail++;
+    int whole_a = tail == k && k < MAX_FRAGMENT + 2;
+    int nf = opening_fragment(sc, B->text, B->text_len, f, MAX_FRAGMENT);
+    if (nf && (nf <= tail || whole_a || tail > MAX_FRAGMENT || same)) {
+        char fe = trail(p, &f[nf - 1]);
+        if (fe == '?' || fe == '!') return;
+        propose_move_back(sc, same ? R_SPLIT_SENTENCE : R_FRAGMENT, 0.7f, a, b, f, nf,
+                          "a sentence cut without punctuation, continued in lower case");
+        return;
+    }
+    if (same || whole_a || tail > MAX_FRAGMENT) return;
+    uint32_t cut = t[tail - 1].s;
+    ts_edit *e = ts_edit_move(sc->out, &speakers_rules[R_FRAGMENT], (uint32_t)a, TS_EDIT_MOVE_NEXT,
+                              cut, A->text_len);
+    if (e) {
+        e->confidence = 0.65f;
+        e->message = ts_edit_message(sc->out, "a sentence cut without punctuation, continued in lower "
+                                              "case: '%.*s' moved to %.*s",
+                                     (int)(A->text_len - cut), A->text + cut, (int)B->speaker_len,
+                                     B->speaker);
+    }
+    claim(sc, a, b);
+}
+
 /* Rule 1 (different speakers) and rule 6 (the same speaker): the opening
  * fragment of b completes the sentence a left unfinished. */
 static void rule_fragment(scan *sc, size_t a, size_t b)
@@ -1163,6 +1216,7 @@ static ts_status run_speakers(ts_context *ctx, void *state, const ts_transcript 
             continue;
         if (pause_between(&sc, i)) continue;
         if (free_pair(&sc, i, i + 1)) rule_vocative(&sc, i, i + 1);
+        if (free_pair(&sc, i, i + 1)) rule_midsentence(&sc, i, i + 1);
         if (free_pair(&sc, i, i + 1)) rule_fragment(&sc, i, i + 1);
         if (free_pair(&sc, i, i + 1)) rule_opener(&sc, i, i + 1);
         if (free_pair(&sc, i, i + 1)) rule_hidden_turn(&sc, i, i + 1);

@@ -199,6 +199,42 @@ static void fragment_guard_long(void **state)
     unchanged(in, N(in));
 }
 
+/* ---- rule 1 in punctuated text: a sentence cut without punctuation ---- */
+
+static void midsentence_back(void **state)
+{
+    (void)state;
+    blk in[] = {{1, 5, "Stefan", "I think that is the point. We should really"},
+                {5, 9, "Jens", "go there. Yes, I agree with that completely."}};
+    blk want[] = {{1, 5, "Stefan", "I think that is the point. We should really go there."},
+                  {5, 9, "Jens", "Yes, I agree with that completely."}};
+    expect(in, N(in), want, N(want), "speakers/boundary-fragment");
+}
+
+static void midsentence_forward(void **state)
+{
+    (void)state;
+    blk in[] = {{1, 5, "Stefan", "I think that is the point. And then"},
+                {5, 9, "Jens", "we went to the track with some friends and had a good time."}};
+    blk want[] = {{1, 5, "Stefan", "I think that is the point."},
+                  {5, 9, "Jens", "And then we went to the track with some friends and had a good time."}};
+    expect(in, N(in), want, N(want), "speakers/boundary-fragment");
+}
+
+static void midsentence_guards(void **state)
+{
+    (void)state;
+    blk cut_off[] = {{1, 5, "Stefan", "I think that is the point. We should really--"},
+                     {5, 9, "Jens", "go there. Yes, I agree with that completely."}};
+    unchanged(cut_off, N(cut_off));
+    blk capital[] = {{1, 5, "Stefan", "I think that is the point. We should really"},
+                     {5, 9, "Jens", "Go there. Yes, I agree with that completely."}};
+    unchanged(capital, N(capital));
+    blk backchannel[] = {{1, 5, "Stefan", "I think that is the point. We should really"},
+                         {5, 9, "Jens", "mm-hmm yes, I agree with that completely."}};
+    unchanged(backchannel, N(backchannel));
+}
+
 /* ---- rule 2: interjection -------------------------------------------- */
 
 static void interjection_left_alone(void **state)
@@ -477,6 +513,9 @@ int main(void)
         cmocka_unit_test(fragment_guard_to_opener),
         cmocka_unit_test(fragment_guard_pause),
         cmocka_unit_test(fragment_guard_long),
+        cmocka_unit_test(midsentence_back),
+        cmocka_unit_test(midsentence_forward),
+        cmocka_unit_test(midsentence_guards),
         cmocka_unit_test(interjection_left_alone),
         cmocka_unit_test(vocative_moves_back),
         cmocka_unit_test(vocative_guards),
