@@ -69,7 +69,7 @@ static const ts_rule_info speakers_rules[R_COUNT] = {
     [R_LABEL_TYPO] = {"speakers/label-typo", "one-letter misspelling of a more frequent speaker label", TS_SEV_WARNING},
     [R_LABEL_MAP] = {"speakers/label-map", "speaker label renamed by the speaker map", TS_SEV_INFO},
     [R_NAME_SUGGESTION] = {"speakers/name-suggestion", "an anonymous speaker is addressed or introduced by name", TS_SEV_INFO},
-    [R_FRAGMENT] = {"speakers/boundary-fragment", "fragment completing the previous speaker's sentence moved back", TS_SEV_WARNING},
+    [R_FRAGMENT] = {"speakers/boundary-fragment", "fragment moved to the speaker whose sentence it completes", TS_SEV_WARNING},
     [R_VOCATIVE] = {"speakers/vocative", "turn opening with its own speaker's name: the name moved back", TS_SEV_WARNING},
     [R_OPENER] = {"speakers/stranded-opener", "turn opener at the end of a segment moved to the next speaker", TS_SEV_WARNING},
     [R_ISLAND] = {"speakers/island", "short segment inside the other speaker's sentence relabelled", TS_SEV_WARNING},
@@ -1096,9 +1096,10 @@ static size_t label_rules(scan *sc)
 }
 
 /* Names for anonymous labels: the last words before a turn address
- * someone ("But, Jens. How are you doing today?").  Votes are counted per
- * label; a name is suggested once, on the label's first segment, when it
- * has at least two votes and more than half of them.  Reported, never
+ * someone ("But, Jens. How are you doing today?": one vote), or a turn
+ * introduces its speaker ("I'm Jens", "my name is Jens": two votes).  A
+ * name is suggested once, on the label's first segment, when it has at
+ * least two votes and more than half of the label's.  Reported, never
  * applied. */
 typedef struct {
     const char *label, *name;
@@ -1137,6 +1138,33 @@ static void suggest_names(scan *sc, const uint8_t *only)
             break;
         }
     }
+    /* Self-introductions: "I'm Jens", "my name is Jens" in the first words
+     * of a turn of an anonymous speaker. */
+    for (size_t i = 0; i < t->n; i++) {
+        const ts_segment *B = seg(sc, i);
+        if (!anonymous(B->speaker, B->speaker_len)) continue;
+        word w[12];
+        int k = first_words(B->text, B->text_len, w, 12);
+        const char *p = B->text;
+        for (int j = 1; j < k; j++) {
+            const word *x = &w[j], *y = &w[j - 1];
+            size_t yl = y->ce - y->cs;
+            int intro = (yl == 3 && strncasecmp(p + y->cs, "i'm", 3) == 0 && !trail(p, y)) ||
+                        (yl == 2 && strncasecmp(p + y->cs, "is", 2) == 0 && j >= 2 &&
+                         w[j - 2].ce - w[j - 2].cs == 4 && strncasecmp(p + w[j - 2].cs, "name", 4) == 0);
+            if (!intro || !is_upper_ascii(p[x->cs]) || x->ce - x->cs < 2 || classes(sc->st, p, x)) continue;
+            size_t q;
+            for (q = 0; q < nv; q++)
+                if (v[q].label_len == B->speaker_len && !memcmp(v[q].label, B->speaker, B->speaker_len) &&
+                    v[q].name_len == x->ce - x->cs && !memcmp(v[q].name, p + x->cs, v[q].name_len))
+                    break;
+            /* one's own name counts double */
+            if (q < nv) v[q].votes += 2;
+            else if (nv < sizeof v / sizeof v[0])
+                v[nv++] = (vote){B->speaker, p + x->cs, B->speaker_len, x->ce - x->cs, 2, i};
+            break;
+        }
+    }
     for (size_t q = 0; q < nv; q++) {
         unsigned total = 0, best = 1;
         for (size_t r = 0; r < nv; r++)
@@ -1153,8 +1181,8 @@ static void suggest_names(scan *sc, const uint8_t *only)
         ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_NAME_SUGGESTION], (uint32_t)first, 0, 0);
         if (e) {
             e->confidence = (float)v[q].votes / (float)total;
-            e->message = ts_edit_message(sc->out, "speaker '%.*s' may be '%.*s' (addressed by that name "
-                                                  "%u of %u times just before the turn)",
+            e->message = ts_edit_message(sc->out, "speaker '%.*s' may be '%.*s' (%u of %u votes: "
+                                                  "addressed just before a turn 1, self-introduced 2)",
                                          (int)v[q].label_len, v[q].label, (int)v[q].name_len, v[q].name,
                                          v[q].votes, total);
         }

@@ -471,6 +471,14 @@ static void name_suggested(void **state)
     assert_non_null(strstr(info.rules, "speakers/name-suggestion"));
     free(got);
     free(a);
+    /* a self-introduction counts two votes */
+    blk intro[] = {{1, 5, "SPEAKER_00", "Welcome to the show."},
+                   {5, 9, "SPEAKER_01", "Thanks. Hi, I'm Priya and I work on compilers."}};
+    a = build(intro, 2);
+    got = fix_with(a, "premiere", NULL, NULL, &info);
+    assert_non_null(strstr(info.rules, "speakers/name-suggestion"));
+    free(got);
+    free(a);
     /* one vote is not enough */
     a = build(in, 2);
     got = fix_with(a, "premiere", NULL, NULL, &info);
