@@ -1165,6 +1165,9 @@ static void suggest_names(scan *sc, const uint8_t *only)
             break;
         }
     }
+    /* Winners first: a name that wins for two labels proves nothing. */
+    unsigned totals[64];
+    uint8_t wins[64];
     for (size_t q = 0; q < nv; q++) {
         unsigned total = 0, best = 1;
         for (size_t r = 0; r < nv; r++)
@@ -1172,7 +1175,18 @@ static void suggest_names(scan *sc, const uint8_t *only)
                 total += v[r].votes;
                 if (v[r].votes > v[q].votes || (v[r].votes == v[q].votes && r < q)) best = 0;
             }
-        if (!best || v[q].votes < 2 || 2 * v[q].votes <= total) continue;
+        totals[q] = total;
+        wins[q] = best && v[q].votes >= 2 && 2 * v[q].votes > total;
+    }
+    for (size_t q = 0; q < nv; q++) {
+        if (!wins[q]) continue;
+        int shared = 0;
+        for (size_t r = 0; r < nv; r++)
+            if (r != q && wins[r] && v[r].name_len == v[q].name_len &&
+                !memcmp(v[r].name, v[q].name, v[q].name_len))
+                shared = 1;
+        if (shared) continue;
+        unsigned total = totals[q];
         size_t first = 0;
         while (first < t->n && !(seg(sc, first)->speaker_len == v[q].label_len &&
                                  !memcmp(seg(sc, first)->speaker, v[q].label, v[q].label_len)))
