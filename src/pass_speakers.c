@@ -24,7 +24,8 @@
  *                      goes forward only when the timing supports it (the
  *                      segment speaks too fast, the next one too slowly);
  *                      otherwise, like a question to a named person answered
- *                      in the same segment, it is only reported.
+ *                      in the same segment, it is only reported; so is a
+ *                      listener's "mhm" or "uh-huh" inside a turn.
  * Guards: "X speaks, Y interjects a few words, X finishes" is normal and
  * left alone; nothing moves across a pause of TS_MAX_GAP seconds or more;
  * nothing empties a segment.  Text without punctuation (raw ASR) is handled
@@ -60,6 +61,7 @@ enum {
     R_SPLIT_SENTENCE,
     R_HIDDEN_TURN,
     R_MERGE_TURNS,
+    R_BACKCHANNEL,
     R_COUNT
 };
 
@@ -76,6 +78,7 @@ static const ts_rule_info speakers_rules[R_COUNT] = {
     [R_SPLIT_SENTENCE] = {"speakers/split-sentence", "sentence split over two segments of one speaker joined", TS_SEV_INFO},
     [R_HIDDEN_TURN] = {"speakers/hidden-turn", "reply inside the previous speaker's segment", TS_SEV_WARNING},
     [R_MERGE_TURNS] = {"speakers/merge-turns", "consecutive segments of one speaker merged", TS_SEV_INFO},
+    [R_BACKCHANNEL] = {"speakers/backchannel", "listener's backchannel inside a turn (reported: needs word times)", TS_SEV_INFO},
 };
 
 /* Nothing moves across a pause this long (seconds). */
@@ -106,6 +109,7 @@ enum {
     C_BACKCHANNEL = 1u << 13,
     C_ANSWER = 1u << 14,
     C_INTRO = 1u << 15,
+    C_LISTENER = 1u << 16,
 };
 
 static const struct {
@@ -122,7 +126,7 @@ static const struct {
     {"subject", C_SUBJECT}, {"subord", C_SUBORD}, {"adverb", C_ADVERB}, {"finite", C_FINITE},
     {"cont-open", C_CONT_OPEN}, {"frag-open", C_FRAG_OPEN}, {"fixed-opener", C_FIXED},
     {"marker", C_MARKER}, {"opener", C_OPENER}, {"backchannel", C_BACKCHANNEL},
-    {"answer", C_ANSWER}, {"intro", C_INTRO},
+    {"answer", C_ANSWER}, {"intro", C_INTRO}, {"listener", C_LISTENER},
 };
 
 #define WORD_MAX 24
@@ -978,6 +982,40 @@ static void report_question_to_name(scan *sc, size_t i)
     }
 }
 
+/* Rule 7, third shape: "mhm", "uh-huh" inside a turn, with words of the
+ * same turn on both sides, were said by the listener.  Segment times
+ * cannot say where, so this is reported only. */
+static void report_backchannels(scan *sc, size_t i)
+{
+    const ts_segment *A = seg(sc, i);
+    if (!A->speaker_len) return;
+    const char *p = A->text;
+    uint32_t n = A->text_len, q = 0;
+    int nth = 0;
+    while (q < n) {
+        while (q < n && is_blank(p[q])) q++;
+        if (q >= n) break;
+        word w = {q, q, 0, 0};
+        while (q < n && !is_blank(p[q])) q++;
+        w.e = q;
+        nth++;
+        if (w.e - w.s > 8 || nth == 1) continue;
+        char c = (char)(p[w.s] | 0x20);
+        if (c != 'm' && c != 'u') continue;
+        set_core(p, &w);
+        if (!(classes(sc->st, p, &w) & C_LISTENER)) continue;
+        uint32_t r = q;
+        while (r < n && is_blank(p[r])) r++;
+        if (r >= n) break; /* the last word: a turn of its own */
+        ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_BACKCHANNEL], (uint32_t)i, w.s, w.e);
+        if (e) {
+            e->confidence = 0.5f;
+            e->message = ts_edit_message(sc->out, "'%.*s' inside a turn of %.*s is probably the listener's",
+                                         (int)(w.e - w.s), p + w.s, (int)A->speaker_len, A->speaker);
+        }
+    }
+}
+
 /* ---- labels ------------------------------------------------------------ */
 
 typedef struct {
@@ -1264,7 +1302,10 @@ static ts_status run_speakers(ts_context *ctx, void *state, const ts_transcript 
         if (free_pair(&sc, i, i + 1)) rule_hidden_turn(&sc, i, i + 1);
     }
     for (size_t i = 0; i < t->n; i++)
-        if (!only || only[i]) report_question_to_name(&sc, i);
+        if (!only || only[i]) {
+            report_question_to_name(&sc, i);
+            report_backchannels(&sc, i);
+        }
     suggest_names(&sc, only);
     /* Merge only once the boundaries have settled. */
     if (sc.st->merge_turns) {

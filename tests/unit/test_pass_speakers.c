@@ -405,6 +405,21 @@ static void question_to_name_reported(void **state)
     free(in_text);
 }
 
+static void backchannel_reported(void **state)
+{
+    (void)state;
+    blk in[] = {{1, 9, "Stefan", "So we drove to the track. Mhm. And then it started to rain."},
+                {9, 12, "Jens", "Uh-huh, that sounds bad. What then? Mhm"}};
+    run_info info;
+    char *a = build(in, N(in));
+    char *got = fix_with(a, "premiere", NULL, NULL, &info);
+    assert_string_equal(got, a);
+    assert_non_null(strstr(info.rules, "speakers/backchannel"));
+    assert_int_equal(info.findings, 1); /* not the opening or the last word */
+    free(got);
+    free(a);
+}
+
 /* ---- labels ------------------------------------------------------------ */
 
 static void labels_unified(void **state)
@@ -536,6 +551,7 @@ int main(void)
         cmocka_unit_test(hidden_turn_with_timing),
         cmocka_unit_test(hidden_turn_reported_without_timing),
         cmocka_unit_test(question_to_name_reported),
+        cmocka_unit_test(backchannel_reported),
         cmocka_unit_test(labels_unified),
         cmocka_unit_test(label_map_option),
         cmocka_unit_test(label_map_bad_option),
