@@ -1146,14 +1146,31 @@ typedef struct {
     size_t first;
 } vote;
 
+/* anonymous() of a segment's label, remembered for the last label seen:
+ * labels come in long runs. */
+typedef struct {
+    const ts_segment *last;
+    int value;
+} anon_memo;
+
+static int anonymous_cached(const ts_segment *s, anon_memo *m)
+{
+    if (!m->last || !same_speaker(m->last, s)) {
+        m->value = anonymous(s->speaker, s->speaker_len);
+        m->last = s;
+    }
+    return m->value;
+}
+
 static void suggest_names(scan *sc, const uint8_t *only)
 {
+    anon_memo memo = {NULL, 0};
     const ts_transcript *t = sc->t;
     vote v[64];
     size_t nv = 0;
     for (size_t i = 1; i < t->n; i++) {
         const ts_segment *A = seg(sc, i - 1), *B = seg(sc, i);
-        if (same_speaker(A, B) || !anonymous(B->speaker, B->speaker_len)) continue;
+        if (same_speaker(A, B) || !anonymous_cached(B, &memo)) continue;
         /* A vocative: a capitalised word that is not a common word, set off
          * by punctuation, within the last 12 words of A. */
         word w[12];
@@ -1178,9 +1195,10 @@ static void suggest_names(scan *sc, const uint8_t *only)
     }
     /* Self-introductions: "I'm Jens", "my name is Jens" in the first words
      * of a turn of an anonymous speaker. */
+    memo.last = NULL;
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *B = seg(sc, i);
-        if (!anonymous(B->speaker, B->speaker_len)) continue;
+        if (!anonymous_cached(B, &memo)) continue;
         word w[12];
         int k = first_words(B->text, B->text_len, w, 12);
         const char *p = B->text;
