@@ -38,7 +38,9 @@
  * segments itself), so the punctuation edits of a move are never applied
  * without the move.
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -243,6 +245,29 @@ static ts_status state_new(ts_context *ctx, void **out)
     }
     *out = st;
     return TS_OK;
+}
+
+/* A message for an edit (printf into the list's arena), on one line:
+ * quoted text may hold the line breaks of a hard-wrapped segment. */
+static const char *say(ts_edit_list *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *say(ts_edit_list *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *m = ts_arena_alloc(&out->arena, (size_t)n + 1);
+    if (!m) {
+        out->failed = true;
+        return NULL;
+    }
+    va_start(ap, fmt);
+    vsnprintf(m, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    for (char *c = m; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t') *c = ' ';
+    return m;
 }
 
 /* ---- words ------------------------------------------------------------- */
@@ -526,7 +551,7 @@ static void propose_move_back(scan *sc, int rule, float conf, size_t a, size_t b
                               f[nf - 1].e);
     if (e) {
         e->confidence = conf;
-        e->message = ts_edit_message(out, "%s: '%.*s' moved to %.*s", msg,
+        e->message = say(out, "%s: '%.*s' moved to %.*s", msg,
                                      (int)(f[nf - 1].e - f[0].s), p + f[0].s,
                                      (int)A->speaker_len, A->speaker);
     }
@@ -580,7 +605,7 @@ static void rule_midsentence(scan *sc, size_t a, size_t b)
                               cut, A->text_len);
     if (e) {
         e->confidence = 0.65f;
-        e->message = ts_edit_message(sc->out, "a sentence cut without punctuation, continued in lower "
+        e->message = say(sc->out, "a sentence cut without punctuation, continued in lower "
                                               "case: '%.*s' moved to %.*s",
                                      (int)(A->text_len - cut), A->text + cut, (int)B->speaker_len,
                                      B->speaker);
@@ -725,7 +750,7 @@ static void rule_opener(scan *sc, size_t a, size_t b)
                               w[0].s, A->text_len);
     if (e) {
         e->confidence = sc->punctuated ? 0.75f : 0.7f;
-        e->message = ts_edit_message(out, "'%.*s' opens the next turn: moved to %.*s",
+        e->message = say(out, "'%.*s' opens the next turn: moved to %.*s",
                                      (int)(w[0].e - w[0].s), p + w[0].s, (int)B->speaker_len,
                                      B->speaker);
     }
@@ -764,7 +789,7 @@ static void rule_island(scan *sc, size_t i)
                                  A->speaker_len);
     if (e) {
         e->confidence = 0.75f;
-        e->message = ts_edit_message(sc->out, "'%.*s' continues into %.*s's next words: relabelled",
+        e->message = say(sc->out, "'%.*s' continues into %.*s's next words: relabelled",
                                      (int)I->text_len, I->text, (int)A->speaker_len, A->speaker);
     }
     sc->claimed[i - 1] = sc->claimed[i] = sc->claimed[i + 1] = 1;
@@ -917,7 +942,7 @@ static void rule_hidden_turn(scan *sc, size_t a, size_t b)
         e = ts_edit_report(sc->out, &speakers_rules[R_HIDDEN_TURN], (uint32_t)a, cut, A->text_len);
         if (e) {
             e->confidence = 0.4f;
-            e->message = ts_edit_message(sc->out, "'%.*s' may be %.*s's reply (no timing evidence: left)",
+            e->message = say(sc->out, "'%.*s' may be %.*s's reply (no timing evidence: left)",
                                          (int)(A->text_len - cut), p + cut, (int)B->speaker_len,
                                          B->speaker);
         }
@@ -927,7 +952,7 @@ static void rule_hidden_turn(scan *sc, size_t a, size_t b)
                      A->text_len);
     if (e) {
         e->confidence = 0.6f;
-        e->message = ts_edit_message(sc->out, "'%.*s' replies to %.*s and the timing agrees: moved to %.*s",
+        e->message = say(sc->out, "'%.*s' replies to %.*s and the timing agrees: moved to %.*s",
                                      (int)(A->text_len - cut), p + cut, (int)A->speaker_len,
                                      A->speaker, (int)B->speaker_len, B->speaker);
     }
@@ -974,7 +999,7 @@ static void report_question_to_name(scan *sc, size_t i)
                                     A->text_len);
         if (e) {
             e->confidence = 0.3f;
-            e->message = ts_edit_message(sc->out, "question to %.*s answered in the same segment: "
+            e->message = say(sc->out, "question to %.*s answered in the same segment: "
                                                   "a turn change may be missing",
                                          (int)wl, p + ws);
         }
@@ -1010,7 +1035,7 @@ static void report_backchannels(scan *sc, size_t i)
         ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_BACKCHANNEL], (uint32_t)i, w.s, w.e);
         if (e) {
             e->confidence = 0.5f;
-            e->message = ts_edit_message(sc->out, "'%.*s' inside a turn of %.*s is probably the listener's",
+            e->message = say(sc->out, "'%.*s' inside a turn of %.*s is probably the listener's",
                                          (int)(w.e - w.s), p + w.s, (int)A->speaker_len, A->speaker);
         }
     }
@@ -1066,7 +1091,7 @@ static size_t label_rules(scan *sc)
         while (e > a && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == ':')) e--;
         if ((a > 0 || e < n) && e > a) {
             ts_edit *ed = ts_edit_speaker(sc->out, &speakers_rules[R_LABEL_TRIM], (uint32_t)i, p + a, e - a);
-            if (ed) ed->message = ts_edit_message(sc->out, "speaker label '%.*s' trimmed", (int)n, p);
+            if (ed) ed->message = say(sc->out, "speaker label '%.*s' trimmed", (int)n, p);
             sc->claimed[i] = 1;
             proposed++;
             continue;
@@ -1077,7 +1102,7 @@ static size_t label_rules(scan *sc)
                 const char *to = sc->st->map[m].to;
                 ts_edit *ed = ts_edit_speaker(sc->out, &speakers_rules[R_LABEL_MAP], (uint32_t)i, to,
                                               strlen(to));
-                if (ed) ed->message = ts_edit_message(sc->out, "speaker '%.*s' is %s", (int)n, p, to);
+                if (ed) ed->message = say(sc->out, "speaker '%.*s' is %s", (int)n, p, to);
                 sc->claimed[i] = 1;
                 proposed++;
                 break;
@@ -1123,7 +1148,7 @@ static size_t label_rules(scan *sc)
                                           (uint32_t)i, best->s, best->len);
             if (ed) {
                 ed->confidence = typo ? 0.8f : 0.95f;
-                ed->message = ts_edit_message(sc->out, "speaker '%.*s' written as its usual '%.*s'",
+                ed->message = say(sc->out, "speaker '%.*s' written as its usual '%.*s'",
                                               (int)labels[k].len, labels[k].s, (int)best->len, best->s);
             }
             sc->claimed[i] = 1;
@@ -1251,7 +1276,7 @@ static void suggest_names(scan *sc, const uint8_t *only)
         ts_edit *e = ts_edit_report(sc->out, &speakers_rules[R_NAME_SUGGESTION], (uint32_t)first, 0, 0);
         if (e) {
             e->confidence = (float)v[q].votes / (float)total;
-            e->message = ts_edit_message(sc->out, "speaker '%.*s' may be '%.*s' (%u of %u votes: "
+            e->message = say(sc->out, "speaker '%.*s' may be '%.*s' (%u of %u votes: "
                                                   "addressed just before a turn 1, self-introduced 2)",
                                          (int)v[q].label_len, v[q].label, (int)v[q].name_len, v[q].name,
                                          v[q].votes, total);
@@ -1336,7 +1361,7 @@ static ts_status run_speakers(ts_context *ctx, void *state, const ts_transcript 
                     sc.claimed[i] || sc.claimed[i + 1])
                     continue;
                 ts_edit *e = ts_edit_merge_next(out, &speakers_rules[R_MERGE_TURNS], (uint32_t)i);
-                if (e) e->message = ts_edit_message(out, "segment of %.*s merged with the next one",
+                if (e) e->message = say(out, "segment of %.*s merged with the next one",
                                                     (int)seg(&sc, i)->speaker_len, seg(&sc, i)->speaker);
                 claim(&sc, i, i + 1);
             }
