@@ -33,7 +33,8 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc
+GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc \
+            $(BUILD)/gen/speakers.inc
 RULE_PACKS := $(sort $(wildcard rules/*.xml))
 
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
@@ -53,6 +54,11 @@ $(BUILD)/gen/bundled_rules.inc: $(RULE_PACKS) scripts/embed-text
 $(BUILD)/gen/rules_rng.inc: rules/rules.rng scripts/embed-text
 	@mkdir -p $(@D)
 	scripts/embed-text $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/speakers.inc: dictionaries/speakers.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
+	    -e 's/^\([a-z-]*\)[[:space:]][[:space:]]*\([^[:space:]]*\)[[:space:]]*$$/{"\1", "\2"},/' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)

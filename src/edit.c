@@ -329,6 +329,9 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
     res->touched = calloc(range ? range : 1, 1);
     ts_segment *rebuilt = NULL;
     if (!txt || !ops || !base || !claimed || !op_at || !res->touched) goto out;
+    /* Offsets of segment operations are mapped through this round's shifts
+     * only: those a segment had before the round are already in them. */
+    for (size_t i = 0; i < range; i++) base[i] = t->segs[lo + i].n_shifts;
 
     size_t ntxt = 0, nops = 0;
     for (size_t i = 0; i < n; i++) {

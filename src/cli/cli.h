@@ -21,6 +21,8 @@ typedef struct {
     const char *format, *baseline, *write_baseline, *config; /* lint and configuration */
     ts_severity min_level;
     bool no_config, fps_set;
+    const char *ref, *raw;               /* score */
+    bool json;
     const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
     size_t n_dicts, n_rules, n_sets;
     const char **owned;                  /* malloc'd strings to free */
@@ -63,5 +65,6 @@ int cmd_convert(cli_options *opt);
 int cmd_passes(cli_options *opt);
 int cmd_review(cli_options *opt);
 int cmd_rules(cli_options *opt);
+int cmd_score(cli_options *opt);
 
 #endif

@@ -14,6 +14,7 @@ static const cli_command commands[] = {
     {"review", "write an HTML page to review every change (-o FILE)", cmd_review},
     {"passes", "list every pass and rule", cmd_passes},
     {"rules", "rules test|list [PACK|FILE...]: run the examples of rule packs, or list their rules", cmd_rules},
+    {"score", "WER, WDER, cpWER of a transcript against a reference", cmd_score},
 };
 
 void cli_usage(FILE *to)
@@ -44,6 +45,11 @@ void cli_usage(FILE *to)
             "      --fps N          frame rate of HH:MM:SS:FF timecodes (default 30)\n"
             "      --paragraphs     text format: one segment per paragraph, not per line\n"
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
+            "      --speakers MAP   rename speakers: \"SPEAKER_00=Stefan,SPEAKER_01=Jens\"\n"
+            "      --merge-turns    join consecutive segments of one speaker\n"
+            "      --ref FILE       score: the reference transcript\n"
+            "      --raw FILE       score: the transcript before fixing (change precision)\n"
+            "      --json           score: JSON output\n"
             "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
             "                       info, warning (default), error, never\n"
             "      --format F       lint output: text (default), json, sarif, github,\n"

@@ -15,7 +15,8 @@
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
     OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_OUT_DIR, OPT_BACKUP, OPT_FORMAT,
-    OPT_MIN_LEVEL, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_CONFIG, OPT_NO_CONFIG, OPT_ALIAS
+    OPT_MIN_LEVEL, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_CONFIG, OPT_NO_CONFIG, OPT_REF, OPT_RAW,
+    OPT_JSON, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -25,6 +26,8 @@ static const struct {
     int has_arg;
 } pass_option_aliases[] = {
     {"strict", "rules-strict", 0},
+    {"speakers", "speakers", 1},
+    {"merge-turns", "merge-turns", 0},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
@@ -53,6 +56,9 @@ static const struct option fixed_options[] = {
     {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"ref", required_argument, NULL, OPT_REF},
+    {"raw", required_argument, NULL, OPT_RAW},
+    {"json", no_argument, NULL, OPT_JSON},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -141,6 +147,9 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
         }
         case OPT_PARAGRAPHS: opt->paragraphs = true; break;
         case OPT_NAMES: opt->names = true; break;
+        case OPT_REF: opt->ref = optarg; break;
+        case OPT_RAW: opt->raw = optarg; break;
+        case OPT_JSON: opt->json = true; break;
         case OPT_FAIL_ON:
             if (strcmp(optarg, "info") == 0) opt->fail_on = TS_SEV_INFO;
             else if (strcmp(optarg, "warning") == 0) opt->fail_on = TS_SEV_WARNING;
