@@ -33,12 +33,26 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc
+GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/credits.inc $(BUILD)/gen/sound_tags.inc
+CREDITS  := $(sort $(wildcard dictionaries/credits/*.txt))
 
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+
+# {"lang", kind (0 credit, 1 outro), "phrase"} for every phrase of every language.
+$(BUILD)/gen/credits.inc: $(CREDITS)
+	@mkdir -p $(@D)
+	awk 'FNR == 1 { kind = 0; lang = FILENAME; sub(/.*\//, "", lang); sub(/\.txt$$/, "", lang) } \
+	    { sub(/#.*/, ""); sub(/[ \t\r]+$$/, ""); sub(/^[ \t]+/, "") } \
+	    /^$$/ { next } /^\[credit\]$$/ { kind = 0; next } /^\[outro\]$$/ { kind = 1; next } \
+	    { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "{\"%s\", %d, \"%s\"},\n", lang, kind, $$0 }' \
+	    $(CREDITS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/sound_tags.inc: dictionaries/sound-tags.txt
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
 

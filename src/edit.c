@@ -7,7 +7,9 @@
  * second claim on the same segment is deferred.  Their offsets were computed
  * on the text before this round's replacements, so they are carried through
  * the shifts this round added.  Moves and speaker changes edit segments in
- * place; merges and splits rebuild the segment array once.
+ * place, and so do timing changes; merges, splits, deletions and moves
+ * rebuild the segment array once, recording where each old segment went so
+ * that findings of the same round still point at the right segment.
  *
  * New text is allocated from the transcript's arena; old text stays valid
  * until the transcript is freed, which is what lets the log point at the
@@ -114,6 +116,26 @@ ts_edit *ts_edit_split(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg, 
     return e;
 }
 
+ts_edit *ts_edit_delete(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg)
+{
+    return push(l, rule, TS_EDIT_DELETE, seg, 0, 0, NULL, 0);
+}
+
+ts_edit *ts_edit_timing(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                        const ts_timecode *start, const ts_timecode *end)
+{
+    ts_edit *e = push(l, rule, TS_EDIT_TIMING, seg, 0, 0, NULL, 0);
+    if (e && start) e->tc_start = *start;
+    if (e && end) e->tc_end = *end;
+    return e;
+}
+
+ts_edit *ts_edit_move_before(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                             uint32_t before)
+{
+    return push(l, rule, TS_EDIT_MOVE_BEFORE, seg, before, before, NULL, 0);
+}
+
 const char *ts_edit_message(ts_edit_list *l, const char *fmt, ...)
 {
     va_list ap;
@@ -136,7 +158,9 @@ void ts_apply_result_release(ts_apply_result *r)
 {
     free(r->touched);
     free(r->dirty);
+    free(r->new_index);
     r->touched = r->dirty = NULL;
+    r->new_index = NULL;
 }
 
 /* ---- application ------------------------------------------------------ */
@@ -290,6 +314,35 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
     return 0;
 }
 
+/* "HH:MM:SS:FF - HH:MM:SS:FF" of a segment into the arena ("" without
+ * timing). */
+static char *timing_text(ts_transcript *t, const ts_timecode *a, const ts_timecode *b)
+{
+    char x[TS_TC_TEXT_MAX], y[TS_TC_TEXT_MAX];
+    if (a->kind == TS_TC_NONE && b->kind == TS_TC_NONE) return ts_arena_strdup(&t->arena, "");
+    ts_tc_format(a, x);
+    ts_tc_format(b, y);
+    return ts_arena_printf(&t->arena, "%s - %s", x, y);
+}
+
+/* Logs a dropped segment: its text is `before`, and the message names its
+ * timing and speaker, so what went is on record. */
+static int log_delete(ts_transcript *t, const ts_edit *e, uint32_t seg, const ts_segment *s,
+                      ts_apply_log_fn log, void *ud)
+{
+    if (!log) return 0;
+    ts_edit d = *e;
+    const char *why = e->message ? e->message : e->rule->description;
+    char *tm = timing_text(t, &s->start, &s->end);
+    if (!tm) return -1;
+    d.message = ts_arena_printf(&t->arena, "%s: segment%s%s%s%.*s%s dropped", why,
+                                *tm ? " " : "", tm, s->speaker_len ? " (" : "",
+                                (int)s->speaker_len, s->speaker_len ? s->speaker : "",
+                                s->speaker_len ? ")" : "");
+    if (!d.message) return -1;
+    return log(ud, &d, seg, s->text_line, s->text_col, s->text, s->text_len, "", 0);
+}
+
 int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, void *ud,
                    ts_apply_result *res)
 {
@@ -302,9 +355,10 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
     uint32_t *base = calloc(nseg ? nseg : 1, sizeof *base);
     uint8_t *claimed = calloc(nseg ? nseg : 1, 1);
     edit_ref **op_at = calloc(nseg ? nseg : 1, sizeof *op_at);
+    edit_ref **ins_at = calloc(nseg + 1, sizeof *ins_at); /* moves to before segment i */
     res->touched = calloc(nseg ? nseg : 1, 1);
     ts_segment *rebuilt = NULL;
-    if (!txt || !ops || !base || !claimed || !op_at || !res->touched) goto out;
+    if (!txt || !ops || !base || !claimed || !op_at || !ins_at || !res->touched) goto out;
 
     size_t ntxt = 0, nops = 0;
     for (size_t i = 0; i < n; i++) {
@@ -364,12 +418,22 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         } else if (e->kind == TS_EDIT_MOVE_NEXT || e->kind == TS_EDIT_MERGE_NEXT) {
             if (b + 1 >= nseg) { res->deferred++; continue; }
             b++;
+        } else if (e->kind == TS_EDIT_MOVE_BEFORE) {
+            /* Moving before itself or its successor changes nothing. */
+            if (e->start > nseg || e->start == a || e->start == a + 1 ||
+                (e->start < nseg && claimed[e->start]) || ins_at[e->start]) {
+                res->deferred++;
+                continue;
+            }
+            b = e->start < nseg ? e->start : a;
         }
         if (claimed[a] || claimed[b]) { res->deferred++; continue; }
         claimed[a] = claimed[b] = 1;
         ops[nacc++] = ops[i];
-        if (e->kind == TS_EDIT_MERGE_NEXT || e->kind == TS_EDIT_SPLIT) {
+        if (e->kind == TS_EDIT_MERGE_NEXT || e->kind == TS_EDIT_SPLIT ||
+            e->kind == TS_EDIT_DELETE || e->kind == TS_EDIT_MOVE_BEFORE) {
             op_at[e->seg] = &ops[nacc - 1];
+            if (e->kind == TS_EDIT_MOVE_BEFORE) ins_at[e->start] = &ops[nacc - 1];
             rebuild = 1;
         }
     }
@@ -401,6 +465,18 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             res->touched[back ? e->seg - 1 : e->seg + 1] = 1;
             res->applied++;
             if (log && log(ud, e, e->seg, line, col, moved, moved_len, moved, moved_len)) goto out;
+        } else if (e->kind == TS_EDIT_TIMING) {
+            char *was = timing_text(t, &s->start, &s->end);
+            if (!was) goto out;
+            if (e->tc_start.kind != TS_TC_NONE) s->start = e->tc_start;
+            if (e->tc_end.kind != TS_TC_NONE) s->end = e->tc_end;
+            char *now = timing_text(t, &s->start, &s->end);
+            if (!now) goto out;
+            s->flags |= TS_SEG_TIMING_DIRTY;
+            res->touched[e->seg] = 1;
+            res->applied++;
+            if (log && log(ud, e, e->seg, s->line, 1, was, strlen(was), now, strlen(now)))
+                goto out;
         }
     }
 
@@ -408,11 +484,35 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         size_t cap = nseg * 2 + 1;
         rebuilt = malloc(cap * sizeof *rebuilt);
         res->dirty = calloc(cap, 1);
-        if (!rebuilt || !res->dirty) goto out;
+        res->new_index = malloc((nseg ? nseg : 1) * sizeof *res->new_index);
+        if (!rebuilt || !res->dirty || !res->new_index) goto out;
         size_t w = 0;
-        for (size_t i = 0; i < nseg; i++) {
+        for (size_t i = 0; i <= nseg; i++) {
+            if (ins_at[i]) { /* a segment moving to before segment i */
+                ts_edit *me = ins_at[i]->e;
+                ts_segment *m = &t->segs[me->seg];
+                rebuilt[w] = *m;
+                res->dirty[w] = 1;
+                res->new_index[me->seg] = (uint32_t)w;
+                res->touched[me->seg] = 1;
+                res->applied++;
+                if (log && log(ud, me, me->seg, m->text_line, m->text_col, m->text, m->text_len,
+                               m->text, m->text_len))
+                    goto out;
+                w++;
+            }
+            if (i == nseg) break;
             ts_segment *s = &t->segs[i];
             edit_ref *op = op_at[i];
+            if (op && op->e->kind == TS_EDIT_MOVE_BEFORE) continue; /* placed above */
+            if (op && op->e->kind == TS_EDIT_DELETE) {
+                res->new_index[i] = TS_SEG_GONE;
+                res->touched[i] = 1;
+                res->applied++;
+                if (log_delete(t, op->e, (uint32_t)i, s, log, ud)) goto out;
+                continue;
+            }
+            res->new_index[i] = (uint32_t)w;
             rebuilt[w] = *s;
             res->dirty[w] = res->touched[i];
             if (op && op->e->kind == TS_EDIT_MERGE_NEXT) {
@@ -429,6 +529,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 m->flags |= TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
                 res->dirty[w] = 1;
                 res->touched[i] = res->touched[i + 1] = 1;
+                res->new_index[i + 1] = TS_SEG_GONE;
                 res->applied++;
                 if (log && log(ud, op->e, (uint32_t)i, b->text_line, b->text_col, b->text,
                                b->text_len, nt, len))
@@ -492,5 +593,6 @@ out:
     free(base);
     free(claimed);
     free(op_at);
+    free(ins_at);
     return rc;
 }

@@ -26,6 +26,9 @@ typedef enum {
     TS_EDIT_MOVE_NEXT,    /* text[start,len) goes to the start of the next segment */
     TS_EDIT_MERGE_NEXT,   /* the next segment is appended to this one */
     TS_EDIT_SPLIT,        /* text[start,len) becomes a new segment after this one */
+    TS_EDIT_DELETE,       /* the segment is dropped (its text and timing are logged) */
+    TS_EDIT_TIMING,       /* start := tc_start, end := tc_end (TS_TC_NONE: unchanged) */
+    TS_EDIT_MOVE_BEFORE,  /* the segment moves to just before segment `start` (t->n: to the end) */
 } ts_edit_kind;
 
 typedef struct {
@@ -38,6 +41,7 @@ typedef struct {
     uint8_t severity;         /* ts_severity */
     bool report_only;         /* a finding: reported, never applied */
     ts_timecode split_at;     /* TS_EDIT_SPLIT: start of the new segment (NONE: interpolate) */
+    ts_timecode tc_start, tc_end; /* TS_EDIT_TIMING: new times (NONE: unchanged) */
 } ts_edit;
 
 typedef struct {
@@ -64,6 +68,17 @@ ts_edit *ts_edit_move(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
 ts_edit *ts_edit_merge_next(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg);
 ts_edit *ts_edit_split(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg, uint32_t at,
                        const ts_timecode *start_of_new);
+/* Drops segment `seg`.  The log entry carries the dropped text as `before`
+ * and a message naming the segment's timing and speaker, so a removal is
+ * never silent. */
+ts_edit *ts_edit_delete(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg);
+/* Sets the segment's start and/or end (a NULL or TS_TC_NONE time stays). */
+ts_edit *ts_edit_timing(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                        const ts_timecode *start, const ts_timecode *end);
+/* Moves segment `seg` to just before segment `before` (an index in the
+ * current transcript; the segment count moves it to the end). */
+ts_edit *ts_edit_move_before(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                             uint32_t before);
 /* printf into the list's arena, for edit messages. */
 const char *ts_edit_message(ts_edit_list *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -79,8 +94,13 @@ typedef struct {
     size_t deferred;          /* conflicting edits left for the next round */
     uint8_t *touched;         /* per segment before applying: 1 if changed (malloc'd) */
     uint8_t *dirty;           /* per segment after applying: 1 if changed (malloc'd) */
+    uint32_t *new_index;      /* per segment before applying: its index after, or
+                                 TS_SEG_GONE when it was dropped or merged away;
+                                 NULL when the segment array kept its order (malloc'd) */
     size_t n_before, n_after;
 } ts_apply_result;
+
+#define TS_SEG_GONE UINT32_MAX
 
 /* Applies the applicable (non-report) edits of v[0..n) to t.  Edits that
  * overlap an earlier accepted one are deferred.  Returns 0, or -1 when

@@ -293,20 +293,29 @@ void ts_run_free(ts_run *run)
 
 /* ---- the fix loop ----------------------------------------------------- */
 
+/* `new_index`, when the round rebuilt the segment array, maps the indices
+ * the findings were made on to the segments' places now. */
 static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit_list *l,
-                              const uint8_t *examined, const uint8_t *touched)
+                              const uint8_t *examined, const uint8_t *touched,
+                              const uint32_t *new_index, size_t n_before)
 {
     for (size_t i = 0; i < l->n; i++) {
         const ts_edit *e = &l->v[i];
-        if (!e->report_only || e->seg >= t->n) continue;
+        if (!e->report_only) continue;
         if (examined && !examined[e->seg]) continue;
         if (touched && touched[e->seg]) continue;
-        const ts_segment *s = &t->segs[e->seg];
+        uint32_t seg = e->seg;
+        if (new_index) {
+            if (seg >= n_before || new_index[seg] == TS_SEG_GONE) continue;
+            seg = new_index[seg];
+        }
+        if (seg >= t->n) continue;
+        const ts_segment *s = &t->segs[seg];
         unsigned line, col;
         uint32_t start = e->start > s->text_len ? s->text_len : e->start;
         uint32_t end = e->end > s->text_len ? s->text_len : e->end;
         ts_segment_source_pos(s, start, &line, &col);
-        if (run_push(run, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
+        if (run_push(run, e, seg, line, col, s->text + start, end - start, NULL, 0, false))
             return TS_ERR_NOMEM;
     }
     return TS_OK;
@@ -333,7 +342,7 @@ static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *
         size_t applicable = 0;
         for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
         if (applicable == 0) {
-            st = log_findings(run, t, list, examined, NULL);
+            st = log_findings(run, t, list, examined, NULL, NULL, 0);
             break;
         }
         ts_apply_result_release(&res);
@@ -342,7 +351,9 @@ static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *
             break;
         }
         /* Findings in segments this round did not change are final. */
-        if ((st = log_findings(run, t, list, examined, res.touched))) break;
+        if ((st = log_findings(run, t, list, examined, res.touched, res.new_index,
+                               res.n_before)))
+            break;
         if (res.applied == 0) break;
         free(examined);
         examined = res.dirty;

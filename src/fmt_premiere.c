@@ -22,6 +22,10 @@
  * label-like line is a speaker with no text when that label names a speaker
  * elsewhere in the file, and an error otherwise, since it cannot be told
  * from a one-word text.
+ *
+ * Segments out of time order are read as they stand: the order is a
+ * property of the content that the artifacts pass reports (and sorts on
+ * request), not a reason to refuse the file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -218,11 +222,6 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
         ts_segment *sg = ts_transcript_push(t);
         if (!sg) { st = TS_ERR_NOMEM; goto out; }
         if (parse_timing(ctx, t, &b->timing, &sg->start, &sg->end)) goto out;
-        if (i > 0 && ts_tc_compare(&sg->start, &t->segs[t->n - 2].start) < 0) {
-            ts_diag_emit(ctx, t->name, b->timing.number, 1, TS_SEV_ERROR, TS_DIAG_ORDER,
-                         "segment starts before the previous segment");
-            goto out;
-        }
         sg->line = b->timing.number;
         if (b->nonblank == 0) {
             ts_diag_emit(ctx, t->name, b->timing.number, (unsigned)(b->timing.end - b->timing.start) + 1,

@@ -1,0 +1,883 @@
+/*
+ * pass_artifacts.c - what ASR adds that nobody said, and timing sanity.
+ *
+ * Repetition loops: a segment whose text (compared after normalising case,
+ * punctuation and spacing) repeats the previous one of the same speaker
+ * three or more times in a row is dropped, keeping the first; a segment
+ * that is one phrase said over and over (at least three times and eight
+ * words, a cut-off last repeat allowed) keeps the phrase once.  Two equal
+ * segments in a row ("Yeah." "Yeah.") are speech and stay.
+ *
+ * Credit lines: phrases from dictionaries/credits/<lang>.txt, compiled in.
+ * A segment that is nothing but a credit ("Subtitles by the Amara.org
+ * community") is dropped; one that is nothing but an outro phrase ("Thanks
+ * for watching!") is dropped only in the silent tail of the transcript,
+ * where nothing but artifacts follows, and reported elsewhere; either at the
+ * end of a longer segment is reported, never cut.
+ *
+ * Sound tags: "[Music]", "(laughs)", "*coughs*", "[LAUGHTER]", a bare "♪".
+ * A note is a tag when one of its words is in dictionaries/sound-tags.txt.
+ * Option sound-tags: keep (default) writes every tag in the style the file
+ * uses most (delimiters and case), bracket writes "[lowercase]", remove
+ * drops them.  Lyrics between notes ("♪ la la ♪") are words and stay.
+ *
+ * Empty segments are dropped.  Every drop is a TS_EDIT_DELETE, which logs
+ * the segment's text and timing.
+ *
+ * Timing (when the format has it) is checked between each segment and the
+ * next that stays: end before start, zero length, overlap with the same
+ * speaker (warning) or another (info), out of order, gaps over max-gap
+ * seconds, reading speed over max-cps characters a second.  Fixes are
+ * opt-in: sort-timing, clip-overlaps, min-duration.
+ *
+ * The pass looks across segments, so it is not segment-local; it walks the
+ * transcript once per round, normalising each text once into a scratch
+ * buffer, with a one-segment delay so that it knows whether a segment is
+ * dropped as part of a loop before proposing anything else for it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "diag.h"
+#include "pass.h"
+#include "utf8.h"
+
+enum {
+    R_REPEAT_LOOP,
+    R_CREDIT_LINE,
+    R_SOUND_TAG,
+    R_EMPTY_SEGMENT,
+    R_END_BEFORE_START,
+    R_ZERO_DURATION,
+    R_OVERLAP,
+    R_CROSSTALK,
+    R_OUT_OF_ORDER,
+    R_GAP,
+    R_READING_SPEED,
+    R_SHORT_SEGMENT,
+    R_COUNT
+};
+
+static const ts_rule_info artifacts_rules[R_COUNT] = {
+    [R_REPEAT_LOOP] = {"artifacts/repeat-loop", "repetition loop reduced to one", TS_SEV_WARNING},
+    [R_CREDIT_LINE] = {"artifacts/credit-line", "hallucinated credit or outro line", TS_SEV_WARNING},
+    [R_SOUND_TAG] = {"artifacts/sound-tag", "sound or music tag in the house style", TS_SEV_INFO},
+    [R_EMPTY_SEGMENT] = {"artifacts/empty-segment", "segment without text dropped", TS_SEV_INFO},
+    [R_END_BEFORE_START] = {"artifacts/end-before-start", "segment ends before it starts", TS_SEV_WARNING},
+    [R_ZERO_DURATION] = {"artifacts/zero-duration", "segment has no duration", TS_SEV_WARNING},
+    [R_OVERLAP] = {"artifacts/overlap", "segment overlaps the next one of the same speaker", TS_SEV_WARNING},
+    [R_CROSSTALK] = {"artifacts/crosstalk", "segment overlaps the next one of another speaker", TS_SEV_INFO},
+    [R_OUT_OF_ORDER] = {"artifacts/out-of-order", "segment starts before the previous one", TS_SEV_WARNING},
+    [R_GAP] = {"artifacts/gap", "long gap before the next segment", TS_SEV_INFO},
+    [R_READING_SPEED] = {"artifacts/reading-speed", "more characters per second than a reader can follow", TS_SEV_WARNING},
+    [R_SHORT_SEGMENT] = {"artifacts/short-segment", "segment shorter than the minimum duration", TS_SEV_INFO},
+};
+
+/* ---- compiled-in data ------------------------------------------------- */
+
+typedef struct {
+    const char *lang;
+    int outro;
+    const char *text;
+} credit_src;
+
+static const credit_src credit_data[] = {
+#include "credits.inc"
+};
+#define N_CREDITS (sizeof credit_data / sizeof credit_data[0])
+
+static const char *const sound_words[] = {
+#include "sound_tags.inc"
+};
+#define N_SOUND_WORDS (sizeof sound_words / sizeof sound_words[0])
+
+/* ---- normalised text --------------------------------------------------
+
+ * Words lower-cased, a run of digits as '#', apostrophes dropped ("don't"
+ * == "dont"), everything else a single space between words.  map[k] is
+ * the source offset of the code point that produced byte k. */
+
+typedef struct {
+    char *s;
+    uint32_t *map;
+    size_t n, cap;
+} norm;
+
+static int norm_reserve(norm *b, size_t need)
+{
+    if (need <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need) cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) return -1;
+    b->s = s;
+    uint32_t *m = realloc(b->map, cap * sizeof *m);
+    if (!m) return -1;
+    b->map = m;
+    b->cap = cap;
+    return 0;
+}
+
+static void norm_free(norm *b)
+{
+    free(b->s);
+    free(b->map);
+}
+
+static int is_apostrophe(int32_t c) { return c == '\'' || c == 0x2019; }
+
+/* Normalises p[0..n); returns -1 when memory ran out. */
+static int normalise(norm *b, const char *p, size_t n)
+{
+    b->n = 0;
+    /* Lower-casing never grows a code point past 4 bytes, '#' and ' ' are 1. */
+    if (norm_reserve(b, n * 2 + 8)) return -1;
+    char *o = b->s;
+    uint32_t *m = b->map;
+    size_t w = 0;
+    int space = 0, digits = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)p[i];
+        int32_t cp;
+        size_t len;
+        if (c < 0x80) {
+            cp = c;
+            len = 1;
+        } else {
+            cp = ts_utf8_decode(p + i, n - i, &len);
+        }
+        if (cp >= 0 && (ts_cp_is_letter(cp) || (cp >= 0x300 && cp <= 0x36F))) {
+            if (space && w) { o[w] = ' '; m[w++] = (uint32_t)i; }
+            space = digits = 0;
+            if (cp < 0x80) {
+                o[w] = (char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0));
+                m[w++] = (uint32_t)i;
+            } else {
+                char enc[4];
+                size_t el = ts_utf8_encode(ts_cp_tolower(cp), enc);
+                for (size_t k = 0; k < el; k++) { o[w] = enc[k]; m[w++] = (uint32_t)i; }
+            }
+        } else if (cp >= 0 && ts_cp_is_digit(cp)) {
+            if (space && w) { o[w] = ' '; m[w++] = (uint32_t)i; }
+            space = 0;
+            if (!digits) { o[w] = '#'; m[w++] = (uint32_t)i; }
+            digits = 1;
+        } else if (is_apostrophe(cp)) {
+            /* inside a word: nothing */
+        } else {
+            space = 1;
+            digits = 0;
+        }
+        i += len;
+    }
+    b->n = w;
+    return 0;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
+
+/* ---- per-context state -------------------------------------------------- */
+
+enum { TAGS_KEEP, TAGS_BRACKET, TAGS_REMOVE };
+
+typedef struct {
+    char *text;
+    size_t len;
+    int outro;
+} phrase;
+
+typedef struct {
+    phrase *phrases;
+    size_t n_phrases;
+    int tags_mode;
+    double max_gap, max_cps, min_duration;
+    int max_cps_set;
+    int sort_timing, clip_overlaps;
+} art_state;
+
+static void state_free(void *p)
+{
+    art_state *st = p;
+    if (!st) return;
+    for (size_t i = 0; i < st->n_phrases; i++) free(st->phrases[i].text);
+    free(st->phrases);
+    free(st);
+}
+
+static int parse_seconds(ts_context *ctx, const char *key, double *out)
+{
+    const char *v = ts_context_option(ctx, key);
+    if (!v) return 0;
+    char *end;
+    double d = strtod(v, &end);
+    if (end == v || *end || !(d >= 0) || d > 1e6) {
+        ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_ERROR, TS_DIAG_USAGE,
+                     "option %s needs a number of seconds (or characters) >= 0, not '%s'", key, v);
+        return -1;
+    }
+    *out = d;
+    return 1;
+}
+
+static int parse_flag(ts_context *ctx, const char *key, int *out)
+{
+    const char *v = ts_context_option(ctx, key);
+    if (!v) return 0;
+    if (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "true")) *out = 1;
+    else if (!strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false")) *out = 0;
+    else {
+        ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_ERROR, TS_DIAG_USAGE,
+                     "option %s takes 1 or 0, not '%s'", key, v);
+        return -1;
+    }
+    return 1;
+}
+
+static ts_status state_new(ts_context *ctx, void **out)
+{
+    ts_status rc = TS_ERR_NOMEM;
+    art_state *st = calloc(1, sizeof *st);
+    norm b = {0};
+    if (!st) goto out;
+    st->max_gap = 10.0;
+    st->max_cps = 20.0;
+    const char *tags = ts_context_option(ctx, "sound-tags");
+    if (!tags || !strcmp(tags, "keep")) st->tags_mode = TAGS_KEEP;
+    else if (!strcmp(tags, "bracket")) st->tags_mode = TAGS_BRACKET;
+    else if (!strcmp(tags, "remove")) st->tags_mode = TAGS_REMOVE;
+    else {
+        ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_ERROR, TS_DIAG_USAGE,
+                     "--sound-tags takes keep, bracket or remove, not '%s'", tags);
+        rc = TS_ERR_USAGE;
+        goto out;
+    }
+    int r;
+    if (parse_seconds(ctx, "max-gap", &st->max_gap) < 0 ||
+        (r = parse_seconds(ctx, "max-cps", &st->max_cps)) < 0 ||
+        parse_seconds(ctx, "min-duration", &st->min_duration) < 0 ||
+        parse_flag(ctx, "sort-timing", &st->sort_timing) < 0 ||
+        parse_flag(ctx, "clip-overlaps", &st->clip_overlaps) < 0) {
+        rc = TS_ERR_USAGE;
+        goto out;
+    }
+    st->max_cps_set = r;
+    st->phrases = calloc(N_CREDITS ? N_CREDITS : 1, sizeof *st->phrases);
+    if (!st->phrases) goto out;
+    for (size_t i = 0; i < N_CREDITS; i++) {
+        const char *x = credit_data[i].text;
+        if (normalise(&b, x, strlen(x))) goto out;
+        phrase *ph = &st->phrases[st->n_phrases];
+        ph->text = malloc(b.n + 1);
+        if (!ph->text) goto out;
+        memcpy(ph->text, b.s, b.n);
+        ph->text[b.n] = '\0';
+        ph->len = b.n;
+        ph->outro = credit_data[i].outro;
+        if (b.n) st->n_phrases++;
+        else free(ph->text);
+    }
+    *out = st;
+    st = NULL;
+    rc = TS_OK;
+out:
+    norm_free(&b);
+    state_free(st);
+    return rc;
+}
+
+/* ---- credit lines ------------------------------------------------------- */
+
+enum { CREDIT_NONE, CREDIT_WHOLE, CREDIT_TAIL };
+
+/* Does the normalised text end with a known phrase (at a word boundary)?
+ * Returns CREDIT_WHOLE or CREDIT_TAIL and the phrase. */
+static int match_credit(const art_state *st, const norm *b, const phrase **which)
+{
+    for (size_t i = 0; i < st->n_phrases; i++) {
+        const phrase *ph = &st->phrases[i];
+        if (ph->len > b->n) continue;
+        size_t at = b->n - ph->len;
+        if (memcmp(b->s + at, ph->text, ph->len) != 0) continue;
+        if (at == 0) { *which = ph; return CREDIT_WHOLE; }
+        if (b->s[at - 1] == ' ') { *which = ph; return CREDIT_TAIL; }
+    }
+    return CREDIT_NONE;
+}
+
+/* Source offset where a tail match starts: the credit is reported from
+ * there, after the sentence that precedes it. */
+static int tail_is_sentence(const char *p, uint32_t at)
+{
+    while (at > 0 && (p[at - 1] == ' ' || p[at - 1] == '\n' || p[at - 1] == '\t')) at--;
+    return at == 0 || p[at - 1] == '.' || p[at - 1] == '!' || p[at - 1] == '?' ||
+           p[at - 1] == ']' || p[at - 1] == ')' || p[at - 1] == '*';
+}
+
+/* ---- sound tags --------------------------------------------------------- */
+
+enum { D_SQUARE, D_PAREN, D_STAR, D_NOTES, D_COUNT };
+enum { C_LOWER, C_CAPITAL, C_UPPER, C_OTHER, C_COUNT };
+
+typedef struct {
+    uint32_t seg, start, end;      /* the whole tag, delimiters included */
+    uint32_t c0, c1;               /* its words */
+    uint8_t delim, casing;
+} tag;
+
+typedef struct {
+    tag *v;
+    size_t n, cap;
+} tag_list;
+
+static int is_sound_word(const char *w, size_t n)
+{
+    for (size_t i = 0; i < N_SOUND_WORDS; i++)
+        if (strlen(sound_words[i]) == n && memcmp(sound_words[i], w, n) == 0) return 1;
+    return 0;
+}
+
+/* The note p[c0,c1) is a sound tag: 1-4 words, no digits, one a sound word. */
+static int sound_note(const char *p, uint32_t c0, uint32_t c1, uint8_t *casing)
+{
+    if (c1 <= c0 || c1 - c0 > 40) return 0;
+    char w[24];
+    size_t wl = 0;
+    int words = 0, hit = 0, lower = 0, upper = 0, first_upper = 0, later_upper = 0, letters = 0;
+    for (uint32_t i = c0; i <= c1; i++) {
+        unsigned char c = i < c1 ? (unsigned char)p[i] : ' ';
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            int up = c <= 'Z';
+            if (up) {
+                upper++;
+                if (letters == 0) first_upper = 1;
+                else later_upper = 1;
+            } else {
+                lower++;
+            }
+            letters++;
+            if (wl < sizeof w) w[wl++] = (char)(c | 0x20);
+            else wl = sizeof w + 1;
+        } else if (c == ' ' || c == '-') {
+            if (wl) {
+                words++;
+                if (wl <= sizeof w && is_sound_word(w, wl)) hit = 1;
+            }
+            wl = 0;
+        } else if (c == '\'') {
+            /* "someone's" */
+        } else {
+            return 0; /* digits, punctuation, non-ASCII: not a plain tag */
+        }
+    }
+    if (!hit || words > 4) return 0;
+    if (upper == 0) *casing = C_LOWER;
+    else if (lower == 0 && letters > 1) *casing = C_UPPER;
+    else if (first_upper && !later_upper) *casing = C_CAPITAL;
+    else *casing = C_OTHER;
+    return 1;
+}
+
+static int tag_push(tag_list *l, const tag *t)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        tag *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *t;
+    return 0;
+}
+
+static int is_note(const char *p, uint32_t n, uint32_t i)
+{
+    /* ♪ U+266A, ♫ U+266B */
+    return i + 2 < n && (unsigned char)p[i] == 0xE2 && (unsigned char)p[i + 1] == 0x99 &&
+           ((unsigned char)p[i + 2] == 0xAA || (unsigned char)p[i + 2] == 0xAB);
+}
+
+/* Finds the sound tags of one segment; returns -1 on allocation failure.
+ * *words_outside is set when the segment has letters or digits outside its
+ * tags. */
+static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *words_outside)
+{
+    uint32_t covered = 0; /* end of the last tag */
+    int outside = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        tag t = {seg, i, 0, 0, 0, 0, 0};
+        if (c == '[' || c == '(') {
+            char close = c == '[' ? ']' : ')';
+            uint32_t j = i + 1;
+            while (j < n && j - i <= 42 && p[j] != close && p[j] != '[' && p[j] != '(' && p[j] != '\n') j++;
+            if (j < n && p[j] == close && sound_note(p, i + 1, j, &t.casing)) {
+                t.end = j + 1;
+                t.c0 = i + 1;
+                t.c1 = j;
+                t.delim = c == '[' ? D_SQUARE : D_PAREN;
+            }
+        } else if (c == '*' && (i == 0 || (p[i - 1] != '*' && !ts_cp_is_alnum((unsigned char)p[i - 1]))) &&
+                   i + 1 < n && p[i + 1] != ' ' && p[i + 1] != '*') {
+            uint32_t j = i + 1;
+            while (j < n && j - i <= 42 && p[j] != '*' && p[j] != '\n') j++;
+            if (j < n && p[j] == '*' && p[j - 1] != ' ' && (j + 1 >= n || p[j + 1] != '*') &&
+                (j + 1 >= n || !ts_cp_is_alnum((unsigned char)p[j + 1])) &&
+                sound_note(p, i + 1, j, &t.casing)) {
+                t.end = j + 1;
+                t.c0 = i + 1;
+                t.c1 = j;
+                t.delim = D_STAR;
+            }
+        } else if (is_note(p, n, i)) {
+            /* A bare run of notes ("♪", "♪♪", "♪ ♪") is a music tag; notes
+             * around words are lyrics and stay. */
+            uint32_t j = i;
+            while (j < n && (is_note(p, n, j) || p[j] == ' ')) j += p[j] == ' ' ? 1 : 3;
+            while (j > i && p[j - 1] == ' ') j--;
+            uint32_t k = j;
+            while (k < n && p[k] == ' ') k++;
+            int lyrics_after = k < n && ts_cp_is_alnum((unsigned char)p[k]);
+            int lyrics_before = 0;
+            for (uint32_t b = covered; b < i; b++)
+                if (is_note(p, n, b)) lyrics_before = 1; /* an opening note before: we close lyrics */
+            if (!lyrics_after && !lyrics_before) {
+                t.end = j;
+                t.c0 = t.c1 = i;
+                t.delim = D_NOTES;
+                t.casing = C_OTHER;
+            } else {
+                i = j - 1;
+                continue;
+            }
+        }
+        if (t.end) {
+            if (tag_push(l, &t)) return -1;
+            covered = t.end;
+            i = t.end - 1;
+            continue;
+        }
+        if (c >= 0x80 || ts_cp_is_alnum(c)) outside = 1;
+    }
+    *words_outside = outside;
+    return 0;
+}
+
+/* Writes the tag's words in casing `cs` after `open`, then `close`. */
+static char *render_tag(ts_edit_list *out, const char *p, const tag *t, int delim, int cs,
+                        size_t *len)
+{
+    static const char *const opens[D_COUNT] = {"[", "(", "*", ""};
+    static const char *const closes[D_COUNT] = {"]", ")", "*", ""};
+    const char *words = p + t->c0;
+    size_t wn = t->c1 - t->c0;
+    if (t->delim == D_NOTES) {
+        words = "music";
+        wn = 5;
+    }
+    char *r = ts_arena_alloc(&out->arena, wn + 3);
+    if (!r) {
+        out->failed = true;
+        return NULL;
+    }
+    size_t w = 0;
+    r[w++] = opens[delim][0];
+    int first = 1;
+    for (size_t i = 0; i < wn; i++) {
+        char c = words[i];
+        int letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+        if (letter) {
+            int up = cs == C_UPPER || (cs == C_CAPITAL && first) ||
+                     (cs == C_OTHER && t->delim != D_NOTES && c <= 'Z');
+            c = up ? (char)(c & ~0x20) : (char)(c | 0x20);
+            first = 0;
+        }
+        r[w++] = c;
+    }
+    r[w++] = closes[delim][0];
+    *len = w;
+    return r;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+typedef struct {
+    ts_context *ctx;
+    const art_state *st;
+    const ts_transcript *t;
+    ts_edit_list *out;
+    uint8_t *gone;                 /* per segment: dropped this round */
+    uint8_t *busy;                 /* per segment: dropped or given a segment operation */
+    tag_list tags;
+    size_t tail_from;              /* segments from here on are a silent tail of artifacts */
+} run_ctx;
+
+static int same_speaker(const ts_segment *a, const ts_segment *b)
+{
+    return a->speaker_len == b->speaker_len && memcmp(a->speaker, b->speaker, a->speaker_len) == 0;
+}
+
+static int is_blank_text(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r') return 0;
+    return 1;
+}
+
+static int word_char(unsigned char c) { return c >= 0x80 || ts_cp_is_alnum(c) || c == '\''; }
+
+/* A segment that is one phrase over and over: keep the first.  Returns 1
+ * when it proposed the reduction. */
+static int check_phrase_loop(run_ctx *r, uint32_t seg, const ts_segment *s, const norm *b)
+{
+    uint32_t ws[512], we[512];
+    size_t nw = 0;
+    for (size_t i = 0; i < b->n && nw < 512;) {
+        size_t j = i;
+        while (j < b->n && b->s[j] != ' ') j++;
+        ws[nw] = (uint32_t)i;
+        we[nw++] = (uint32_t)j;
+        i = j + 1;
+    }
+    if (nw < 8 || nw == 512) return 0;
+    for (size_t p = 1; p * 3 <= nw; p++) {
+        if (we[p] - ws[p] != we[0] - ws[0] || memcmp(b->s + ws[p], b->s + ws[0], we[0] - ws[0]))
+            continue;
+        size_t k;
+        for (k = p; k < nw; k++) {
+            size_t la = we[k] - ws[k], lb = we[k - p] - ws[k - p];
+            if (la == lb && !memcmp(b->s + ws[k], b->s + ws[k - p], la)) continue;
+            /* a last repeat cut off mid-word */
+            if (k + 1 == nw && la < lb && !memcmp(b->s + ws[k], b->s + ws[k - p], la)) continue;
+            break;
+        }
+        if (k < nw) continue;
+        /* End of the first repeat in the source, with its closing punctuation. */
+        const char *x = s->text;
+        uint32_t end = b->map[we[p - 1] - 1];
+        while (end < s->text_len && word_char((unsigned char)x[end])) end++;
+        while (end < s->text_len && (x[end] == '.' || x[end] == '!' || x[end] == '?')) end++;
+        if (end >= s->text_len) return 0;
+        ts_edit *e = ts_edit_replace(r->out, &artifacts_rules[R_REPEAT_LOOP], seg, end,
+                                     s->text_len, "", 0);
+        if (e) e->message = ts_edit_message(r->out, "'%.*s' repeated %zu times reduced to one",
+                                            (int)end, x, (nw + p - 1) / p);
+        return 1;
+    }
+    return 0;
+}
+
+/* Everything but loops for segment `seg`, whose normalised text is b. */
+static void check_segment(run_ctx *r, uint32_t seg, const norm *b)
+{
+    const ts_segment *s = &r->t->segs[seg];
+    const phrase *ph = NULL;
+    int m = match_credit(r->st, b, &ph);
+    if (m == CREDIT_WHOLE && (!ph->outro || seg >= r->tail_from)) {
+        ts_edit *e = ts_edit_delete(r->out, &artifacts_rules[R_CREDIT_LINE], seg);
+        if (e) e->message = ph->outro ? "outro phrase in the silent tail"
+                                      : "hallucinated credit line";
+        r->gone[seg] = 1;
+        return;
+    }
+    if (m == CREDIT_WHOLE) {
+        ts_edit *e = ts_edit_report(r->out, &artifacts_rules[R_CREDIT_LINE], seg, 0, s->text_len);
+        if (e) {
+            e->message = "outro phrase before the end of the transcript: check it was said";
+            e->severity = TS_SEV_INFO;
+        }
+    } else if (m == CREDIT_TAIL) {
+        uint32_t at = b->map[b->n - ph->len];
+        if (tail_is_sentence(s->text, at)) {
+            ts_edit *e = ts_edit_report(r->out, &artifacts_rules[R_CREDIT_LINE], seg, at,
+                                        s->text_len);
+            if (e && ph->outro) {
+                e->message = "segment ends with an outro phrase: check it was said";
+                e->severity = TS_SEV_INFO;
+            } else if (e) {
+                e->message = "segment ends with a credit line: remove it by hand";
+            }
+        }
+    }
+    if (check_phrase_loop(r, seg, s, b)) return;
+
+    size_t before = r->tags.n;
+    int outside = 1;
+    if (find_tags(&r->tags, seg, s->text, s->text_len, &outside)) {
+        r->out->failed = true;
+        return;
+    }
+    if (r->st->tags_mode == TAGS_REMOVE && r->tags.n > before && !outside) {
+        ts_edit *e = ts_edit_delete(r->out, &artifacts_rules[R_SOUND_TAG], seg);
+        if (e) e->message = "nothing but sound tags (--sound-tags remove)";
+        r->gone[seg] = 1;
+        r->tags.n = before;
+    }
+}
+
+static double secs(const ts_timecode *tc) { return ts_tc_seconds(tc); }
+
+static void fmt_tc(const ts_timecode *tc, char out[TS_TC_TEXT_MAX]) { ts_tc_format(tc, out); }
+
+/* Timing checks between each staying segment and the next staying one. */
+static void check_timing(run_ctx *r)
+{
+    const ts_transcript *t = r->t;
+    const art_state *st = r->st;
+    ts_edit_list *out = r->out;
+    const char *fmt = ts_transcript_format(t);
+    int cps_on = st->max_cps_set ? st->max_cps > 0
+                                 : (fmt && (!strcmp(fmt, "srt") || !strcmp(fmt, "vtt") ||
+                                            !strcmp(fmt, "webvtt")));
+    uint8_t *busy = r->busy;
+    memcpy(busy, r->gone, t->n);
+    size_t i = 0;
+    while (i < t->n && r->gone[i]) i++;
+    while (i < t->n) {
+        size_t j = i + 1;
+        while (j < t->n && r->gone[j]) j++;
+        const ts_segment *a = &t->segs[i];
+        if (a->start.kind == TS_TC_NONE || a->end.kind == TS_TC_NONE) return;
+        double a0 = secs(&a->start), a1 = secs(&a->end);
+        char x[TS_TC_TEXT_MAX], y[TS_TC_TEXT_MAX];
+        if (a1 < a0) {
+            ts_edit *e = ts_edit_report(out, &artifacts_rules[R_END_BEFORE_START], (uint32_t)i, 0, 0);
+            fmt_tc(&a->start, x);
+            fmt_tc(&a->end, y);
+            if (e) e->message = ts_edit_message(out, "segment ends (%s) before it starts (%s)", y, x);
+        } else if (a1 == a0) {
+            ts_edit *e = ts_edit_report(out, &artifacts_rules[R_ZERO_DURATION], (uint32_t)i, 0, 0);
+            fmt_tc(&a->start, x);
+            if (e) e->message = ts_edit_message(out, "segment starts and ends at %s", x);
+        } else if (cps_on && st->max_cps > 0) {
+            size_t chars = ts_utf8_count(a->text, a->text_len);
+            double cps = (double)chars / (a1 - a0);
+            if (cps > st->max_cps) {
+                ts_edit *e = ts_edit_report(out, &artifacts_rules[R_READING_SPEED], (uint32_t)i, 0, 0);
+                if (e) e->message = ts_edit_message(out, "%.1f characters per second (limit %g)",
+                                                    cps, st->max_cps);
+            }
+        }
+        if (st->min_duration > 0 && a1 >= a0 && a1 - a0 < st->min_duration && !busy[i]) {
+            /* Merge into a neighbour of the same speaker: the previous one
+             * if it stays, else the next. */
+            size_t p = i;
+            while (p > 0 && r->gone[p - 1]) p--;
+            int done = 0;
+            if (p > 0 && p == i && !busy[i - 1] && same_speaker(&t->segs[i - 1], a) &&
+                secs(&t->segs[i - 1].start) <= a0) {
+                ts_edit *e = ts_edit_merge_next(out, &artifacts_rules[R_SHORT_SEGMENT], (uint32_t)(i - 1));
+                if (e) e->message = ts_edit_message(out, "%.2f s segment merged into the previous one of the same speaker", a1 - a0);
+                busy[i - 1] = busy[i] = 1;
+                done = 1;
+            } else if (j == i + 1 && j < t->n && !busy[j] && same_speaker(&t->segs[j], a) &&
+                       secs(&t->segs[j].start) >= a0) {
+                ts_edit *e = ts_edit_merge_next(out, &artifacts_rules[R_SHORT_SEGMENT], (uint32_t)i);
+                if (e) e->message = ts_edit_message(out, "%.2f s segment merged with the next one of the same speaker", a1 - a0);
+                busy[i] = busy[j] = 1;
+                done = 1;
+            }
+            if (!done) {
+                ts_edit *e = ts_edit_report(out, &artifacts_rules[R_SHORT_SEGMENT], (uint32_t)i, 0, 0);
+                if (e) e->message = ts_edit_message(out, "%.2f s segment (minimum %g s) has no neighbour of the same speaker to merge into", a1 - a0, st->min_duration);
+            }
+        }
+        if (j >= t->n) break;
+        const ts_segment *b = &t->segs[j];
+        if (b->start.kind == TS_TC_NONE) return;
+        double b0 = secs(&b->start);
+        if (b0 < a0) {
+            if (st->sort_timing && !busy[i] && !busy[j]) {
+                /* Move whichever of the two is out of place: a too-late
+                 * segment forward, else a too-early one back. */
+                size_t k = j + 1;
+                while (k < t->n && r->gone[k]) k++;
+                if (k < t->n && secs(&t->segs[k].start) < a0) {
+                    size_t to = k;
+                    while (to < t->n && (r->gone[to] || secs(&t->segs[to].start) < a0)) to++;
+                    ts_edit *e = ts_edit_move_before(out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)i, (uint32_t)to);
+                    if (e) e->message = "segment moved later, to its place in time";
+                    busy[i] = 1;
+                } else {
+                    size_t to = i;
+                    while (to > 0 && (r->gone[to - 1] || secs(&t->segs[to - 1].start) > b0)) to--;
+                    ts_edit *e = ts_edit_move_before(out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)j, (uint32_t)to);
+                    if (e) e->message = "segment moved earlier, to its place in time";
+                    busy[j] = 1;
+                }
+            } else if (!st->sort_timing) {
+                ts_edit *e = ts_edit_report(out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)j, 0, 0);
+                fmt_tc(&b->start, x);
+                fmt_tc(&a->start, y);
+                if (e) e->message = ts_edit_message(out, "segment starts (%s) before the previous one (%s)", x, y);
+            }
+        } else if (a1 > b0) {
+            int same = same_speaker(a, b);
+            fmt_tc(&b->start, x);
+            if (same && st->clip_overlaps && b0 > a0 && !busy[i]) {
+                ts_timecode end = b->start;
+                if (end.kind != a->end.kind || end.fps != a->end.fps || end.drop != a->end.drop)
+                    end = ts_tc_from_seconds(b0, &a->end);
+                ts_edit *e = ts_edit_timing(out, &artifacts_rules[R_OVERLAP], (uint32_t)i, NULL, &end);
+                if (e) e->message = ts_edit_message(out, "end clipped to where the next segment of the same speaker starts (%s)", x);
+                busy[i] = 1;
+            } else {
+                ts_edit *e = ts_edit_report(out, &artifacts_rules[same ? R_OVERLAP : R_CROSSTALK], (uint32_t)i, 0, 0);
+                if (e) e->message = ts_edit_message(out, "segment runs %.2f s into the next one%s, which starts at %s",
+                                                    a1 - b0, same ? " of the same speaker" : "", x);
+            }
+        } else if (st->max_gap > 0 && b0 - a1 > st->max_gap) {
+            ts_edit *e = ts_edit_report(out, &artifacts_rules[R_GAP], (uint32_t)i, 0, 0);
+            fmt_tc(&a->end, x);
+            fmt_tc(&b->start, y);
+            if (e) e->message = ts_edit_message(out, "%.1f s without speech after this segment (%s to %s)", b0 - a1, x, y);
+        }
+        i = j;
+    }
+}
+
+/* Proposes the house style for every tag found, once the whole transcript
+ * has been seen (keep mode follows the style the file uses most). */
+static void emit_tags(run_ctx *r)
+{
+    const art_state *st = r->st;
+    int delim = D_SQUARE, cs = C_LOWER;
+    if (st->tags_mode == TAGS_KEEP) {
+        size_t nd[D_COUNT] = {0}, nc[C_COUNT] = {0};
+        for (size_t i = 0; i < r->tags.n; i++) {
+            nd[r->tags.v[i].delim]++;
+            if (r->tags.v[i].delim != D_NOTES) nc[r->tags.v[i].casing]++;
+        }
+        /* Notes alone are a consistent style; ties go to square brackets,
+         * then to lower case. */
+        if (nd[D_NOTES] == r->tags.n) return;
+        for (int d = D_PAREN; d < D_NOTES; d++)
+            if (nd[d] > nd[delim]) delim = d;
+        for (int c = C_CAPITAL; c < C_OTHER; c++)
+            if (nc[c] > nc[cs]) cs = c;
+        if (nc[C_LOWER] + nc[C_CAPITAL] + nc[C_UPPER] == 0) cs = C_OTHER; /* keep each tag's case */
+    }
+    for (size_t i = 0; i < r->tags.n; i++) {
+        const tag *tg = &r->tags.v[i];
+        if (r->busy[tg->seg]) continue; /* dropped or merged: next round */
+        const ts_segment *s = &r->t->segs[tg->seg];
+        if (st->tags_mode == TAGS_REMOVE) {
+            uint32_t a = tg->start, b = tg->end;
+            if (b < s->text_len && s->text[b] == ' ') b++;
+            else if (a > 0 && s->text[a - 1] == ' ') a--;
+            ts_edit *e = ts_edit_replace(r->out, &artifacts_rules[R_SOUND_TAG], tg->seg, a, b, "", 0);
+            if (e) e->message = "sound tag removed (--sound-tags remove)";
+            continue;
+        }
+        int tcs = cs == C_OTHER ? tg->casing : cs;
+        if (tg->delim == delim && (tg->casing == tcs || (tcs == C_OTHER))) continue;
+        size_t len;
+        char *rep = render_tag(r->out, s->text, tg, delim, tcs, &len);
+        if (!rep) return;
+        if (len == tg->end - tg->start && !memcmp(rep, s->text + tg->start, len)) continue;
+        ts_edit *e = ts_edit_replace(r->out, &artifacts_rules[R_SOUND_TAG], tg->seg, tg->start,
+                                     tg->end, rep, len);
+        if (e) e->message = st->tags_mode == TAGS_KEEP
+                                ? "sound tag written in the style the file uses most"
+                                : "sound tag written as [lowercase] (--sound-tags bracket)";
+    }
+}
+
+/* Start of the silent tail: the last segments that are nothing but credit
+ * or outro lines, sound tags or blanks. */
+static int find_tail(run_ctx *r, norm *b)
+{
+    const ts_transcript *t = r->t;
+    size_t i = t->n;
+    while (i > 0) {
+        const ts_segment *s = &t->segs[i - 1];
+        if (normalise(b, s->text, s->text_len)) return -1;
+        const phrase *ph;
+        int artifact = b->n == 0 || match_credit(r->st, b, &ph) == CREDIT_WHOLE;
+        if (!artifact) {
+            size_t before = r->tags.n;
+            int outside = 1;
+            if (find_tags(&r->tags, (uint32_t)(i - 1), s->text, s->text_len, &outside)) return -1;
+            artifact = r->tags.n > before && !outside;
+            r->tags.n = before;
+        }
+        if (!artifact) break;
+        i--;
+    }
+    r->tail_from = i;
+    return 0;
+}
+
+static ts_status run_artifacts(ts_context *ctx, void *state, const ts_transcript *t,
+                               const uint8_t *only, ts_edit_list *out)
+{
+    (void)only;
+    ts_status rc = TS_ERR_NOMEM;
+    run_ctx r = {ctx, state, t, out, NULL, NULL, {0}, 0};
+    norm nb[2] = {{0}, {0}};
+    r.gone = calloc(t->n ? t->n : 1, 1);
+    r.busy = calloc(t->n ? t->n : 1, 1);
+    if (!r.gone || !r.busy || find_tail(&r, &nb[0])) goto out;
+
+    /* Segment i is normalised into nb[i & 1]; segment i - 1 is checked once
+     * i tells whether it continues a loop. */
+    uint64_t prev_hash = 0;
+    size_t run_len = 0;      /* equal segments so far, ending at i - 1 */
+    for (size_t i = 0; i <= t->n; i++) {
+        norm *cur = &nb[i & 1], *prev = &nb[(i + 1) & 1];
+        int cont = 0;
+        uint64_t h = 0;
+        if (i < t->n) {
+            const ts_segment *s = &t->segs[i];
+            if (normalise(cur, s->text, s->text_len)) goto out;
+            h = hash_bytes(cur->s, cur->n);
+            cont = i > 0 && cur->n > 0 && h == prev_hash && cur->n == prev->n &&
+                   !memcmp(cur->s, prev->s, cur->n) && same_speaker(s, &t->segs[i - 1]);
+        }
+        if (i > 0) {
+            size_t j = i - 1;
+            const ts_segment *s = &t->segs[j];
+            /* run_len counts j's run up to j; j is a repeat to drop when it
+             * is not the first and the run reaches three. */
+            if (run_len >= 3 || (run_len == 2 && cont)) {
+                ts_edit *e = ts_edit_delete(out, &artifacts_rules[R_REPEAT_LOOP], (uint32_t)j);
+                if (e) e->message = "repetition loop";
+                r.gone[j] = 1;
+            } else if (is_blank_text(s->text, s->text_len)) {
+                ts_edit *e = ts_edit_delete(out, &artifacts_rules[R_EMPTY_SEGMENT], (uint32_t)j);
+                if (e) e->message = "no text";
+                r.gone[j] = 1;
+            } else {
+                check_segment(&r, (uint32_t)j, prev);
+            }
+            if (out->failed) goto out;
+        }
+        run_len = cont ? run_len + 1 : 1;
+        prev_hash = h;
+    }
+    check_timing(&r);
+    emit_tags(&r);
+    rc = out->failed ? TS_ERR_NOMEM : TS_OK;
+out:
+    norm_free(&nb[0]);
+    norm_free(&nb[1]);
+    free(r.tags.v);
+    free(r.gone);
+    free(r.busy);
+    return rc;
+}
+
+const ts_pass ts_pass_artifacts = {
+    .info = {"artifacts", "repetition loops, credit lines, sound tags, empty segments, timing",
+             true, artifacts_rules, R_COUNT},
+    .segment_local = false,
+    .state_new = state_new,
+    .run = run_artifacts,
+};
