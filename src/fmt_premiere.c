@@ -181,7 +181,7 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
             }
             if (in_header) header_end = ln.start;
             in_header = 0;
-            if (cur) cur->block_end = ln.start;
+            if (nb) blocks[nb - 1].block_end = ln.start; /* not `cur`: realloc may have moved it */
             cur = &blocks[nb++];
             memset(cur, 0, sizeof *cur);
             cur->timing = ln;

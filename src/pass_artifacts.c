@@ -35,6 +35,7 @@
  * buffer, with a one-segment delay so that it knows whether a segment is
  * dropped as part of a loop before proposing anything else for it.
  */
+#define _GNU_SOURCE /* memmem */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,9 +96,10 @@ static const char *const sound_words[] = {
 
 /* ---- normalised text --------------------------------------------------
 
- * Words lower-cased, a run of digits as '#', apostrophes dropped ("don't"
- * == "dont"), everything else a single space between words.  map[k] is
- * the source offset of the code point that produced byte k. */
+ * Words lower-cased, apostrophes dropped ("don't" == "dont"), everything
+ * else a single space between words; in credit phrases a run of digits
+ * becomes '#', which matches any number ("ZDF, 2017" == "ZDF, 2019").
+ * map[k] is the source offset of the code point that produced byte k. */
 
 typedef struct {
     char *s;
@@ -129,7 +131,7 @@ static void norm_free(norm *b)
 static int is_apostrophe(int32_t c) { return c == '\'' || c == 0x2019; }
 
 /* Normalises p[0..n); returns -1 when memory ran out. */
-static int normalise(norm *b, const char *p, size_t n)
+static int normalise(norm *b, const char *p, size_t n, int digits_hash)
 {
     b->n = 0;
     /* Lower-casing never grows a code point past 4 bytes, '#' and ' ' are 1. */
@@ -143,6 +145,21 @@ static int normalise(norm *b, const char *p, size_t n)
         int32_t cp;
         size_t len;
         if (c < 0x80) {
+            /* ASCII without library calls: this loop sees every byte. */
+            if (((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+                if (space && w) { o[w] = ' '; m[w++] = (uint32_t)i; }
+                space = digits = 0;
+                o[w] = (char)(c | 0x20);
+                m[w++] = (uint32_t)i;
+                i++;
+                continue;
+            }
+            if (c != '\'' && (c < '0' || c > '9')) {
+                space = 1;
+                digits = 0;
+                i++;
+                continue;
+            }
             cp = c;
             len = 1;
         } else {
@@ -162,7 +179,12 @@ static int normalise(norm *b, const char *p, size_t n)
         } else if (cp >= 0 && ts_cp_is_digit(cp)) {
             if (space && w) { o[w] = ' '; m[w++] = (uint32_t)i; }
             space = 0;
-            if (!digits) { o[w] = '#'; m[w++] = (uint32_t)i; }
+            if (!digits_hash) {
+                for (size_t k = 0; k < len; k++) { o[w] = p[i + k]; m[w++] = (uint32_t)i; }
+            } else if (!digits) {
+                o[w] = '#';
+                m[w++] = (uint32_t)i;
+            }
             digits = 1;
         } else if (is_apostrophe(cp)) {
             /* inside a word: nothing */
@@ -176,21 +198,70 @@ static int normalise(norm *b, const char *p, size_t n)
     return 0;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
+/* Words that are not plain numbers (timestamps in the text do not count). */
+static size_t count_words(const norm *b)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n;) {
+        size_t j = i;
+        int number = 1;
+        while (j < b->n && b->s[j] != ' ') {
+            if (b->s[j] < '0' || b->s[j] > '9') number = 0;
+            j++;
+        }
+        n += !number;
+        i = j + 1;
+    }
+    return n;
+}
+
+static int first_alnum(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x80) return -1;
+        if (ts_cp_is_alnum(c)) return c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0);
+    }
+    return 0;
+}
+
+static int last_alnum(const char *p, size_t n)
+{
+    while (n > 0) {
+        unsigned char c = (unsigned char)p[--n];
+        if (c >= 0x80) return -1;
+        if (ts_cp_is_alnum(c)) return c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0);
+    }
+    return 0;
+}
+
+/* A quick test before comparing two texts normalised: equal texts have
+ * about the same length and the same first and last letters. */
+static int maybe_equal(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t big = an > bn ? an : bn, diff = an > bn ? an - bn : bn - an;
+    if (diff > big / 4 + 2) return 0;
+    int x = first_alnum(a, an), y = first_alnum(b, bn);
+    if (x == 0 || y == 0 || (x > 0 && y > 0 && x != y)) return 0;
+    x = last_alnum(a, an);
+    y = last_alnum(b, bn);
+    return x < 0 || y < 0 || x == y;
 }
 
 /* ---- per-context state -------------------------------------------------- */
 
 enum { TAGS_KEEP, TAGS_BRACKET, TAGS_REMOVE };
 
+/* Equal segments in a row that make a loop; short answers (two words or
+ * fewer) repeat in real conversation, so they need a longer run. */
+enum { LOOP_MIN = 3, LOOP_MIN_SHORT = 6 };
+
 typedef struct {
     char *text;
     size_t len;
     int outro;
+    const char *last;             /* its last word, for a quick first test */
+    size_t last_len;
 } phrase;
 
 typedef struct {
@@ -272,7 +343,7 @@ static ts_status state_new(ts_context *ctx, void **out)
     if (!st->phrases) goto out;
     for (size_t i = 0; i < N_CREDITS; i++) {
         const char *x = credit_data[i].text;
-        if (normalise(&b, x, strlen(x))) goto out;
+        if (normalise(&b, x, strlen(x), 1)) goto out;
         phrase *ph = &st->phrases[st->n_phrases];
         ph->text = malloc(b.n + 1);
         if (!ph->text) goto out;
@@ -280,6 +351,9 @@ static ts_status state_new(ts_context *ctx, void **out)
         ph->text[b.n] = '\0';
         ph->len = b.n;
         ph->outro = credit_data[i].outro;
+        ph->last_len = 0;
+        while (ph->last_len < b.n && b.s[b.n - 1 - ph->last_len] != ' ') ph->last_len++;
+        ph->last = ph->text + b.n - ph->last_len;
         if (b.n) st->n_phrases++;
         else free(ph->text);
     }
@@ -296,17 +370,43 @@ out:
 
 enum { CREDIT_NONE, CREDIT_WHOLE, CREDIT_TAIL };
 
-/* Does the normalised text end with a known phrase (at a word boundary)?
- * Returns CREDIT_WHOLE or CREDIT_TAIL and the phrase. */
-static int match_credit(const art_state *st, const norm *b, const phrase **which)
+static int is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Matches phrase ph against the end of b, backwards ('#' takes a run of
+ * digits); returns where the match starts in b, or -1. */
+static long match_tail(const phrase *ph, const norm *b)
 {
+    size_t i = b->n, k = ph->len;
+    while (k > 0) {
+        char c = ph->text[k - 1];
+        if (c == '#') {
+            if (i == 0 || !is_ascii_digit(b->s[i - 1])) return -1;
+            while (i > 0 && is_ascii_digit(b->s[i - 1])) i--;
+        } else {
+            if (i == 0 || b->s[i - 1] != c) return -1;
+            i--;
+        }
+        k--;
+    }
+    return (long)i;
+}
+
+/* Does the normalised text end with a known phrase (at a word boundary)?
+ * Returns CREDIT_WHOLE or CREDIT_TAIL, the phrase and where it starts. */
+static int match_credit(const art_state *st, const norm *b, const phrase **which, size_t *at)
+{
+    if (b->n == 0) return CREDIT_NONE;
+    char last = b->s[b->n - 1];
     for (size_t i = 0; i < st->n_phrases; i++) {
         const phrase *ph = &st->phrases[i];
-        if (ph->len > b->n) continue;
-        size_t at = b->n - ph->len;
-        if (memcmp(b->s + at, ph->text, ph->len) != 0) continue;
-        if (at == 0) { *which = ph; return CREDIT_WHOLE; }
-        if (b->s[at - 1] == ' ') { *which = ph; return CREDIT_TAIL; }
+        char pl = ph->text[ph->len - 1];
+        if (pl != last && !(pl == '#' && is_ascii_digit(last))) continue;
+        long m = match_tail(ph, b);
+        if (m < 0) continue;
+        *which = ph;
+        *at = (size_t)m;
+        if (m == 0) return CREDIT_WHOLE;
+        if (b->s[m - 1] == ' ') return CREDIT_TAIL;
     }
     return CREDIT_NONE;
 }
@@ -407,21 +507,34 @@ static int is_note(const char *p, uint32_t n, uint32_t i)
 /* Finds the sound tags of one segment; returns -1 on allocation failure.
  * *words_outside is set when the segment has letters or digits outside its
  * tags. */
+static int is_tag_start(unsigned char c) { return c == '[' || c == '(' || c == '*' || c == 0xE2; }
+
 static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *words_outside)
 {
     uint32_t covered = 0; /* end of the last tag */
     int outside = 0;
     for (uint32_t i = 0; i < n; i++) {
+        if (!words_outside || outside) {
+            while (i < n && !is_tag_start((unsigned char)p[i])) i++;
+            if (i >= n) break;
+        }
         unsigned char c = (unsigned char)p[i];
         tag t = {seg, i, 0, 0, 0, 0, 0};
         if (c == '[' || c == '(') {
             char close = c == '[' ? ']' : ')';
             uint32_t j = i + 1;
             while (j < n && j - i <= 42 && p[j] != close && p[j] != '[' && p[j] != '(' && p[j] != '\n') j++;
-            if (j < n && p[j] == close && sound_note(p, i + 1, j, &t.casing)) {
+            /* Markdown emphasis inside the note, "(*laugh*)" or "(_laugh_)",
+             * belongs to the tag. */
+            uint32_t c0 = i + 1, c1 = j;
+            if (j < n && c1 - c0 >= 3 && (p[c0] == '*' || p[c0] == '_') && p[c1 - 1] == p[c0]) {
+                c0++;
+                c1--;
+            }
+            if (j < n && p[j] == close && sound_note(p, c0, c1, &t.casing)) {
                 t.end = j + 1;
-                t.c0 = i + 1;
-                t.c1 = j;
+                t.c0 = c0;
+                t.c1 = c1;
                 t.delim = c == '[' ? D_SQUARE : D_PAREN;
             }
         } else if (c == '*' && (i == 0 || (p[i - 1] != '*' && !ts_cp_is_alnum((unsigned char)p[i - 1]))) &&
@@ -466,7 +579,7 @@ static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *
         }
         if (c >= 0x80 || ts_cp_is_alnum(c)) outside = 1;
     }
-    *words_outside = outside;
+    if (words_outside) *words_outside = outside;
     return 0;
 }
 
@@ -574,12 +687,89 @@ static int check_phrase_loop(run_ctx *r, uint32_t seg, const ts_segment *s, cons
     return 0;
 }
 
-/* Everything but loops for segment `seg`, whose normalised text is b. */
-static void check_segment(run_ctx *r, uint32_t seg, const norm *b)
+/* Could the text end with a known phrase?  Compares its last word, so
+ * that only the rare candidates are normalised. */
+static int credit_candidate(const art_state *st, const char *p, size_t n)
+{
+    size_t e = n;
+    while (e > 0 && (unsigned char)p[e - 1] < 0x80 && !ts_cp_is_alnum((unsigned char)p[e - 1])) e--;
+    size_t b = e;
+    int high = 0, digits = 1;
+    while (b > 0 && ((unsigned char)p[b - 1] >= 0x80 || ts_cp_is_alnum((unsigned char)p[b - 1]) ||
+                     p[b - 1] == '\'')) {
+        b--;
+        if ((unsigned char)p[b] >= 0x80) high = 1;
+        if (p[b] < '0' || p[b] > '9') digits = 0;
+    }
+    if (b == e) return 0;
+    if (high) return 1; /* non-ASCII case folding: let the full match decide */
+    for (size_t i = 0; i < st->n_phrases; i++) {
+        const phrase *ph = &st->phrases[i];
+        if (digits) {
+            if (ph->last_len == 1 && ph->last[0] == '#') return 1;
+            continue;
+        }
+        size_t k = ph->last_len, j = e;
+        while (k > 0 && j > b) {
+            char c = p[j - 1];
+            if (c == '\'') { j--; continue; }
+            if ((char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0)) != ph->last[k - 1]) break;
+            k--;
+            j--;
+        }
+        while (j > b && p[j - 1] == '\'') j--;
+        if (k == 0 && j == b) return 1;
+    }
+    return 0;
+}
+
+/* Could the text be one phrase over and over?  Every word of the phrase
+ * comes back in each of at least three repeats, so the longest of the
+ * first eight words (less its first letter, which may change case) must
+ * occur three times. */
+static int loop_candidate(const char *p, size_t n)
+{
+    if (n < 16) return 0;
+    size_t best = 0, best_len = 0, i = 0;
+    for (int w = 0; w < 8 && i < n; w++) {
+        while (i < n && !ts_cp_is_alnum((unsigned char)p[i]) && (unsigned char)p[i] < 0x80) i++;
+        size_t a = i;
+        while (i < n && ((unsigned char)p[i] >= 0x80 || ts_cp_is_alnum((unsigned char)p[i]))) i++;
+        if (i - a > best_len) {
+            best = a;
+            best_len = i - a;
+        }
+    }
+    const char *needle = p + best + 1;
+    size_t nl = best_len > 1 ? best_len - 1 : best_len;
+    if (best_len <= 1) needle = p + best;
+    if (nl == 0) return 0;
+    const char *q = p, *end = p + n;
+    for (int found = 0; found < 3; found++) {
+        const char *h = memmem(q, (size_t)(end - q), needle, nl);
+        if (!h) return 0;
+        q = h + nl;
+    }
+    return 1;
+}
+
+/* Everything but loops across segments for segment `seg`; b is scratch
+ * space for its normalised text, filled only when a quick test says a
+ * check needs it. */
+static void check_segment(run_ctx *r, uint32_t seg, norm *b)
 {
     const ts_segment *s = &r->t->segs[seg];
     const phrase *ph = NULL;
-    int m = match_credit(r->st, b, &ph);
+    size_t cat = 0;
+    int normalised = 0, m = CREDIT_NONE;
+    if (credit_candidate(r->st, s->text, s->text_len)) {
+        if (normalise(b, s->text, s->text_len, 0)) {
+            r->out->failed = true;
+            return;
+        }
+        normalised = 1;
+        m = match_credit(r->st, b, &ph, &cat);
+    }
     if (m == CREDIT_WHOLE && (!ph->outro || seg >= r->tail_from)) {
         ts_edit *e = ts_edit_delete(r->out, &artifacts_rules[R_CREDIT_LINE], seg);
         if (e) e->message = ph->outro ? "outro phrase in the silent tail"
@@ -594,7 +784,7 @@ static void check_segment(run_ctx *r, uint32_t seg, const norm *b)
             e->severity = TS_SEV_INFO;
         }
     } else if (m == CREDIT_TAIL) {
-        uint32_t at = b->map[b->n - ph->len];
+        uint32_t at = b->map[cat];
         if (tail_is_sentence(s->text, at)) {
             ts_edit *e = ts_edit_report(r->out, &artifacts_rules[R_CREDIT_LINE], seg, at,
                                         s->text_len);
@@ -606,11 +796,21 @@ static void check_segment(run_ctx *r, uint32_t seg, const norm *b)
             }
         }
     }
-    if (check_phrase_loop(r, seg, s, b)) return;
+    if (loop_candidate(s->text, s->text_len)) {
+        if (!normalised && normalise(b, s->text, s->text_len, 0)) {
+            r->out->failed = true;
+            return;
+        }
+        if (check_phrase_loop(r, seg, s, b)) return;
+    }
 
     size_t before = r->tags.n;
     int outside = 1;
-    if (find_tags(&r->tags, seg, s->text, s->text_len, &outside)) {
+    if (!memchr(s->text, '[', s->text_len) && !memchr(s->text, '(', s->text_len) &&
+        !memchr(s->text, '*', s->text_len) && !memchr(s->text, 0xE2, s->text_len))
+        return; /* no tag can start here */
+    if (find_tags(&r->tags, seg, s->text, s->text_len,
+                  r->st->tags_mode == TAGS_REMOVE ? &outside : NULL)) {
         r->out->failed = true;
         return;
     }
@@ -798,9 +998,10 @@ static int find_tail(run_ctx *r, norm *b)
     size_t i = t->n;
     while (i > 0) {
         const ts_segment *s = &t->segs[i - 1];
-        if (normalise(b, s->text, s->text_len)) return -1;
+        if (normalise(b, s->text, s->text_len, 0)) return -1;
         const phrase *ph;
-        int artifact = b->n == 0 || match_credit(r->st, b, &ph) == CREDIT_WHOLE;
+        size_t at;
+        int artifact = b->n == 0 || match_credit(r->st, b, &ph, &at) == CREDIT_WHOLE;
         if (!artifact) {
             size_t before = r->tags.n;
             int outside = 1;
@@ -826,42 +1027,55 @@ static ts_status run_artifacts(ts_context *ctx, void *state, const ts_transcript
     r.busy = calloc(t->n ? t->n : 1, 1);
     if (!r.gone || !r.busy || find_tail(&r, &nb[0])) goto out;
 
-    /* Segment i is normalised into nb[i & 1]; segment i - 1 is checked once
-     * i tells whether it continues a loop. */
-    uint64_t prev_hash = 0;
-    size_t run_len = 0;      /* equal segments so far, ending at i - 1 */
-    for (size_t i = 0; i <= t->n; i++) {
-        norm *cur = &nb[i & 1], *prev = &nb[(i + 1) & 1];
-        int cont = 0;
-        uint64_t h = 0;
-        if (i < t->n) {
-            const ts_segment *s = &t->segs[i];
-            if (normalise(cur, s->text, s->text_len)) goto out;
-            h = hash_bytes(cur->s, cur->n);
-            cont = i > 0 && cur->n > 0 && h == prev_hash && cur->n == prev->n &&
-                   !memcmp(cur->s, prev->s, cur->n) && same_speaker(s, &t->segs[i - 1]);
+    /* Loops first: a segment dropped as a repeat gets nothing else.
+     * eq[i]: segment i says what segment i - 1 said. */
+    uint8_t *eq = calloc(t->n ? t->n : 1, 1);
+    if (!eq) goto out;
+    for (size_t i = 1; i < t->n; i++) {
+        const ts_segment *a = &t->segs[i - 1], *b = &t->segs[i];
+        if (!same_speaker(a, b) || !maybe_equal(a->text, a->text_len, b->text, b->text_len))
+            continue;
+        if (normalise(&nb[0], a->text, a->text_len, 0) ||
+            normalise(&nb[1], b->text, b->text_len, 0)) {
+            free(eq);
+            goto out;
         }
-        if (i > 0) {
-            size_t j = i - 1;
-            const ts_segment *s = &t->segs[j];
-            /* run_len counts j's run up to j; j is a repeat to drop when it
-             * is not the first and the run reaches three. */
-            if (run_len >= 3 || (run_len == 2 && cont)) {
-                ts_edit *e = ts_edit_delete(out, &artifacts_rules[R_REPEAT_LOOP], (uint32_t)j);
-                if (e) e->message = "repetition loop";
-                r.gone[j] = 1;
-            } else if (is_blank_text(s->text, s->text_len)) {
-                ts_edit *e = ts_edit_delete(out, &artifacts_rules[R_EMPTY_SEGMENT], (uint32_t)j);
-                if (e) e->message = "no text";
-                r.gone[j] = 1;
-            } else {
-                check_segment(&r, (uint32_t)j, prev);
-            }
-            if (out->failed) goto out;
-        }
-        run_len = cont ? run_len + 1 : 1;
-        prev_hash = h;
+        eq[i] = nb[0].n > 0 && nb[0].n == nb[1].n && !memcmp(nb[0].s, nb[1].s, nb[0].n);
     }
+    for (size_t a = 0; a < t->n;) {
+        size_t b = a + 1;
+        while (b < t->n && eq[b]) b++;
+        if (b - a >= LOOP_MIN) {
+            const ts_segment *s = &t->segs[a];
+            if (normalise(&nb[0], s->text, s->text_len, 0)) {
+                free(eq);
+                goto out;
+            }
+            /* Two or three "Yeah." in a row are listeners nodding along. */
+            if (b - a >= (count_words(&nb[0]) <= 2 ? LOOP_MIN_SHORT : LOOP_MIN)) {
+                for (size_t j = a + 1; j < b; j++) {
+                    ts_edit *e = ts_edit_delete(out, &artifacts_rules[R_REPEAT_LOOP], (uint32_t)j);
+                    if (e) e->message = ts_edit_message(out, "repetition loop (%zu equal segments in a row)", b - a);
+                    r.gone[j] = 1;
+                }
+            }
+        }
+        a = b;
+    }
+    free(eq);
+
+    for (size_t j = 0; j < t->n && !out->failed; j++) {
+        if (r.gone[j]) continue;
+        const ts_segment *s = &t->segs[j];
+        if (is_blank_text(s->text, s->text_len)) {
+            ts_edit *e = ts_edit_delete(out, &artifacts_rules[R_EMPTY_SEGMENT], (uint32_t)j);
+            if (e) e->message = "no text";
+            r.gone[j] = 1;
+            continue;
+        }
+        check_segment(&r, (uint32_t)j, &nb[0]);
+    }
+    if (out->failed) goto out;
     check_timing(&r);
     emit_tags(&r);
     rc = out->failed ? TS_ERR_NOMEM : TS_OK;
