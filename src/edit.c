@@ -165,9 +165,10 @@ void ts_apply_result_release(ts_apply_result *r)
 
 /* ---- application ------------------------------------------------------ */
 
-typedef struct {
+typedef struct edit_ref {
     ts_edit *e;
     size_t order;
+    struct edit_ref *next_ins; /* TS_EDIT_MOVE_BEFORE: the next move to the same place */
 } edit_ref;
 
 static int cmp_text(const void *pa, const void *pb)
@@ -372,9 +373,9 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 res->deferred++;
                 continue;
             }
-            txt[ntxt++] = (edit_ref){e, i};
+            txt[ntxt++] = (edit_ref){e, i, NULL};
         } else {
-            ops[nops++] = (edit_ref){e, i};
+            ops[nops++] = (edit_ref){e, i, NULL};
         }
     }
     qsort(txt, ntxt, sizeof *txt, cmp_text);
@@ -419,21 +420,31 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             if (b + 1 >= nseg) { res->deferred++; continue; }
             b++;
         } else if (e->kind == TS_EDIT_MOVE_BEFORE) {
-            /* Moving before itself or its successor changes nothing. */
+            /* Moving before itself or its successor changes nothing.  Any
+             * number of segments may move to one place (claimed 2); that
+             * place may not move or take other operations itself. */
             if (e->start > nseg || e->start == a || e->start == a + 1 ||
-                (e->start < nseg && claimed[e->start]) || ins_at[e->start]) {
+                (e->start < nseg && claimed[e->start] == 1) || claimed[a]) {
                 res->deferred++;
                 continue;
             }
-            b = e->start < nseg ? e->start : a;
+            claimed[a] = 1;
+            if (e->start < nseg) claimed[e->start] = 2;
+            ops[nacc++] = ops[i];
+            edit_ref *me = &ops[nacc - 1], **pp = &ins_at[e->start];
+            while (*pp && (*pp)->order < me->order) pp = &(*pp)->next_ins;
+            me->next_ins = *pp;
+            *pp = me;
+            op_at[e->seg] = me;
+            rebuild = 1;
+            continue;
         }
         if (claimed[a] || claimed[b]) { res->deferred++; continue; }
         claimed[a] = claimed[b] = 1;
         ops[nacc++] = ops[i];
         if (e->kind == TS_EDIT_MERGE_NEXT || e->kind == TS_EDIT_SPLIT ||
-            e->kind == TS_EDIT_DELETE || e->kind == TS_EDIT_MOVE_BEFORE) {
+            e->kind == TS_EDIT_DELETE) {
             op_at[e->seg] = &ops[nacc - 1];
-            if (e->kind == TS_EDIT_MOVE_BEFORE) ins_at[e->start] = &ops[nacc - 1];
             rebuild = 1;
         }
     }
@@ -488,8 +499,8 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         if (!rebuilt || !res->dirty || !res->new_index) goto out;
         size_t w = 0;
         for (size_t i = 0; i <= nseg; i++) {
-            if (ins_at[i]) { /* a segment moving to before segment i */
-                ts_edit *me = ins_at[i]->e;
+            for (edit_ref *mr = ins_at[i]; mr; mr = mr->next_ins) { /* moving to before i */
+                ts_edit *me = mr->e;
                 ts_segment *m = &t->segs[me->seg];
                 rebuilt[w] = *m;
                 res->dirty[w] = 1;

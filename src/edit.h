@@ -76,7 +76,9 @@ ts_edit *ts_edit_delete(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg)
 ts_edit *ts_edit_timing(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
                         const ts_timecode *start, const ts_timecode *end);
 /* Moves segment `seg` to just before segment `before` (an index in the
- * current transcript; the segment count moves it to the end). */
+ * current transcript; the segment count moves it to the end).  Several
+ * segments may move to the same place in one round: they land in the
+ * order their edits were proposed. */
 ts_edit *ts_edit_move_before(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
                              uint32_t before);
 /* printf into the list's arena, for edit messages. */

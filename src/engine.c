@@ -342,7 +342,10 @@ static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *
         size_t applicable = 0;
         for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
         if (applicable == 0) {
-            st = log_findings(run, t, list, examined, NULL, NULL, 0);
+            /* A pass that looks across segments reports the settled
+             * transcript: a finding about a neighbour may have changed
+             * although its own segment did not. */
+            st = log_findings(run, t, list, p->segment_local ? examined : NULL, NULL, NULL, 0);
             break;
         }
         ts_apply_result_release(&res);
@@ -350,9 +353,11 @@ static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *
             st = TS_ERR_NOMEM;
             break;
         }
-        /* Findings in segments this round did not change are final. */
-        if ((st = log_findings(run, t, list, examined, res.touched, res.new_index,
-                               res.n_before)))
+        /* Findings in segments this round did not change are final (for a
+         * pass that looks across segments, only when no round follows). */
+        if ((p->segment_local || res.applied == 0 || round + 1 == TS_MAX_ROUNDS) &&
+            (st = log_findings(run, t, list, p->segment_local ? examined : NULL, res.touched,
+                               res.new_index, res.n_before)))
             break;
         if (res.applied == 0) break;
         free(examined);

@@ -329,9 +329,11 @@ static ts_status write_premiere(ts_context *ctx, const ts_transcript *t, ts_out 
     if (native) ts_out_write(o, t->header, t->header_len);
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *s = &t->segs[i];
+        int ends_nl = 1; /* the block's bytes so far end a line */
         if (native && s->raw_head &&
             !(s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY))) {
             ts_out_write(o, s->raw_head, s->raw_head_len);
+            ends_nl = !s->raw_head_len || s->raw_head[s->raw_head_len - 1] == '\n';
         } else {
             char a[TS_TC_TEXT_MAX], b[TS_TC_TEXT_MAX];
             ts_timecode sa = s->start, sb = s->end;
@@ -347,8 +349,16 @@ static ts_status write_premiere(ts_context *ctx, const ts_transcript *t, ts_out 
             }
         }
         write_text(o, s->text, s->text_len, eol);
-        if (native && s->raw_tail) ts_out_write(o, s->raw_tail, s->raw_tail_len);
-        else ts_out_puts(o, eol);
+        if (s->text_len) ends_nl = s->text[s->text_len - 1] == '\n';
+        if (native && s->raw_tail) {
+            ts_out_write(o, s->raw_tail, s->raw_tail_len);
+            if (s->raw_tail_len) ends_nl = s->raw_tail[s->raw_tail_len - 1] == '\n';
+            /* A block that ended the file without a newline may have been
+             * moved before others. */
+            if (i + 1 < t->n && !ends_nl) ts_out_puts(o, eol);
+        } else {
+            ts_out_puts(o, eol);
+        }
     }
     return TS_OK;
 }

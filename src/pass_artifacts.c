@@ -429,6 +429,8 @@ typedef struct {
     uint32_t seg, start, end;      /* the whole tag, delimiters included */
     uint32_t c0, c1;               /* its words */
     uint8_t delim, casing;
+    uint8_t lead;                  /* starts a segment or sentence */
+    uint8_t lead_chain;            /* ... or follows tags that do */
 } tag;
 
 typedef struct {
@@ -512,6 +514,7 @@ static int is_tag_start(unsigned char c) { return c == '[' || c == '(' || c == '
 static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *words_outside)
 {
     uint32_t covered = 0; /* end of the last tag */
+    size_t first = l->n;  /* this segment's first tag */
     int outside = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (!words_outside || outside) {
@@ -519,7 +522,7 @@ static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *
             if (i >= n) break;
         }
         unsigned char c = (unsigned char)p[i];
-        tag t = {seg, i, 0, 0, 0, 0, 0};
+        tag t = {seg, i, 0, 0, 0, 0, 0, 0, 0};
         if (c == '[' || c == '(') {
             char close = c == '[' ? ']' : ')';
             uint32_t j = i + 1;
@@ -572,6 +575,10 @@ static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *
             }
         }
         if (t.end) {
+            uint32_t b = i;
+            while (b > 0 && (p[b - 1] == ' ' || p[b - 1] == '"' || p[b - 1] == '\n')) b--;
+            t.lead = b == 0 || p[b - 1] == '.' || p[b - 1] == '!' || p[b - 1] == '?';
+            t.lead_chain = t.lead || (l->n > first && l->v[l->n - 1].end == b && l->v[l->n - 1].lead_chain);
             if (tag_push(l, &t)) return -1;
             covered = t.end;
             i = t.end - 1;
@@ -826,6 +833,103 @@ static double secs(const ts_timecode *tc) { return ts_tc_seconds(tc); }
 
 static void fmt_tc(const ts_timecode *tc, char out[TS_TC_TEXT_MAX]) { ts_tc_format(tc, out); }
 
+typedef struct {
+    double start;
+    size_t k;      /* position among the segments that stay */
+} mover;
+
+static int cmp_mover(const void *pa, const void *pb)
+{
+    const mover *a = pa, *b = pb;
+    if (a->start != b->start) return a->start < b->start ? -1 : 1;
+    return (a->k > b->k) - (a->k < b->k);
+}
+
+/* Sorting by start time in one round: the longest run of segments that
+ * is already in order stays where it is; every other segment moves to just
+ * before the first of those that starts later (equal starts keep their
+ * order).  Returns 1 when it proposed moves, 0 when none were needed, -1
+ * on allocation failure. */
+static int plan_sort(run_ctx *r)
+{
+    const ts_transcript *t = r->t;
+    size_t m = 0, len = 0, nm = 0;
+    int rc = -1;
+    size_t *idx = malloc((t->n ? t->n : 1) * sizeof *idx);
+    double *x = malloc((t->n ? t->n : 1) * sizeof *x);
+    size_t *tails = malloc((t->n + 1) * sizeof *tails);
+    size_t *prev = malloc((t->n ? t->n : 1) * sizeof *prev);
+    uint8_t *stay = calloc(t->n ? t->n : 1, 1);
+    mover *mv = malloc((t->n ? t->n : 1) * sizeof *mv);
+    double *sx = malloc((t->n ? t->n : 1) * sizeof *sx);
+    size_t *sidx = malloc((t->n ? t->n : 1) * sizeof *sidx);
+    if (!idx || !x || !tails || !prev || !stay || !mv || !sx || !sidx) goto out;
+    int disorder = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (r->gone[i]) continue;
+        if (t->segs[i].start.kind == TS_TC_NONE) { rc = 0; goto out; }
+        idx[m] = i;
+        x[m] = secs(&t->segs[i].start);
+        if (m > 0 && x[m] < x[m - 1]) disorder = 1;
+        m++;
+    }
+    if (!disorder) { rc = 0; goto out; }
+    /* Longest non-decreasing subsequence, patience style. */
+    for (size_t k = 0; k < m; k++) {
+        size_t lo = 0, hi = len;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (x[tails[mid]] <= x[k]) lo = mid + 1;
+            else hi = mid;
+        }
+        prev[k] = lo > 0 ? tails[lo - 1] : SIZE_MAX;
+        tails[lo] = k;
+        if (lo == len) len++;
+    }
+    for (size_t k = tails[len - 1];; k = prev[k]) {
+        stay[k] = 1;
+        if (prev[k] == SIZE_MAX) break;
+    }
+    size_t ns = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (stay[k]) {
+            sx[ns] = x[k];
+            sidx[ns++] = idx[k];
+        } else if (!r->busy[idx[k]]) {
+            mv[nm++] = (mover){x[k], k};
+        }
+    }
+    /* Moves to one place land in the order proposed: by time. */
+    qsort(mv, nm, sizeof *mv, cmp_mover);
+    for (size_t i = 0; i < nm; i++) {
+        size_t lo = 0, hi = ns;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (sx[mid] <= mv[i].start) lo = mid + 1;
+            else hi = mid;
+        }
+        size_t seg = idx[mv[i].k], to = lo < ns ? sidx[lo] : t->n;
+        char tc[TS_TC_TEXT_MAX];
+        fmt_tc(&t->segs[seg].start, tc);
+        ts_edit *e = ts_edit_move_before(r->out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)seg,
+                                         (uint32_t)to);
+        if (e) e->message = ts_edit_message(r->out, "segment starting at %s moved to its place in time", tc);
+        r->busy[seg] = 1;
+        if (to < t->n) r->busy[to] = 1;
+    }
+    rc = (int)(nm > 0);
+out:
+    free(idx);
+    free(x);
+    free(tails);
+    free(prev);
+    free(stay);
+    free(mv);
+    free(sx);
+    free(sidx);
+    return rc;
+}
+
 /* Timing checks between each staying segment and the next staying one. */
 static void check_timing(run_ctx *r)
 {
@@ -838,6 +942,14 @@ static void check_timing(run_ctx *r)
                                             !strcmp(fmt, "webvtt")));
     uint8_t *busy = r->busy;
     memcpy(busy, r->gone, t->n);
+    if (st->sort_timing) {
+        int moved = plan_sort(r);
+        if (moved < 0) {
+            out->failed = true;
+            return;
+        }
+        if (moved) return; /* the other checks look at the sorted transcript next round */
+    }
     size_t i = 0;
     while (i < t->n && r->gone[i]) i++;
     while (i < t->n) {
@@ -894,25 +1006,7 @@ static void check_timing(run_ctx *r)
         if (b->start.kind == TS_TC_NONE) return;
         double b0 = secs(&b->start);
         if (b0 < a0) {
-            if (st->sort_timing && !busy[i] && !busy[j]) {
-                /* Move whichever of the two is out of place: a too-late
-                 * segment forward, else a too-early one back. */
-                size_t k = j + 1;
-                while (k < t->n && r->gone[k]) k++;
-                if (k < t->n && secs(&t->segs[k].start) < a0) {
-                    size_t to = k;
-                    while (to < t->n && (r->gone[to] || secs(&t->segs[to].start) < a0)) to++;
-                    ts_edit *e = ts_edit_move_before(out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)i, (uint32_t)to);
-                    if (e) e->message = "segment moved later, to its place in time";
-                    busy[i] = 1;
-                } else {
-                    size_t to = i;
-                    while (to > 0 && (r->gone[to - 1] || secs(&t->segs[to - 1].start) > b0)) to--;
-                    ts_edit *e = ts_edit_move_before(out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)j, (uint32_t)to);
-                    if (e) e->message = "segment moved earlier, to its place in time";
-                    busy[j] = 1;
-                }
-            } else if (!st->sort_timing) {
+            if (!st->sort_timing) { /* sorting left this pair for the next round */
                 ts_edit *e = ts_edit_report(out, &artifacts_rules[R_OUT_OF_ORDER], (uint32_t)j, 0, 0);
                 fmt_tc(&b->start, x);
                 fmt_tc(&a->start, y);
@@ -950,10 +1044,13 @@ static void emit_tags(run_ctx *r)
     const art_state *st = r->st;
     int delim = D_SQUARE, cs = C_LOWER;
     if (st->tags_mode == TAGS_KEEP) {
+        /* The lines pass capitalises a tag that starts a sentence, so a
+         * capitalised tag there says nothing about the file's style. */
         size_t nd[D_COUNT] = {0}, nc[C_COUNT] = {0};
         for (size_t i = 0; i < r->tags.n; i++) {
-            nd[r->tags.v[i].delim]++;
-            if (r->tags.v[i].delim != D_NOTES) nc[r->tags.v[i].casing]++;
+            const tag *tg = &r->tags.v[i];
+            nd[tg->delim]++;
+            if (tg->delim != D_NOTES && !(tg->lead && tg->casing == C_CAPITAL)) nc[tg->casing]++;
         }
         /* Notes alone are a consistent style; ties go to square brackets,
          * then to lower case. */
@@ -972,11 +1069,35 @@ static void emit_tags(run_ctx *r)
             uint32_t a = tg->start, b = tg->end;
             if (b < s->text_len && s->text[b] == ' ') b++;
             else if (a > 0 && s->text[a - 1] == ' ') a--;
-            ts_edit *e = ts_edit_replace(r->out, &artifacts_rules[R_SOUND_TAG], tg->seg, a, b, "", 0);
-            if (e) e->message = "sound tag removed (--sound-tags remove)";
+            /* The word that now starts the sentence gets its capital, as
+             * the lines pass would give it. */
+            char cap[8];
+            size_t cap_len = 0;
+            uint32_t w = b;
+            while (w < s->text_len && w - b < 6 &&
+                   (s->text[w] == '"' || s->text[w] == '(' || s->text[w] == '['))
+                w++;
+            if (tg->lead_chain && w < s->text_len && s->text[w] >= 'a' && s->text[w] <= 'z' &&
+                !(i + 1 < r->tags.n && r->tags.v[i + 1].seg == tg->seg &&
+                  r->tags.v[i + 1].start <= w)) {
+                uint32_t k = w;
+                while (k < s->text_len && s->text[k] >= 'a' && s->text[k] <= 'z') k++;
+                if (k == s->text_len || s->text[k] == ' ' || s->text[k] == ',' ||
+                    ((s->text[k] == '.' || s->text[k] == '!' || s->text[k] == '?') &&
+                     (k + 1 == s->text_len || s->text[k + 1] == ' '))) {
+                    memcpy(cap, s->text + b, w - b);
+                    cap[w - b] = (char)(s->text[w] - 32);
+                    cap_len = w - b + 1;
+                    b = w + 1;
+                }
+            }
+            ts_edit *e = ts_edit_replace(r->out, &artifacts_rules[R_SOUND_TAG], tg->seg, a, b, cap, cap_len);
+            if (e) e->message = cap_len ? "sound tag removed (--sound-tags remove), next word capitalised"
+                                        : "sound tag removed (--sound-tags remove)";
             continue;
         }
         int tcs = cs == C_OTHER ? tg->casing : cs;
+        if (tg->lead && tcs == C_LOWER) tcs = C_CAPITAL; /* a sentence starts with a capital */
         if (tg->delim == delim && (tg->casing == tcs || (tcs == C_OTHER))) continue;
         size_t len;
         char *rep = render_tag(r->out, s->text, tg, delim, tcs, &len);
@@ -986,7 +1107,7 @@ static void emit_tags(run_ctx *r)
                                      tg->end, rep, len);
         if (e) e->message = st->tags_mode == TAGS_KEEP
                                 ? "sound tag written in the style the file uses most"
-                                : "sound tag written as [lowercase] (--sound-tags bracket)";
+                                : "sound tag written as [lowercase] (--sound-tags bracket; a capital where it starts a sentence)";
     }
 }
 
@@ -1093,5 +1214,6 @@ const ts_pass ts_pass_artifacts = {
              true, artifacts_rules, R_COUNT},
     .segment_local = false,
     .state_new = state_new,
+    .state_free = state_free,
     .run = run_artifacts,
 };

@@ -143,6 +143,25 @@ static void test_move_before(void **state)
     ts_transcript_free(t);
 }
 
+static void test_moves_to_one_place_keep_their_order(void **state)
+{
+    (void)state;
+    ts_transcript *t = make();
+    ts_edit_list l;
+    ts_edit_list_init(&l);
+    ts_edit_move_before(&l, &rule, 1, 3);  /* proposed first: lands first */
+    ts_edit_move_before(&l, &rule, 0, 3);
+    ts_edit_delete(&l, &rule, 3);          /* a place segments move to stays: deferred */
+    ts_apply_result res;
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
+    order_is(t, "s2s1s0s3s4");
+    assert_int_equal(res.applied, 2);
+    assert_int_equal(res.deferred, 1);
+    ts_apply_result_release(&res);
+    ts_edit_list_release(&l);
+    ts_transcript_free(t);
+}
+
 static void test_conflicts_are_deferred(void **state)
 {
     (void)state;
@@ -169,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_delete_logs_text_and_timing),
         cmocka_unit_test(test_timing_sets_end_only),
         cmocka_unit_test(test_move_before),
+        cmocka_unit_test(test_moves_to_one_place_keep_their_order),
         cmocka_unit_test(test_conflicts_are_deferred),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
