@@ -431,6 +431,7 @@ typedef struct {
     uint8_t delim, casing;
     uint8_t lead;                  /* starts a segment or sentence */
     uint8_t lead_chain;            /* ... or follows tags that do */
+    char emph;                     /* markdown emphasis inside: "(*laugh*)" */
 } tag;
 
 typedef struct {
@@ -522,7 +523,7 @@ static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *
             if (i >= n) break;
         }
         unsigned char c = (unsigned char)p[i];
-        tag t = {seg, i, 0, 0, 0, 0, 0, 0, 0};
+        tag t = {seg, i, 0, 0, 0, 0, 0, 0, 0, 0};
         if (c == '[' || c == '(') {
             char close = c == '[' ? ']' : ')';
             uint32_t j = i + 1;
@@ -538,6 +539,7 @@ static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *
                 t.end = j + 1;
                 t.c0 = c0;
                 t.c1 = c1;
+                t.emph = c0 > i + 1 ? p[i + 1] : 0;
                 t.delim = c == '[' ? D_SQUARE : D_PAREN;
             }
         } else if (c == '*' && (i == 0 || (p[i - 1] != '*' && !ts_cp_is_alnum((unsigned char)p[i - 1]))) &&
@@ -591,8 +593,17 @@ static int find_tags(tag_list *l, uint32_t seg, const char *p, uint32_t n, int *
 }
 
 /* Writes the tag's words in casing `cs` after `open`, then `close`. */
+/* The lines pass capitalises the first letter after a "[" or "(" that
+ * starts a sentence; a tag it would capitalise keeps that capital. */
+static int capped_by_lines(const tag *t)
+{
+    return t->lead && (t->delim == D_SQUARE || t->delim == D_PAREN) && !t->emph;
+}
+
+/* Writes the tag's words in casing `cs` between the delimiters of `delim`,
+ * inside emphasis `emph` when not 0. */
 static char *render_tag(ts_edit_list *out, const char *p, const tag *t, int delim, int cs,
-                        size_t *len)
+                        char emph, size_t *len)
 {
     static const char *const opens[D_COUNT] = {"[", "(", "*", ""};
     static const char *const closes[D_COUNT] = {"]", ")", "*", ""};
@@ -602,13 +613,14 @@ static char *render_tag(ts_edit_list *out, const char *p, const tag *t, int deli
         words = "music";
         wn = 5;
     }
-    char *r = ts_arena_alloc(&out->arena, wn + 3);
+    char *r = ts_arena_alloc(&out->arena, wn + 5);
     if (!r) {
         out->failed = true;
         return NULL;
     }
     size_t w = 0;
     r[w++] = opens[delim][0];
+    if (emph) r[w++] = emph;
     int first = 1;
     for (size_t i = 0; i < wn; i++) {
         char c = words[i];
@@ -621,6 +633,7 @@ static char *render_tag(ts_edit_list *out, const char *p, const tag *t, int deli
         }
         r[w++] = c;
     }
+    if (emph) r[w++] = emph;
     r[w++] = closes[delim][0];
     *len = w;
     return r;
@@ -1050,7 +1063,8 @@ static void emit_tags(run_ctx *r)
         for (size_t i = 0; i < r->tags.n; i++) {
             const tag *tg = &r->tags.v[i];
             nd[tg->delim]++;
-            if (tg->delim != D_NOTES && !(tg->lead && tg->casing == C_CAPITAL)) nc[tg->casing]++;
+            if (tg->delim != D_NOTES && !(capped_by_lines(tg) && tg->casing == C_CAPITAL))
+                nc[tg->casing]++;
         }
         /* Notes alone are a consistent style; ties go to square brackets,
          * then to lower case. */
@@ -1097,10 +1111,17 @@ static void emit_tags(run_ctx *r)
             continue;
         }
         int tcs = cs == C_OTHER ? tg->casing : cs;
-        if (tg->lead && tcs == C_LOWER) tcs = C_CAPITAL; /* a sentence starts with a capital */
-        if (tg->delim == delim && (tg->casing == tcs || (tcs == C_OTHER))) continue;
+        /* Keep mode keeps emphasis inside brackets; the bracket style has none. */
+        char emph = st->tags_mode == TAGS_KEEP && delim != D_STAR ? tg->emph : 0;
+        if (tg->delim == delim && tg->emph == emph &&
+            (tg->casing == tcs || tcs == C_OTHER ||
+             (tcs == C_LOWER && tg->casing == C_CAPITAL && capped_by_lines(tg))))
+            continue;
+        /* What is written here starts a sentence with "[" or "(" and a
+         * letter: the lines pass would capitalise it. */
+        if (tcs == C_LOWER && tg->lead && delim != D_STAR && !emph) tcs = C_CAPITAL;
         size_t len;
-        char *rep = render_tag(r->out, s->text, tg, delim, tcs, &len);
+        char *rep = render_tag(r->out, s->text, tg, delim, tcs, emph, &len);
         if (!rep) return;
         if (len == tg->end - tg->start && !memcmp(rep, s->text + tg->start, len)) continue;
         ts_edit *e = ts_edit_replace(r->out, &artifacts_rules[R_SOUND_TAG], tg->seg, tg->start,
