@@ -1,12 +1,13 @@
 /*
  * pass_artifacts.c - what ASR adds that nobody said, and timing sanity.
  *
- * Repetition loops: a segment whose text (compared after normalising case,
- * punctuation and spacing) repeats the previous one of the same speaker
- * three or more times in a row is dropped, keeping the first; a segment
- * that is one phrase said over and over (at least three times and eight
- * words, a cut-off last repeat allowed) keeps the phrase once.  Two equal
- * segments in a row ("Yeah." "Yeah.") are speech and stay.
+ * Repetition loops: a run of segments of one speaker that say the same
+ * thing (compared after normalising case, punctuation and spacing) keeps
+ * its first segment and drops the others when it is three long, or six for
+ * a short answer of two words or fewer ("Yeah." "Yeah." "Yeah." is
+ * listeners nodding along); a segment that is one phrase said over and
+ * over (at least three times and eight words, a cut-off last repeat
+ * allowed) keeps the phrase once.
  *
  * Credit lines: phrases from dictionaries/credits/<lang>.txt, compiled in.
  * A segment that is nothing but a credit ("Subtitles by the Amara.org
@@ -19,7 +20,9 @@
  * A note is a tag when one of its words is in dictionaries/sound-tags.txt.
  * Option sound-tags: keep (default) writes every tag in the style the file
  * uses most (delimiters and case), bracket writes "[lowercase]", remove
- * drops them.  Lyrics between notes ("♪ la la ♪") are words and stay.
+ * drops them.  Lyrics between notes ("♪ la la ♪") are words and stay.  A
+ * tag that starts a sentence keeps a capital where the lines pass would
+ * give it one, so that fix run twice changes nothing the second time.
  *
  * Empty segments are dropped.  Every drop is a TS_EDIT_DELETE, which logs
  * the segment's text and timing.
@@ -30,13 +33,14 @@
  * seconds, reading speed over max-cps characters a second.  Fixes are
  * opt-in: sort-timing, clip-overlaps, min-duration.
  *
- * The pass looks across segments, so it is not segment-local; it walks the
- * transcript once per round, normalising each text once into a scratch
- * buffer, with a one-segment delay so that it knows whether a segment is
- * dropped as part of a loop before proposing anything else for it.
+ * The pass looks across segments, so it is not segment-local.  Most
+ * segments need none of its checks, so cheap tests on the raw text (the
+ * last word against the phrases' last words, a word seen three times,
+ * neighbours of about the same length and letters) decide which segments
+ * are normalised at all; that keeps the pass near the speed of reading
+ * and writing the file.
  */
 #define _GNU_SOURCE /* memmem */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
