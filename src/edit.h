@@ -91,18 +91,27 @@ typedef int (*ts_apply_log_fn)(void *ud, const ts_edit *e, uint32_t seg, unsigne
                                unsigned col, const char *before, size_t before_len,
                                const char *after, size_t after_len);
 
+/* What changed.  The masks cover only the segments the edits could touch:
+ * touched[i - lo] for segment i (before applying) in [lo, lo + n_touched),
+ * dirty[i - lo] for segment i (after applying) in [lo, lo + n_dirty);
+ * segments outside are unchanged.  When the segment array was rebuilt,
+ * new_index[i - lo] is where segment i (before) now is, TS_SEG_GONE when it
+ * was dropped or merged away; segments below lo keep their index and those
+ * after the window shift by n_after - n_before (ts_apply_new_index). */
 typedef struct {
     size_t applied;           /* edits applied */
     size_t deferred;          /* conflicting edits left for the next round */
-    uint8_t *touched;         /* per segment before applying: 1 if changed (malloc'd) */
-    uint8_t *dirty;           /* per segment after applying: 1 if changed (malloc'd) */
-    uint32_t *new_index;      /* per segment before applying: its index after, or
-                                 TS_SEG_GONE when it was dropped or merged away;
-                                 NULL when the segment array kept its order (malloc'd) */
-    size_t n_before, n_after;
+    size_t lo, n_touched, n_dirty;
+    uint8_t *touched;         /* malloc'd */
+    uint8_t *dirty;           /* malloc'd */
+    uint32_t *new_index;      /* malloc'd; NULL when no segment moved */
+    size_t n_before, n_after; /* segment counts */
 } ts_apply_result;
 
 #define TS_SEG_GONE UINT32_MAX
+
+/* Where segment `seg` (numbered before the edits) is now, or TS_SEG_GONE. */
+uint32_t ts_apply_new_index(const ts_apply_result *r, uint32_t seg);
 
 /* Applies the applicable (non-report) edits of v[0..n) to t.  Edits that
  * overlap an earlier accepted one are deferred.  Returns 0, or -1 when

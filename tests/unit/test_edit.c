@@ -1,195 +1,271 @@
-/*
- * test_edit.c - the segment operations that drop, retime and reorder
- * segments (TS_EDIT_DELETE, TS_EDIT_TIMING, TS_EDIT_MOVE_BEFORE): what they
- * do to the transcript, what they log, and how they conflict.
- */
+/* Edit application: replacements in order, overlaps deferred, source
+ * positions, and segment operations (speaker, moves, merge, split). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
 #include <cmocka.h>
 
 #include "edit.h"
 #include "transcript.h"
+#include "tscrub.h"
 
-static const ts_rule_info rule = {"test/op", "test operation", TS_SEV_INFO};
+static const ts_rule_info rule = {"test/rule", "a test rule", TS_SEV_WARNING};
 
-static ts_timecode ms(int64_t v)
-{
-    ts_timecode tc = {0};
-    tc.kind = TS_TC_MS;
-    tc.value = v;
-    tc.sep = ',';
-    return tc;
-}
-
-/* Five segments "s0".."s4", one second each, speaker "A". */
-static ts_transcript *make(void)
-{
-    static const char *texts[] = {"s0", "s1", "s2", "s3", "s4"};
-    ts_transcript *t = ts_transcript_new("t", NULL, 0);
-    assert_non_null(t);
-    for (int i = 0; i < 5; i++) {
-        ts_segment *s = ts_transcript_push(t);
-        assert_non_null(s);
-        s->text = s->orig_text = texts[i];
-        s->text_len = s->orig_len = 2;
-        s->speaker = "A";
-        s->speaker_len = 1;
-        s->start = ms(i * 1000);
-        s->end = ms(i * 1000 + 1000);
-        s->line = s->text_line = (uint32_t)(i * 3 + 1);
-        s->text_col = 1;
-    }
-    return t;
-}
+static const char doc[] =
+    "Header\n"
+    "00:00:01:00 - 00:00:03:00\n"
+    "Stefan\n"
+    "And so I.\n"
+    "00:00:03:00 - 00:00:05:00\n"
+    "Jens\n"
+    "Was, I think\n"
+    "so too.\n"
+    "00:00:05:00 - 00:00:09:00\n"
+    "Stefan\n"
+    "Third block here.\n";
 
 typedef struct {
-    char msg[5][160];
-    char before[5][40];
-    int n;
-} log_rec;
+    ts_context *ctx;
+    ts_transcript *t;
+    ts_edit_list l;
+    unsigned logged, line, col;
+} fixture;
 
-static int record(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->ctx = ts_context_new();
+    assert_int_equal(ts_read(f->ctx, "doc", doc, sizeof doc - 1, "premiere", &f->t), TS_OK);
+    ts_edit_list_init(&f->l);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    ts_edit_list_release(&f->l);
+    ts_transcript_free(f->t);
+    ts_context_free(f->ctx);
+    free(f);
+    return 0;
+}
+
+static int logger(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
                   const char *before, size_t before_len, const char *after, size_t after_len)
 {
-    (void)seg; (void)line; (void)col; (void)after; (void)after_len;
-    log_rec *r = ud;
-    if (r->n < 5) {
-        snprintf(r->msg[r->n], sizeof r->msg[0], "%s", e->message ? e->message : "");
-        snprintf(r->before[r->n], sizeof r->before[0], "%.*s", (int)before_len, before ? before : "");
-        r->n++;
+    (void)e; (void)seg; (void)before; (void)before_len; (void)after; (void)after_len;
+    fixture *f = ud;
+    if (f->logged++ == 0) {
+        f->line = line;
+        f->col = col;
     }
     return 0;
 }
 
-static void order_is(const ts_transcript *t, const char *want)
+static const char *text(fixture *f, size_t i, char *buf)
 {
-    char got[32] = "";
-    for (size_t i = 0; i < t->n; i++) strncat(got, t->segs[i].text, t->segs[i].text_len);
-    assert_string_equal(got, want);
+    memcpy(buf, f->t->segs[i].text, f->t->segs[i].text_len);
+    buf[f->t->segs[i].text_len] = '\0';
+    return buf;
 }
 
-static void test_delete_logs_text_and_timing(void **state)
+static void apply(fixture *f, ts_apply_result *r)
 {
-    (void)state;
-    ts_transcript *t = make();
-    ts_edit_list l;
-    ts_edit_list_init(&l);
-    ts_edit *e = ts_edit_delete(&l, &rule, 1);
-    e->message = "why";
-    ts_apply_result res;
-    log_rec rec = {0};
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, record, &rec, &res), 0);
-    order_is(t, "s0s2s3s4");
-    assert_int_equal(res.applied, 1);
-    assert_int_equal(rec.n, 1);
-    assert_string_equal(rec.before[0], "s1");
-    assert_string_equal(rec.msg[0], "why: segment 00:00:01,000 - 00:00:02,000 (A) dropped");
-    assert_non_null(res.new_index);
-    assert_int_equal(res.new_index[0], 0);
-    assert_int_equal(res.new_index[1], TS_SEG_GONE);
-    assert_int_equal(res.new_index[2], 1);
-    assert_int_equal(res.n_after, 4);
-    ts_apply_result_release(&res);
-    ts_edit_list_release(&l);
-    ts_transcript_free(t);
+    assert_int_equal(ts_edits_apply(f->t, f->l.v, f->l.n, logger, f, r), 0);
 }
 
-static void test_timing_sets_end_only(void **state)
+static void test_replace_in_order(void **state)
 {
-    (void)state;
-    ts_transcript *t = make();
-    ts_edit_list l;
-    ts_edit_list_init(&l);
-    ts_timecode end = ms(1500);
-    ts_edit_timing(&l, &rule, 1, NULL, &end);
-    ts_apply_result res;
-    log_rec rec = {0};
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, record, &rec, &res), 0);
-    assert_int_equal(t->segs[1].start.value, 1000);
-    assert_int_equal(t->segs[1].end.value, 1500);
-    assert_true(t->segs[1].flags & TS_SEG_TIMING_DIRTY);
-    assert_null(res.new_index); /* no rebuild */
-    assert_string_equal(rec.before[0], "00:00:01,000 - 00:00:02,000");
-    ts_apply_result_release(&res);
-    ts_edit_list_release(&l);
-    ts_transcript_free(t);
+    fixture *f = *state;
+    char b[128];
+    /* Proposed out of order; applied by position. */
+    ts_edit_replace(&f->l, &rule, 1, 12, 13, " ", 1);   /* the line break */
+    ts_edit_replace(&f->l, &rule, 1, 0, 3, "was", 3);
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(r.applied, 2);
+    assert_int_equal(r.deferred, 0);
+    assert_string_equal(text(f, 1, b), "was, I think so too.");
+    /* Only segment 1 was in reach of the edits. */
+    assert_int_equal(r.lo, 1);
+    assert_int_equal(r.n_touched, 1);
+    assert_int_equal(r.touched[0], 1);
+    /* The first logged edit (position 0) is at line 7, column 1. */
+    assert_int_equal(f->line, 7);
+    assert_int_equal(f->col, 1);
+    ts_apply_result_release(&r);
 }
 
-static void test_move_before(void **state)
+static void test_overlap_deferred(void **state)
 {
-    (void)state;
-    ts_transcript *t = make();
-    ts_edit_list l;
-    ts_edit_list_init(&l);
-    ts_edit_move_before(&l, &rule, 3, 1);  /* s3 back before s1 */
-    ts_apply_result res;
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
-    order_is(t, "s0s3s1s2s4");
-    assert_int_equal(res.new_index[3], 1);
-    assert_int_equal(res.new_index[1], 2);
-    ts_apply_result_release(&res);
-
-    ts_edit_list_clear(&l);
-    ts_edit_move_before(&l, &rule, 0, 5);  /* s0 to the end */
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
-    order_is(t, "s3s1s2s4s0");
-    ts_apply_result_release(&res);
-    ts_edit_list_release(&l);
-    ts_transcript_free(t);
+    fixture *f = *state;
+    char b[128];
+    ts_edit_replace(&f->l, &rule, 2, 0, 5, "3rd", 3);
+    ts_edit_replace(&f->l, &rule, 2, 3, 8, "X", 1);      /* overlaps the first */
+    ts_edit_replace(&f->l, &rule, 2, 5, 5, "!", 1);      /* insertion right after: fine */
+    ts_edit_report(&f->l, &rule, 2, 0, 5);               /* findings never apply */
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(r.applied, 2);
+    assert_int_equal(r.deferred, 1);
+    assert_string_equal(text(f, 2, b), "3rd! block here.");
+    ts_apply_result_release(&r);
 }
 
-static void test_moves_to_one_place_keep_their_order(void **state)
+static void test_invalid_ranges_ignored(void **state)
 {
-    (void)state;
-    ts_transcript *t = make();
-    ts_edit_list l;
-    ts_edit_list_init(&l);
-    ts_edit_move_before(&l, &rule, 1, 3);  /* proposed first: lands first */
-    ts_edit_move_before(&l, &rule, 0, 3);
-    ts_edit_delete(&l, &rule, 3);          /* a place segments move to stays: deferred */
-    ts_apply_result res;
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
-    order_is(t, "s2s1s0s3s4");
-    assert_int_equal(res.applied, 2);
-    assert_int_equal(res.deferred, 1);
-    ts_apply_result_release(&res);
-    ts_edit_list_release(&l);
-    ts_transcript_free(t);
+    fixture *f = *state;
+    ts_edit_replace(&f->l, &rule, 7, 0, 1, "x", 1);      /* no such segment */
+    ts_edit_replace(&f->l, &rule, 0, 3, 99, "x", 1);     /* past the end */
+    ts_edit_replace(&f->l, &rule, 0, 5, 2, "x", 1);      /* reversed */
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(r.applied, 0);
+    assert_int_equal(r.deferred, 3);
+    ts_apply_result_release(&r);
 }
 
-static void test_conflicts_are_deferred(void **state)
+static void test_source_position_after_shift(void **state)
 {
-    (void)state;
-    ts_transcript *t = make();
-    ts_edit_list l;
-    ts_edit_list_init(&l);
-    ts_edit_delete(&l, &rule, 2);
-    ts_edit_move_before(&l, &rule, 4, 2);  /* target claimed by the delete */
-    ts_edit_move_before(&l, &rule, 1, 2);  /* before its successor: a no-op */
-    ts_edit_merge_next(&l, &rule, 2);      /* segment claimed */
-    ts_apply_result res;
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
-    order_is(t, "s0s1s3s4");
-    assert_int_equal(res.applied, 1);
-    assert_int_equal(res.deferred, 3);
-    ts_apply_result_release(&res);
-    ts_edit_list_release(&l);
-    ts_transcript_free(t);
+    fixture *f = *state;
+    ts_segment *s = &f->t->segs[1];
+    unsigned line, col;
+    ts_segment_source_pos(s, 13, &line, &col);           /* "so too." on line 8 */
+    assert_int_equal(line, 8);
+    assert_int_equal(col, 1);
+    ts_edit_replace(&f->l, &rule, 1, 0, 4, "", 0);       /* drop "Was," */
+    ts_apply_result r;
+    apply(f, &r);
+    ts_segment_source_pos(s, 9, &line, &col);            /* still "so too." */
+    assert_int_equal(line, 8);
+    assert_int_equal(col, 1);
+    ts_apply_result_release(&r);
+}
+
+static void test_move_prev_with_text_edits(void **state)
+{
+    fixture *f = *state;
+    char b[128];
+    /* "And so I." / "Was, I think..." -> "And so I was." / "I think..." */
+    ts_edit_replace(&f->l, &rule, 0, 8, 9, "", 0);       /* "I." -> "I" */
+    ts_edit_replace(&f->l, &rule, 1, 0, 4, "was.", 4);   /* "Was," -> "was." */
+    ts_edit_move(&f->l, &rule, 1, TS_EDIT_MOVE_PREV, 0, 4);
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(r.applied, 3);
+    assert_string_equal(text(f, 0, b), "And so I was.");
+    assert_string_equal(text(f, 1, b), "I think\nso too.");
+    assert_int_equal(f->t->n, 3);
+    ts_apply_result_release(&r);
+}
+
+static void test_move_next(void **state)
+{
+    fixture *f = *state;
+    char b[128];
+    ts_edit_move(&f->l, &rule, 1, TS_EDIT_MOVE_NEXT, 13, 20);
+    ts_apply_result r;
+    apply(f, &r);
+    assert_string_equal(text(f, 1, b), "Was, I think");
+    assert_string_equal(text(f, 2, b), "so too. Third block here.");
+    ts_apply_result_release(&r);
+}
+
+static void test_conflicting_ops_deferred(void **state)
+{
+    fixture *f = *state;
+    ts_edit_move(&f->l, &rule, 1, TS_EDIT_MOVE_PREV, 0, 4);
+    ts_edit_move(&f->l, &rule, 1, TS_EDIT_MOVE_NEXT, 13, 20);  /* claims segment 1 again */
+    ts_edit_move(&f->l, &rule, 0, TS_EDIT_MOVE_PREV, 0, 3);    /* no previous segment */
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(r.applied, 1);
+    assert_int_equal(r.deferred, 2);
+    ts_apply_result_release(&r);
+}
+
+static void test_speaker(void **state)
+{
+    fixture *f = *state;
+    ts_edit_speaker(&f->l, &rule, 1, "Stefan", 6);
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(f->t->segs[1].speaker_len, 6);
+    assert_memory_equal(f->t->segs[1].speaker, "Stefan", 6);
+    assert_true(f->t->segs[1].flags & TS_SEG_SPEAKER_DIRTY);
+    ts_apply_result_release(&r);
+}
+
+static void test_merge_and_split(void **state)
+{
+    fixture *f = *state;
+    char b[128];
+    ts_edit_merge_next(&f->l, &rule, 0);
+    ts_edit_split(&f->l, &rule, 2, 5, NULL);                   /* "Third" | "block here." */
+    ts_apply_result r;
+    apply(f, &r);
+    assert_int_equal(r.applied, 2);
+    assert_int_equal(f->t->n, 3);
+    assert_string_equal(text(f, 0, b), "And so I. Was, I think\nso too.");
+    assert_int_equal(f->t->segs[0].end.value, 5 * 30);
+    assert_string_equal(text(f, 1, b), "Third");
+    assert_string_equal(text(f, 2, b), "block here.");
+    /* Split time interpolated by bytes: 5 s + 4 s * 5/17. */
+    assert_int_equal(f->t->segs[1].end.value, f->t->segs[2].start.value);
+    assert_true(f->t->segs[2].start.value > 5 * 30 && f->t->segs[2].start.value < 9 * 30);
+    assert_int_equal(r.n_after, 3);
+    assert_int_equal(r.lo, 0);
+    assert_int_equal(r.n_dirty, 3);
+    assert_int_equal(r.dirty[0], 1);
+    assert_int_equal(r.dirty[2], 1);
+    ts_apply_result_release(&r);
+}
+
+static int writer(void *ud, const char *p, size_t n)
+{
+    return strncat(ud, p, n) ? 0 : -1;
+}
+
+static void test_written_after_ops(void **state)
+{
+    fixture *f = *state;
+    ts_edit_speaker(&f->l, &rule, 2, "Jens", 4);
+    ts_edit_replace(&f->l, &rule, 1, 12, 13, " ", 1);
+    ts_apply_result r;
+    apply(f, &r);
+    char out[1024] = "";
+    assert_int_equal(ts_write(f->ctx, f->t, NULL, writer, out), TS_OK);
+    assert_string_equal(out,
+                        "Header\n"
+                        "00:00:01:00 - 00:00:03:00\n"
+                        "Stefan\n"
+                        "And so I.\n"
+                        "00:00:03:00 - 00:00:05:00\n"
+                        "Jens\n"
+                        "Was, I think so too.\n"
+                        "00:00:05:00 - 00:00:09:00\n"
+                        "Jens\n"
+                        "Third block here.\n");
+    ts_apply_result_release(&r);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_delete_logs_text_and_timing),
-        cmocka_unit_test(test_timing_sets_end_only),
-        cmocka_unit_test(test_move_before),
-        cmocka_unit_test(test_moves_to_one_place_keep_their_order),
-        cmocka_unit_test(test_conflicts_are_deferred),
+        cmocka_unit_test_setup_teardown(test_replace_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlap_deferred, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_ranges_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_position_after_shift, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_move_prev_with_text_edits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_move_next, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicting_ops_deferred, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_speaker, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_and_split, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_written_after_ops, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
