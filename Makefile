@@ -38,7 +38,8 @@ GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUIL
 RULE_PACKS := $(sort $(wildcard rules/*.xml))
 CREDITS  := $(sort $(wildcard dictionaries/credits/*.txt))
 
-.PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
+# make check-valgrind     memcheck over the unit tests and the main commands
+.PHONY: all run check check-asan check-valgrind unit golden golden-update bench install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
@@ -102,6 +103,9 @@ check: all $(TESTS)
 
 check-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+check-valgrind: all $(TESTS)
+	scripts/check-valgrind $(BUILD)
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done

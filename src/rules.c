@@ -502,8 +502,12 @@ static int compile_rx(loader *L, const xmlNode *n, const char *what, rx *out)
         return -1;
     }
     free(src);
-    /* No JIT (unsupported CPU) is not an error: the interpreter is used. */
-    out->jit = pcre2_jit_compile(out->code, PCRE2_JIT_COMPLETE) == 0;
+    /* No JIT (unsupported CPU) is not an error: the interpreter is used.
+     * "--set rules-jit=0" asks for the interpreter, for memory checkers
+     * that cannot see into JIT code. */
+    const char *jit = ts_context_option(L->ctx, "rules-jit");
+    out->jit = !(jit && strcmp(jit, "0") == 0) &&
+               pcre2_jit_compile(out->code, PCRE2_JIT_COMPLETE) == 0;
     out->md = pcre2_match_data_create_from_pattern(out->code, NULL);
     if (!out->md) {
         lerror(L, n, "out of memory");

@@ -158,6 +158,8 @@ typedef struct {
 } ts_format_info;
 
 size_t ts_format_count(void);
+/* Whether `ext` (without the dot) is one of the format's extensions. */
+bool ts_format_has_extension(const ts_format_info *f, const char *ext);
 const ts_format_info *ts_format_at(size_t i);
 
 /* ---- rule packs ------------------------------------------------------- */

@@ -161,12 +161,8 @@ static int known_extension(const char *name)
 {
     const char *dot = strrchr(name, '.');
     if (!dot || dot == name) return 0;
-    size_t el = strlen(dot + 1);
-    for (size_t i = 0; i < ts_format_count(); i++) {
-        const char *ex = ts_format_at(i)->extensions;
-        for (const char *p = ex; (p = strstr(p, dot + 1)); p += el)
-            if ((p == ex || p[-1] == ' ') && (p[el] == ' ' || p[el] == '\0')) return 1;
-    }
+    for (size_t i = 0; i < ts_format_count(); i++)
+        if (ts_format_has_extension(ts_format_at(i), dot + 1)) return 1;
     return 0;
 }
 
