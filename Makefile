@@ -34,8 +34,9 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc \
-            $(BUILD)/gen/speakers.inc
+            $(BUILD)/gen/speakers.inc $(BUILD)/gen/credits.inc $(BUILD)/gen/sound_tags.inc
 RULE_PACKS := $(sort $(wildcard rules/*.xml))
+CREDITS  := $(sort $(wildcard dictionaries/credits/*.txt))
 
 # make check-valgrind     memcheck over the unit tests and the main commands
 .PHONY: all run check check-asan check-valgrind unit golden golden-update bench install uninstall clean deps
@@ -60,6 +61,19 @@ $(BUILD)/gen/speakers.inc: dictionaries/speakers.txt
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
 	    -e 's/^\([a-z-]*\)[[:space:]][[:space:]]*\([^[:space:]]*\)[[:space:]]*$$/{"\1", "\2"},/' $< > $@.tmp && mv $@.tmp $@
+
+# {"lang", kind (0 credit, 1 outro), "phrase"} for every phrase of every language.
+$(BUILD)/gen/credits.inc: $(CREDITS)
+	@mkdir -p $(@D)
+	awk 'FNR == 1 { kind = 0; lang = FILENAME; sub(/.*\//, "", lang); sub(/\.txt$$/, "", lang) } \
+	    { sub(/#.*/, ""); sub(/[ \t\r]+$$/, ""); sub(/^[ \t]+/, "") } \
+	    /^$$/ { next } /^\[credit\]$$/ { kind = 0; next } /^\[outro\]$$/ { kind = 1; next } \
+	    { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "{\"%s\", %d, \"%s\"},\n", lang, kind, $$0 }' \
+	    $(CREDITS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/sound_tags.inc: dictionaries/sound-tags.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)

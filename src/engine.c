@@ -314,22 +314,27 @@ void ts_run_free(ts_run *run)
 
 /* Logs the findings of a round for segments whose state is final: those
  * the round examined (examined[i - from]; NULL: all) and did not change. */
+/* Findings were made on the transcript before `res` was applied; when that
+ * rebuilt the segment array they are mapped to their segments' new places
+ * (and dropped with a segment that went). */
 static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit_list *l,
                               const uint8_t *examined, size_t from, const ts_apply_result *res)
 {
     for (size_t i = 0; i < l->n; i++) {
         const ts_edit *e = &l->v[i];
-        if (!e->report_only || e->seg >= t->n) continue;
+        if (!e->report_only) continue;
         if (examined && (e->seg < from || !examined[e->seg - from])) continue;
         if (res && e->seg >= res->lo && e->seg - res->lo < res->n_touched &&
             res->touched[e->seg - res->lo])
             continue;
-        const ts_segment *s = &t->segs[e->seg];
+        uint32_t seg = res ? ts_apply_new_index(res, e->seg) : e->seg;
+        if (seg == TS_SEG_GONE || seg >= t->n) continue;
+        const ts_segment *s = &t->segs[seg];
         unsigned line, col;
         uint32_t start = e->start > s->text_len ? s->text_len : e->start;
         uint32_t end = e->end > s->text_len ? s->text_len : e->end;
         ts_segment_source_pos(s, start, &line, &col);
-        if (run_push(run, s, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
+        if (run_push(run, s, e, seg, line, col, s->text + start, end - start, NULL, 0, false))
             return TS_ERR_NOMEM;
     }
     return TS_OK;
@@ -405,7 +410,12 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             st = TS_ERR_NOMEM;
             break;
         }
-        if ((st = log_findings(run, t, list, examined, from, &res))) break;
+        /* Findings in segments this round did not change are final; a pass
+         * that looks across segments reports only the settled transcript,
+         * since a finding may be about a neighbour that changed. */
+        if ((p->segment_local || res.applied == 0 || round + 1 == TS_MAX_ROUNDS) &&
+            (st = log_findings(run, t, list, examined, from, &res)))
+            break;
         *to = *to + res.n_after - res.n_before;
         if (res.applied == 0) break;
         if (p->segment_local) {

@@ -12,6 +12,7 @@
 
 #define TS_PASS_LIST(X) \
     X(lines)                \
+    X(artifacts)            \
     X(speakers)             \
     X(rules)
 

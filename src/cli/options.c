@@ -28,6 +28,10 @@ static const struct {
     {"strict", "rules-strict", 0},
     {"speakers", "speakers", 1},
     {"merge-turns", "merge-turns", 0},
+    {"sound-tags", "sound-tags", 1},
+    {"sort-timing", "sort-timing", 0},
+    {"clip-overlaps", "clip-overlaps", 0},
+    {"min-duration", "min-duration", 1},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
