@@ -12,7 +12,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson
+PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson inih
 VERSION := $(shell sed -n 's/^\#define TS_VERSION "\(.*\)"/\1/p' src/tscrub.h)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -34,14 +34,47 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc
+GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc \
+            $(BUILD)/gen/speakers.inc $(BUILD)/gen/credits.inc $(BUILD)/gen/sound_tags.inc
+RULE_PACKS := $(sort $(wildcard rules/*.xml))
+CREDITS  := $(sort $(wildcard dictionaries/credits/*.txt))
 
-.PHONY: all run check check-asan unit golden golden-update bench bench-dict install uninstall clean deps
+# make check-valgrind     memcheck over the unit tests and the main commands
+.PHONY: all run check check-asan check-valgrind unit golden golden-update bench bench-dict install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/{"&", sizeof "&" - 1},/' $< > $@.tmp && mv $@.tmp $@
+
+# The bundled rule packs and their schema are compiled in (rules.c), so the
+# default pack works without installed data.
+$(BUILD)/gen/bundled_rules.inc: $(RULE_PACKS) scripts/embed-text
+	@mkdir -p $(@D)
+	{ for f in $(RULE_PACKS); do printf '{"%s", "%s",\n' "$$(basename $$f .xml)" "$$f"; \
+	  scripts/embed-text $$f; printf '},\n'; done; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/rules_rng.inc: rules/rules.rng scripts/embed-text
+	@mkdir -p $(@D)
+	scripts/embed-text $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/speakers.inc: dictionaries/speakers.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
+	    -e 's/^\([a-z-]*\)[[:space:]][[:space:]]*\([^[:space:]]*\)[[:space:]]*$$/{"\1", "\2"},/' $< > $@.tmp && mv $@.tmp $@
+
+# {"lang", kind (0 credit, 1 outro), "phrase"} for every phrase of every language.
+$(BUILD)/gen/credits.inc: $(CREDITS)
+	@mkdir -p $(@D)
+	awk 'FNR == 1 { kind = 0; lang = FILENAME; sub(/.*\//, "", lang); sub(/\.txt$$/, "", lang) } \
+	    { sub(/#.*/, ""); sub(/[ \t\r]+$$/, ""); sub(/^[ \t]+/, "") } \
+	    /^$$/ { next } /^\[credit\]$$/ { kind = 0; next } /^\[outro\]$$/ { kind = 1; next } \
+	    { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); printf "{\"%s\", %d, \"%s\"},\n", lang, kind, $$0 }' \
+	    $(CREDITS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/sound_tags.inc: dictionaries/sound-tags.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)
@@ -71,6 +104,9 @@ check: all $(TESTS)
 
 check-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+check-valgrind: all $(TESTS)
+	scripts/check-valgrind $(BUILD)
 
 unit: $(TESTS)
 	@for t in $(TESTS); do $$t || exit 1; done

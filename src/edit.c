@@ -6,8 +6,10 @@
  * Segment operations follow: each claims the segments it touches and a
  * second claim on the same segment is deferred.  Their offsets were computed
  * on the text before this round's replacements, so they are carried through
- * the shifts this round added.  Moves and speaker changes edit segments in
- * place; merges and splits rebuild the segment array once.
+ * the shifts this round added.  Moves, speaker and timing changes edit
+ * segments in place; merges, splits, deletions and moves to another place
+ * rebuild the segment array once, recording where each old segment went so
+ * that findings of the same round still point at the right segment.
  *
  * New text is allocated from the transcript's arena; old text stays valid
  * until the transcript is freed, which is what lets the log point at the
@@ -114,6 +116,26 @@ ts_edit *ts_edit_split(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg, 
     return e;
 }
 
+ts_edit *ts_edit_delete(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg)
+{
+    return push(l, rule, TS_EDIT_DELETE, seg, 0, 0, NULL, 0);
+}
+
+ts_edit *ts_edit_timing(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                        const ts_timecode *start, const ts_timecode *end)
+{
+    ts_edit *e = push(l, rule, TS_EDIT_TIMING, seg, 0, 0, NULL, 0);
+    if (e && start) e->tc_start = *start;
+    if (e && end) e->tc_end = *end;
+    return e;
+}
+
+ts_edit *ts_edit_move_before(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                             uint32_t before)
+{
+    return push(l, rule, TS_EDIT_MOVE_BEFORE, seg, before, before, NULL, 0);
+}
+
 const char *ts_edit_message(ts_edit_list *l, const char *fmt, ...)
 {
     va_list ap;
@@ -136,14 +158,24 @@ void ts_apply_result_release(ts_apply_result *r)
 {
     free(r->touched);
     free(r->dirty);
+    free(r->new_index);
     r->touched = r->dirty = NULL;
+    r->new_index = NULL;
+}
+
+uint32_t ts_apply_new_index(const ts_apply_result *r, uint32_t seg)
+{
+    if (!r->new_index || seg < r->lo) return seg;
+    if (seg - r->lo < r->n_touched) return r->new_index[seg - r->lo];
+    return (uint32_t)(seg + r->n_after - r->n_before);
 }
 
 /* ---- application ------------------------------------------------------ */
 
-typedef struct {
+typedef struct edit_ref {
     ts_edit *e;
     size_t order;
+    struct edit_ref *next_ins; /* TS_EDIT_MOVE_BEFORE: the next move to the same place */
 } edit_ref;
 
 static int cmp_text(const void *pa, const void *pb)
@@ -298,6 +330,35 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
     return 0;
 }
 
+/* "HH:MM:SS:FF - HH:MM:SS:FF" of a segment into the arena ("" without
+ * timing). */
+static char *timing_text(ts_transcript *t, const ts_timecode *a, const ts_timecode *b)
+{
+    char x[TS_TC_TEXT_MAX], y[TS_TC_TEXT_MAX];
+    if (a->kind == TS_TC_NONE && b->kind == TS_TC_NONE) return ts_arena_strdup(&t->arena, "");
+    ts_tc_format(a, x);
+    ts_tc_format(b, y);
+    return ts_arena_printf(&t->arena, "%s - %s", x, y);
+}
+
+/* Logs a dropped segment: its text is `before`, and the message names its
+ * timing and speaker, so what went is on record. */
+static int log_delete(ts_transcript *t, const ts_edit *e, uint32_t seg, const ts_segment *s,
+                      ts_apply_log_fn log, void *ud)
+{
+    if (!log) return 0;
+    ts_edit d = *e;
+    const char *why = e->message ? e->message : e->rule->description;
+    char *tm = timing_text(t, &s->start, &s->end);
+    if (!tm) return -1;
+    d.message = ts_arena_printf(&t->arena, "%s: segment%s%s%s%.*s%s dropped", why,
+                                *tm ? " " : "", tm, s->speaker_len ? " (" : "",
+                                (int)s->speaker_len, s->speaker_len ? s->speaker : "",
+                                s->speaker_len ? ")" : "");
+    if (!d.message) return -1;
+    return log(ud, &d, seg, s->text_line, s->text_col, s->text, s->text_len, "", 0);
+}
+
 int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, void *ud,
                    ts_apply_result *res)
 {
@@ -314,6 +375,10 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         size_t a = e->seg, b = (size_t)e->seg + 1;
         if (e->kind == TS_EDIT_MOVE_PREV && a > 0) a--;
         if ((e->kind == TS_EDIT_MOVE_NEXT || e->kind == TS_EDIT_MERGE_NEXT) && b < nseg) b++;
+        if (e->kind == TS_EDIT_MOVE_BEFORE && e->start <= nseg) {
+            if (e->start < a) a = e->start;
+            if ((size_t)e->start + 1 > b) b = e->start < nseg ? (size_t)e->start + 1 : nseg;
+        }
         if (a < lo) lo = a;
         if (b > hi) hi = b;
     }
@@ -326,9 +391,13 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
     uint32_t *base = calloc(range ? range : 1, sizeof *base);
     uint8_t *claimed = calloc(range ? range : 1, 1);
     edit_ref **op_at = calloc(range ? range : 1, sizeof *op_at);
+    edit_ref **ins_at = calloc(range + 1, sizeof *ins_at); /* moves to before segment lo + i */
     res->touched = calloc(range ? range : 1, 1);
     ts_segment *rebuilt = NULL;
-    if (!txt || !ops || !base || !claimed || !op_at || !res->touched) goto out;
+    if (!txt || !ops || !base || !claimed || !op_at || !ins_at || !res->touched) goto out;
+    /* Offsets of segment operations are mapped through this round's shifts
+     * only: those a segment had before the round are already in them. */
+    for (size_t i = 0; i < range; i++) base[i] = t->segs[lo + i].n_shifts;
 
     size_t ntxt = 0, nops = 0;
     for (size_t i = 0; i < n; i++) {
@@ -342,9 +411,9 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 res->deferred++;
                 continue;
             }
-            txt[ntxt++] = (edit_ref){e, i};
+            txt[ntxt++] = (edit_ref){e, i, NULL};
         } else {
-            ops[nops++] = (edit_ref){e, i};
+            ops[nops++] = (edit_ref){e, i, NULL};
         }
     }
     /* Passes usually propose in text order; sort only when they did not. */
@@ -393,11 +462,31 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         } else if (e->kind == TS_EDIT_MOVE_NEXT || e->kind == TS_EDIT_MERGE_NEXT) {
             if (b + 1 >= nseg) { res->deferred++; continue; }
             b++;
+        } else if (e->kind == TS_EDIT_MOVE_BEFORE) {
+            /* Moving before itself or its successor changes nothing.  Any
+             * number of segments may move to one place (claimed 2); that
+             * place may not move or take other operations itself. */
+            if (e->start > nseg || e->start == a || e->start == a + 1 ||
+                (e->start < nseg && claimed[e->start - lo] == 1) || claimed[a - lo]) {
+                res->deferred++;
+                continue;
+            }
+            claimed[a - lo] = 1;
+            if (e->start < nseg) claimed[e->start - lo] = 2;
+            ops[nacc++] = ops[i];
+            edit_ref *me = &ops[nacc - 1], **pp = &ins_at[e->start - lo];
+            while (*pp && (*pp)->order < me->order) pp = &(*pp)->next_ins;
+            me->next_ins = *pp;
+            *pp = me;
+            op_at[e->seg - lo] = me;
+            rebuild = 1;
+            continue;
         }
         if (claimed[a - lo] || claimed[b - lo]) { res->deferred++; continue; }
         claimed[a - lo] = claimed[b - lo] = 1;
         ops[nacc++] = ops[i];
-        if (e->kind == TS_EDIT_MERGE_NEXT || e->kind == TS_EDIT_SPLIT) {
+        if (e->kind == TS_EDIT_MERGE_NEXT || e->kind == TS_EDIT_SPLIT ||
+            e->kind == TS_EDIT_DELETE) {
             op_at[e->seg - lo] = &ops[nacc - 1];
             rebuild = 1;
         }
@@ -430,6 +519,18 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             res->touched[(back ? e->seg - 1 : e->seg + 1) - lo] = 1;
             res->applied++;
             if (log && log(ud, e, e->seg, line, col, moved, moved_len, moved, moved_len)) goto out;
+        } else if (e->kind == TS_EDIT_TIMING) {
+            char *was = timing_text(t, &s->start, &s->end);
+            if (!was) goto out;
+            if (e->tc_start.kind != TS_TC_NONE) s->start = e->tc_start;
+            if (e->tc_end.kind != TS_TC_NONE) s->end = e->tc_end;
+            char *now = timing_text(t, &s->start, &s->end);
+            if (!now) goto out;
+            s->flags |= TS_SEG_TIMING_DIRTY;
+            res->touched[e->seg - lo] = 1;
+            res->applied++;
+            if (log && log(ud, e, e->seg, s->line, 1, was, strlen(was), now, strlen(now)))
+                goto out;
         }
     }
 
@@ -437,12 +538,36 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         size_t cap = nseg + range + 1;
         rebuilt = malloc(cap * sizeof *rebuilt);
         res->dirty = calloc(range * 2 + 1, 1);
-        if (!rebuilt || !res->dirty) goto out;
+        res->new_index = malloc((range ? range : 1) * sizeof *res->new_index);
+        if (!rebuilt || !res->dirty || !res->new_index) goto out;
         memcpy(rebuilt, t->segs, lo * sizeof *rebuilt);
         size_t w = lo;
-        for (size_t i = lo; i < hi; i++) {
+        for (size_t i = lo; i <= hi; i++) {
+            for (edit_ref *mr = ins_at[i - lo]; mr; mr = mr->next_ins) { /* moving to before i */
+                ts_edit *me = mr->e;
+                ts_segment *m = &t->segs[me->seg];
+                rebuilt[w] = *m;
+                res->dirty[w - lo] = 1;
+                res->new_index[me->seg - lo] = (uint32_t)w;
+                res->touched[me->seg - lo] = 1;
+                res->applied++;
+                if (log && log(ud, me, me->seg, m->text_line, m->text_col, m->text, m->text_len,
+                               m->text, m->text_len))
+                    goto out;
+                w++;
+            }
+            if (i == hi) break;
             ts_segment *s = &t->segs[i];
             edit_ref *op = op_at[i - lo];
+            if (op && op->e->kind == TS_EDIT_MOVE_BEFORE) continue; /* placed above */
+            if (op && op->e->kind == TS_EDIT_DELETE) {
+                res->new_index[i - lo] = TS_SEG_GONE;
+                res->touched[i - lo] = 1;
+                res->applied++;
+                if (log_delete(t, op->e, (uint32_t)i, s, log, ud)) goto out;
+                continue;
+            }
+            res->new_index[i - lo] = (uint32_t)w;
             rebuilt[w] = *s;
             res->dirty[w - lo] = res->touched[i - lo];
             if (op && op->e->kind == TS_EDIT_MERGE_NEXT) {
@@ -459,6 +584,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 m->flags |= TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
                 res->dirty[w - lo] = 1;
                 res->touched[i - lo] = res->touched[i + 1 - lo] = 1;
+                res->new_index[i + 1 - lo] = TS_SEG_GONE;
                 res->applied++;
                 if (log && log(ud, op->e, (uint32_t)i, b->text_line, b->text_col, b->text,
                                b->text_len, nt, len))
@@ -526,5 +652,6 @@ out:
     free(base);
     free(claimed);
     free(op_at);
+    free(ins_at);
     return rc;
 }

@@ -26,6 +26,9 @@ typedef enum {
     TS_EDIT_MOVE_NEXT,    /* text[start,len) goes to the start of the next segment */
     TS_EDIT_MERGE_NEXT,   /* the next segment is appended to this one */
     TS_EDIT_SPLIT,        /* text[start,len) becomes a new segment after this one */
+    TS_EDIT_DELETE,       /* the segment is dropped (its text and timing are logged) */
+    TS_EDIT_TIMING,       /* start := tc_start, end := tc_end (TS_TC_NONE: unchanged) */
+    TS_EDIT_MOVE_BEFORE,  /* the segment moves to just before segment `start` (t->n: to the end) */
 } ts_edit_kind;
 
 typedef struct {
@@ -38,6 +41,7 @@ typedef struct {
     uint8_t severity;         /* ts_severity */
     bool report_only;         /* a finding: reported, never applied */
     ts_timecode split_at;     /* TS_EDIT_SPLIT: start of the new segment (NONE: interpolate) */
+    ts_timecode tc_start, tc_end; /* TS_EDIT_TIMING: new times (NONE: unchanged) */
 } ts_edit;
 
 typedef struct {
@@ -64,6 +68,19 @@ ts_edit *ts_edit_move(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
 ts_edit *ts_edit_merge_next(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg);
 ts_edit *ts_edit_split(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg, uint32_t at,
                        const ts_timecode *start_of_new);
+/* Drops segment `seg`.  The log entry carries the dropped text as `before`
+ * and a message naming the segment's timing and speaker, so a removal is
+ * never silent. */
+ts_edit *ts_edit_delete(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg);
+/* Sets the segment's start and/or end (a NULL or TS_TC_NONE time stays). */
+ts_edit *ts_edit_timing(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                        const ts_timecode *start, const ts_timecode *end);
+/* Moves segment `seg` to just before segment `before` (an index in the
+ * current transcript; the segment count moves it to the end).  Several
+ * segments may move to the same place in one round: they land in the
+ * order their edits were proposed. */
+ts_edit *ts_edit_move_before(ts_edit_list *l, const ts_rule_info *rule, uint32_t seg,
+                             uint32_t before);
 /* printf into the list's arena, for edit messages. */
 const char *ts_edit_message(ts_edit_list *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -77,15 +94,24 @@ typedef int (*ts_apply_log_fn)(void *ud, const ts_edit *e, uint32_t seg, unsigne
 /* What changed.  The masks cover only the segments the edits could touch:
  * touched[i - lo] for segment i (before applying) in [lo, lo + n_touched),
  * dirty[i - lo] for segment i (after applying) in [lo, lo + n_dirty);
- * segments outside are unchanged. */
+ * segments outside are unchanged.  When the segment array was rebuilt,
+ * new_index[i - lo] is where segment i (before) now is, TS_SEG_GONE when it
+ * was dropped or merged away; segments below lo keep their index and those
+ * after the window shift by n_after - n_before (ts_apply_new_index). */
 typedef struct {
     size_t applied;           /* edits applied */
     size_t deferred;          /* conflicting edits left for the next round */
     size_t lo, n_touched, n_dirty;
     uint8_t *touched;         /* malloc'd */
     uint8_t *dirty;           /* malloc'd */
+    uint32_t *new_index;      /* malloc'd; NULL when no segment moved */
     size_t n_before, n_after; /* segment counts */
 } ts_apply_result;
+
+#define TS_SEG_GONE UINT32_MAX
+
+/* Where segment `seg` (numbered before the edits) is now, or TS_SEG_GONE. */
+uint32_t ts_apply_new_index(const ts_apply_result *r, uint32_t seg);
 
 /* Applies the applicable (non-report) edits of v[0..n) to t.  Edits that
  * overlap an earlier accepted one are deferred.  Returns 0, or -1 when

@@ -6,7 +6,8 @@
  * again until it proposes nothing that applies, so `fix` reaches a fixed
  * point and running it twice changes nothing.  Findings (edits that are
  * reported, not applied) are logged once, from the round in which their
- * segment settled.
+ * segment settled; for a pass that is not segment-local, from its final
+ * round, since a finding may be about a neighbour that changed.
  */
 #ifndef TS_ENGINE_H
 #define TS_ENGINE_H

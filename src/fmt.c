@@ -96,6 +96,15 @@ static ts_status check_input(ts_context *ctx, const char *name, const char *d, s
     return TS_OK;
 }
 
+bool ts_format_has_extension(const ts_format_info *f, const char *ext)
+{
+    size_t el = strlen(ext);
+    if (el == 0) return false;
+    for (const char *p = f->extensions; (p = strstr(p, ext)); p += el)
+        if ((p == f->extensions || p[-1] == ' ') && (p[el] == ' ' || p[el] == '\0')) return true;
+    return false;
+}
+
 static const ts_format *detect(const char *name, const char *d, size_t n)
 {
     const ts_format *best = NULL;
@@ -104,15 +113,8 @@ static const ts_format *detect(const char *name, const char *d, size_t n)
     for (size_t i = 0; i < N_FORMATS; i++) {
         int score = format_table[i]->sniff(d, n);
         /* The extension breaks ties and lifts formats that sniff weakly. */
-        if (dot && score > 0) {
-            const char *ex = format_table[i]->info.extensions;
-            size_t el = strlen(dot + 1);
-            for (const char *p = ex; (p = strstr(p, dot + 1)); p += el)
-                if ((p == ex || p[-1] == ' ') && (p[el] == ' ' || p[el] == '\0')) {
-                    score += 5;
-                    break;
-                }
-        }
+        if (dot && score > 0 && ts_format_has_extension(&format_table[i]->info, dot + 1))
+            score += 5;
         if (score > best_score) {
             best_score = score;
             best = format_table[i];

@@ -22,6 +22,10 @@
  * label-like line is a speaker with no text when that label names a speaker
  * elsewhere in the file, and an error otherwise, since it cannot be told
  * from a one-word text.
+ *
+ * Segments out of time order are read as they stand: the order is a
+ * property of the content that the artifacts pass reports (and sorts on
+ * request), not a reason to refuse the file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +172,8 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
     block *cur = NULL;
     while (ts_next_line(d, len, &pos, &number, &ln)) {
         if (looks_like_timing(d, ln.start, ln.end)) {
+            /* Before the realloc below, which would leave cur dangling. */
+            if (cur) cur->block_end = ln.start;
             if (nb == capb) {
                 size_t cap = capb ? capb * 2 : 256;
                 block *p = realloc(blocks, cap * sizeof *p);
@@ -222,11 +228,6 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
         ts_segment *sg = ts_transcript_push(t);
         if (!sg) { st = TS_ERR_NOMEM; goto out; }
         if (parse_timing(ctx, t, &b->timing, &sg->start, &sg->end)) goto out;
-        if (i > 0 && ts_tc_compare(&sg->start, &t->segs[t->n - 2].start) < 0) {
-            ts_diag_emit(ctx, t->name, b->timing.number, 1, TS_SEV_ERROR, TS_DIAG_ORDER,
-                         "segment starts before the previous segment");
-            goto out;
-        }
         sg->line = b->timing.number;
         if (b->nonblank == 0) {
             ts_diag_emit(ctx, t->name, b->timing.number, (unsigned)(b->timing.end - b->timing.start) + 1,
@@ -334,9 +335,11 @@ static ts_status write_premiere(ts_context *ctx, const ts_transcript *t, ts_out 
     if (native) ts_out_write(o, t->header, t->header_len);
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *s = &t->segs[i];
+        int ends_nl = 1; /* the block's bytes so far end a line */
         if (native && s->raw_head &&
             !(s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY))) {
             ts_out_write(o, s->raw_head, s->raw_head_len);
+            ends_nl = !s->raw_head_len || s->raw_head[s->raw_head_len - 1] == '\n';
         } else {
             char a[TS_TC_TEXT_MAX], b[TS_TC_TEXT_MAX];
             ts_timecode sa = s->start, sb = s->end;
@@ -352,8 +355,16 @@ static ts_status write_premiere(ts_context *ctx, const ts_transcript *t, ts_out 
             ts_out_puts(o, eol);
         }
         write_text(o, s->text, s->text_len, eol);
-        if (native && s->raw_tail) ts_out_write(o, s->raw_tail, s->raw_tail_len);
-        else ts_out_puts(o, eol);
+        if (s->text_len) ends_nl = s->text[s->text_len - 1] == '\n';
+        if (native && s->raw_tail) {
+            ts_out_write(o, s->raw_tail, s->raw_tail_len);
+            if (s->raw_tail_len) ends_nl = s->raw_tail[s->raw_tail_len - 1] == '\n';
+            /* A block that ended the file without a newline may have been
+             * moved before others. */
+            if (i + 1 < t->n && !ends_nl) ts_out_puts(o, eol);
+        } else {
+            ts_out_puts(o, eol);
+        }
     }
     return TS_OK;
 }

@@ -96,8 +96,16 @@ static ts_status write_text(ts_context *ctx, const ts_transcript *t, ts_out *o)
             p = q + 1;
         }
         ts_out_write(o, p, n);
-        if (native && s->raw_tail) ts_out_write(o, s->raw_tail, s->raw_tail_len);
-        else ts_out_puts(o, t->eol);
+        if (native && s->raw_tail) {
+            ts_out_write(o, s->raw_tail, s->raw_tail_len);
+            /* A line that ended the file without a newline may have been
+             * moved before others. */
+            if (i + 1 < t->n && (s->raw_tail_len ? s->raw_tail[s->raw_tail_len - 1] != '\n'
+                                                 : s->text_len > 0))
+                ts_out_puts(o, t->eol);
+        } else {
+            ts_out_puts(o, t->eol);
+        }
     }
     return TS_OK;
 }

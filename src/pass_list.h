@@ -11,9 +11,12 @@
 #include "pass.h"
 
 #define TS_PASS_LIST(X) \
-    X(lines) \
-    X(dictionary) \
-    X(spelling)
+    X(lines)                \
+    X(artifacts)            \
+    X(speakers)             \
+    X(dictionary)           \
+    X(spelling)             \
+    X(rules)
 
 #define TS_PASS_DECLARE(name) extern const ts_pass ts_pass_##name;
 TS_PASS_LIST(TS_PASS_DECLARE)

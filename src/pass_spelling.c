@@ -6,16 +6,18 @@
  * the words of loaded .dic additions.  An unknown word is reported as
  * spelling/unknown-word with hunspell's suggestions.  It is fixed
  * (spelling/typo) only when that is safe: the word is lower case (not a
- * name, not an acronym, no digits), and exactly one suggestion is a single
- * typing slip away, preferring the slips people make most: a missing
- * apostrophe in a contraction (thats -> that's), two swapped letters
- * (recieve -> receive), a doubled or undoubled letter (aggresive ->
- * aggressive).  Anything less clear is only reported.
+ * name, not an acronym, no digits, longer than three letters), and exactly
+ * one suggestion is a single typing slip of the kind people make most: two
+ * swapped letters (recieve -> receive) or a doubled or undoubled letter
+ * (aggresive -> aggressive).  Anything less clear is only reported.  A
+ * contraction missing its apostrophe (thats, dont) is left to the rules
+ * pass, which runs later and owns contractions.
  *
  * hunspell checks about a million words a second but takes milliseconds
  * per suggestion, so the verdict for each distinct word is memoised in the
  * pass state and suggest runs once per distinct unknown word.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,25 @@ static bool all_lower_ascii(const char *s)
     return true;
 }
 
+/* "im", "ive", "dont", "thats": a known word once an apostrophe goes in
+ * ("I'm" with its capital). */
+static bool missing_apostrophe(spell_state *s, const char *w, size_t n)
+{
+    char c[16];
+    if (n < 2 || n + 1 >= sizeof c) return false;
+    for (size_t at = 1; at < n; at++) {
+        memcpy(c, w, at);
+        c[at] = '\'';
+        memcpy(c + at + 1, w + at, n - at);
+        if (ts_speller_check(s->sp, c, n + 1)) return true;
+        if (c[0] == 'i' && at == 1) {
+            c[0] = 'I';
+            if (ts_speller_check(s->sp, c, n + 1)) return true;
+        }
+    }
+    return false;
+}
+
 static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
 {
     ts_strmap_slot *slot = ts_strmap_find(&s->memo, w, n);
@@ -162,6 +183,10 @@ static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
         v->known = fl && ts_strmap_find(&s->known_folded, f, fl) != NULL;
     }
     if (v->known) return v;
+    if (lower && missing_apostrophe(s, w, n)) {
+        v->known = true; /* a contraction: the rules pass's to fix */
+        return v;
+    }
     const char *sug[MAX_SUGGEST];
     size_t ns = ts_speller_suggest(s->sp, w, n, &s->arena, sug, MAX_SUGGEST);
     if (ns == 0) {
@@ -189,9 +214,17 @@ static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
             best_count++;
         }
     }
-    /* only the slips people make most are fixed; a plain one-letter
-     * change ("async" -> "sync") is too often a word hunspell lacks */
-    if (pick && best_count == 1 && best >= 2) v->fix = pick;
+    /* Only the slips people make most are fixed: a plain one-letter change
+     * ("async" -> "sync") is too often a word hunspell lacks, and a word of
+     * three letters has too many neighbours ("im" is not "mi").  A missing
+     * apostrophe in a contraction ("thats", "dont", "youre") is the rules
+     * pass's to fix (rules/core.xml), so it is neither fixed nor reported
+     * here. */
+    if (best == 3 && best_count == 1) {
+        v->known = true;
+        return v;
+    }
+    if (pick && best_count == 1 && best == 2 && n > 3) v->fix = pick;
     return v;
 }
 
@@ -240,6 +273,20 @@ static ts_status run_spelling(ts_context *ctx, void *state, const ts_transcript 
             if (memchr(p + cs, '@', ce - cs) || memchr(p + cs, '/', ce - cs) ||
                 memchr(p + cs, '_', ce - cs))
                 continue;
+            /* a hyphenated compound hunspell knows whole ("Wi-Fi") */
+            {
+                size_t a = cs, b = ce;
+                while (a < b && !is_word_char(p, b, a, &l)) a += l ? l : 1;
+                while (b > a && (unsigned char)p[b - 1] < 0x80 && !isalnum((unsigned char)p[b - 1])) b--;
+                if (b > a && b - a < 128 && memchr(p + a, '-', b - a)) {
+                    char joined[128];
+                    size_t jl = 0;
+                    for (size_t q = a; q < b; q++)
+                        if (p[q] != '-') joined[jl++] = p[q];
+                    if (ts_speller_check(s->sp, p + a, b - a) || ts_speller_check(s->sp, joined, jl))
+                        continue; /* "well-known", "Wi-Fi" as "WiFi" */
+                }
+            }
             for (size_t j = cs; j < ce;) {
                 if (!is_word_char(p, ce, j, &l)) {
                     j += l ? l : 1;

@@ -119,3 +119,9 @@ int32_t ts_cp_toupper(int32_t cp)
     if (cp < 0x80) return (cp >= 'a' && cp <= 'z') ? cp - 32 : cp;
     return cp < 0 ? cp : utf8proc_toupper(cp);
 }
+
+int32_t ts_cp_tolower(int32_t cp)
+{
+    if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
+    return cp < 0 ? cp : utf8proc_tolower(cp);
+}

@@ -31,5 +31,6 @@ bool ts_cp_is_lower(int32_t cp);
 bool ts_cp_is_digit(int32_t cp);
 bool ts_cp_is_alnum(int32_t cp);
 int32_t ts_cp_toupper(int32_t cp);
+int32_t ts_cp_tolower(int32_t cp);
 
 #endif

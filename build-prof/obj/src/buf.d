@@ -1,2 +1,0 @@
-build-prof/obj/src/buf.o: src/buf.c src/buf.h
-src/buf.h:

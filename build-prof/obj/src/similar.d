@@ -1,3 +1,0 @@
-build-prof/obj/src/similar.o: src/similar.c src/similar.h src/utf8.h
-src/similar.h:
-src/utf8.h:
