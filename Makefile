@@ -33,7 +33,8 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc
+GEN      := $(BUILD)/gen/abbreviations.inc \
+            $(patsubst rules/encoding/%.txt,$(BUILD)/gen/encoding_%.inc,$(wildcard rules/encoding/*.txt))
 
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
@@ -41,6 +42,15 @@ all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(GEN)
+
+# The encoding pass's tables, compiled in as C strings (comments dropped).
+$(BUILD)/gen/encoding_%.inc: rules/encoding/%.txt
+	@mkdir -p $(@D)
+	{ echo "static const char encoding_$(subst -,_,$*)_txt[] ="; \
+	  sed -e '/^#/d' -e '/^$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&\\n"/' $<; \
+	  echo ";"; } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)

@@ -11,6 +11,7 @@
 #include "pass.h"
 
 #define TS_PASS_LIST(X) \
+    X(encoding) \
     X(lines)
 
 #define TS_PASS_DECLARE(name) extern const ts_pass ts_pass_##name;
