@@ -5,6 +5,7 @@
 #   make check        unit tests, golden tests, rule examples: "N passed, N failed"
 #   make check-asan   the same under AddressSanitizer + UBSan (build-asan/)
 #   make bench        throughput and peak memory on a generated 100 MB transcript
+#   make fuzz         libFuzzer harnesses in tests/fuzz (clang), FUZZ_TIME seconds each
 #   make install      PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -36,7 +37,7 @@ TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN      := $(BUILD)/gen/abbreviations.inc \
             $(patsubst rules/encoding/%.txt,$(BUILD)/gen/encoding_%.inc,$(wildcard rules/encoding/*.txt))
 
-.PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
+.PHONY: all run check check-asan unit golden golden-update bench fuzz install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
@@ -96,6 +97,28 @@ golden-update: $(BUILD)/tscrub
 
 bench: all
 	scripts/bench $(BUILD)/tscrub
+
+# libFuzzer harnesses (tests/fuzz/fuzz_<name>.c), built with clang under
+# ASan + UBSan in build-fuzz/ and each run for FUZZ_TIME seconds on its
+# corpus tests/fuzz/corpus/<name>/ (new inputs go to build-fuzz/corpus/).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ_BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c FORCE
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 SANITIZE="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libtscrub.a
+	clang -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_POSIX_C_SOURCE=200809L -Isrc -I$(FUZZ_BUILD)/gen \
+	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_BUILD)/libtscrub.a $(PKG_LIBS) -lm
+
+fuzz: $(FUZZERS)
+	for f in $(FUZZERS); do \
+	    n=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
+	    $$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FUZZ_BUILD)/ \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+FORCE:
 
 deps:
 	scripts/install-deps

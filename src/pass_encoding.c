@@ -245,13 +245,35 @@ static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t
 
 /* ---- stages ----------------------------------------------------------- */
 
+/* Decodes the reference at q[0..n); "&amp;" followed by the rest of another
+ * reference ("&amp;lt;") is decoded to the end, so a second run finds
+ * nothing left.  Returns the length consumed. */
+static size_t decode_reference(const enc_state *st, const char *q, size_t n, char *buf, size_t *bl)
+{
+    size_t l = ts_entities_decode(st->ent, q, n, buf, bl);
+    while (l && *bl == 1 && buf[0] == '&' && l < n) {
+        char cand[48];
+        size_t cl = n - l < sizeof cand - 1 ? n - l : sizeof cand - 1;
+        cand[0] = '&';
+        memcpy(cand + 1, q + l, cl);
+        size_t l2 = ts_entities_decode(st->ent, cand, cl + 1, buf, bl);
+        if (!l2) {
+            buf[0] = '&';
+            *bl = 1;
+            break;
+        }
+        l += l2 - 1;
+    }
+    return l;
+}
+
 static size_t stage_entities(const enc_state *st, ts_edit_list *out, uint32_t seg, const char *p, size_t n)
 {
     if (memchr(p, '<', n)) return 0; /* markup: its references are not ours */
     size_t count = 0;
     for (const char *q = p; (q = memchr(q, '&', n - (size_t)(q - p)));) {
         char buf[16];
-        size_t bl, l = ts_entities_decode(st->ent, q, n - (size_t)(q - p), buf, &bl);
+        size_t bl, l = decode_reference(st, q, n - (size_t)(q - p), buf, &bl);
         if (!l) {
             q++;
             continue;
@@ -347,7 +369,7 @@ static bool joiner_context(int32_t c)
 static bool invisible(const int32_t *v, size_t n, size_t i)
 {
     int32_t c = v[i];
-    if (c < 0x20) return c != '\t' && c != '\n' && c != '\r';
+    if (c < 0x20) return c != '\t' && c != '\n' && c != '\f' && c != '\r';
     if (c == 0x7F) return true;
     switch (c) {
     case 0x200B: case 0x2060: case 0xFEFF: case 0x180E: case 0xFFF9: case 0xFFFA: case 0xFFFB:
@@ -365,7 +387,7 @@ static size_t stage_invisible(ts_edit_list *out, uint32_t seg, scratch *sc, cons
     size_t i;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F || c == 0xE1 ||
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c == 0x7F || c == 0xE1 ||
             c == 0xE2 || c == 0xEF)
             break;
     }
@@ -381,8 +403,9 @@ static size_t stage_invisible(ts_edit_list *out, uint32_t seg, scratch *sc, cons
         size_t e = k + 1;
         while (e < sc->cps.n && invisible(v, sc->cps.n, e)) e++;
         ts_edit *ed = ts_edit_replace(out, &encoding_rules[R_INVISIBLE], seg, sc->offs[k], sc->offs[e], "", 0);
-        if (ed) ed->message = ts_edit_message(out, "invisible U+%04X removed%s", (unsigned)v[k],
-                                              e - k > 1 ? " (and what follows it)" : "");
+        if (ed && e - k == 1) ed->message = ts_edit_message(out, "invisible U+%04X removed", (unsigned)v[k]);
+        else if (ed) ed->message = ts_edit_message(out, "%zu invisible characters removed (U+%04X, ...)", e - k,
+                                                   (unsigned)v[k]);
         count++;
         k = e - 1;
     }

@@ -22,6 +22,11 @@ static const struct {
     const char *name, *key;
     int has_arg;
 } pass_option_aliases[] = {
+    {"straighten-quotes", "straighten-quotes", 0},
+    {"consistent-quotes", "consistent-quotes", 0},
+    {"fullwidth", "fullwidth", 0},
+    {"ligatures", "ligatures", 0},
+    {"html-entities", "html-entities", 1},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
