@@ -50,7 +50,7 @@ void ts_cpvec_release(ts_cpvec *c)
     c->n = c->cap = 0;
 }
 
-static int cpvec_reserve(ts_cpvec *c, size_t extra)
+int ts_cpvec_reserve(ts_cpvec *c, size_t extra)
 {
     if (c->n + extra <= c->cap) return 0;
     size_t cap = c->cap ? c->cap : 64;
@@ -64,14 +64,14 @@ static int cpvec_reserve(ts_cpvec *c, size_t extra)
 
 int ts_cpvec_push(ts_cpvec *c, int32_t cp)
 {
-    if (cpvec_reserve(c, 1)) return -1;
+    if (ts_cpvec_reserve(c, 1)) return -1;
     c->v[c->n++] = cp;
     return 0;
 }
 
 int ts_cpvec_append(ts_cpvec *c, const int32_t *v, size_t n)
 {
-    if (cpvec_reserve(c, n)) return -1;
+    if (ts_cpvec_reserve(c, n)) return -1;
     if (n) memcpy(c->v + c->n, v, n * sizeof *v);
     c->n += n;
     return 0;
@@ -82,7 +82,7 @@ int ts_cpvec_append(ts_cpvec *c, const int32_t *v, size_t n)
 #define MAX_CLASSES 16
 #define MAX_CODEPAGES 16
 #define MAX_ELEMS 8
-#define MAX_PATTERNS 64
+#define MAX_PATTERNS 64 /* bits of a uint64_t start mask */
 
 /* Flag bits beyond the classes of badness.txt. */
 enum {
@@ -92,7 +92,6 @@ enum {
     F_CONT = 1u << 19,     /* a continuation byte (or a space for 0xA0) */
     F_STRICT = 1u << 20,   /* a continuation byte that is no common punctuation */
     F_SPACE = 1u << 21,    /* white space */
-    F_START = 1u << 22,    /* may start a pattern */
 };
 
 enum { S_LOWER = 1, S_LETTER = 2, S_NONLETTER = 4, S_SPACE = 8, S_WORD = 16, S_ANY = 32, S_START = 64 };
@@ -125,11 +124,16 @@ typedef struct {
 typedef struct {
     int32_t cp;
     uint32_t flags;
+    uint64_t start;
 } other_entry;
 
 struct ts_mojibake {
     uint32_t lo[0x600];          /* flags for U+0000..U+05FF */
     uint32_t mid[0x700];         /* flags for U+2000..U+26FF */
+    /* Bit p: pattern p can start with this character. */
+    uint64_t start_lo[0x600], start_mid[0x700];
+    uint64_t start_at0;          /* patterns anchored at the start of the text */
+    int32_t other_min, other_max;
     other_entry *other;          /* sorted; everything else that has flags */
     size_t n_other, cap_other;
     char class_names[MAX_CLASSES][32];
@@ -156,7 +160,7 @@ static uint32_t *flag_slot(ts_mojibake *m, int32_t cp)
         m->other = p;
         m->cap_other = cap;
     }
-    m->other[m->n_other] = (other_entry){cp, 0};
+    m->other[m->n_other] = (other_entry){cp, 0, 0};
     return &m->other[m->n_other++].flags;
 }
 
@@ -170,7 +174,7 @@ static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
 {
     if (cp < 0x600) return cp >= 0 ? m->lo[cp] : 0;
     if (cp >= 0x2000 && cp < 0x2700) return m->mid[cp - 0x2000];
-    if (cp < 0x1680) return 0;
+    if (cp < m->other_min || cp > m->other_max) return 0;
     size_t lo = 0, hi = m->n_other;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -178,6 +182,20 @@ static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
         else hi = mid;
     }
     return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].flags : 0;
+}
+
+static inline uint64_t starts_of(const ts_mojibake *m, int32_t cp)
+{
+    if (cp < 0x600) return cp >= 0 ? m->start_lo[cp] : 0;
+    if (cp >= 0x2000 && cp < 0x2700) return m->start_mid[cp - 0x2000];
+    if (cp < m->other_min || cp > m->other_max) return 0;
+    size_t lo = 0, hi = m->n_other;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->other[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].start : 0;
 }
 
 /* Sets `bits` on every code point in [a, b]. */
@@ -451,22 +469,27 @@ static inline bool elem_match(const ts_mojibake *m, const elem *e, int32_t c, ui
     return false;
 }
 
-/* Marks every code point that can match the first element of a pattern, so
- * the scan skips everything else at the cost of one table look-up. */
+/* Records, for every code point with an entry, which patterns can start
+ * with it, so the scan tries only those. */
 static int mark_starts(ts_mojibake *m)
 {
     for (int p = 0; p < m->n_pats; p++) {
         const pattern *pt = &m->pats[p];
         const elem *e = &pt->e[0];
-        if ((e->specials & S_START) && pt->n > 1) e = &pt->e[1];
-        mark_union(m, e->mask, F_START);
-        for (uint16_t k = 0; k < e->lit_n; k++) {
-            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
-            if (mark_range(m, r[0], r[1], F_START)) return -1;
+        if ((e->specials & S_START) && !e->mask && !e->lit_n) {
+            m->start_at0 |= 1ull << p;
+            continue;
         }
-        for (int32_t c = 0; c < 0x80; c++)
-            if (elem_match(m, e, c, m->lo[c] & ~F_START)) m->lo[c] |= F_START;
-        if (e->specials & S_SPACE) mark_union(m, F_SPACE, F_START);
+        for (uint16_t k = 0; k < e->lit_n; k++) { /* give literals an entry */
+            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
+            if (mark_range(m, r[0], r[1], 0)) return -1;
+        }
+        for (int32_t c = 0; c < 0x600; c++)
+            if (elem_match(m, e, c, m->lo[c])) m->start_lo[c] |= 1ull << p;
+        for (int32_t c = 0x2000; c < 0x2700; c++)
+            if (elem_match(m, e, c, m->mid[c - 0x2000])) m->start_mid[c - 0x2000] |= 1ull << p;
+        for (size_t k = 0; k < m->n_other; k++)
+            if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].start |= 1ull << p;
     }
     return 0;
 }
@@ -481,6 +504,8 @@ ts_mojibake *ts_mojibake_new(void)
         return NULL;
     }
     qsort(m->other, m->n_other, sizeof m->other[0], cmp_other);
+    m->other_min = m->n_other ? m->other[0].cp : 1;
+    m->other_max = m->n_other ? m->other[m->n_other - 1].cp : 0;
     return m;
 }
 
@@ -524,16 +549,20 @@ bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         int32_t c = s[i];
+        uint64_t sm;
         if (c < 0x80) {
+            sm = m->start_lo[c];
             /* Every pattern has a non-ASCII character among its first three. */
-            if (!(m->lo[c] & F_START) || !((i + 1 < n && s[i + 1] >= 0x80) ||
-                                           (i + 2 < n && s[i + 2] >= 0x80) || i == 0))
-                continue;
-        } else if (!(flags_of(m, c) & F_START)) {
-            if (i != 0) continue;
+            if (!sm || !((i + 1 < n && s[i + 1] >= 0x80) || (i + 2 < n && s[i + 2] >= 0x80))) sm = 0;
+        } else {
+            sm = starts_of(m, c);
         }
-        for (int p = 0; p < m->n_pats; p++)
+        if (i == 0) sm |= m->start_at0;
+        while (sm) {
+            int p = __builtin_ctzll(sm);
+            sm &= sm - 1;
             if (match_at(m, &m->pats[p], s, n, i)) return true;
+        }
     }
     return false;
 }
@@ -765,10 +794,12 @@ static int fix_inconsistent(const ts_mojibake *m, const int32_t *s, size_t n, ts
         if (r < 0) goto oom;
         if (r > 0) {
             if (ts_cpvec_append(out, sub.v, sub.n)) goto oom;
-        } else if (ts_cpvec_append(out, s + i, l)) {
-            goto oom;
+            i += l;
+        } else {
+            /* The run as a whole is no mojibake; one that starts later may
+             * be ("× â‚¬4" is "× €4"). */
+            if (ts_cpvec_push(out, s[i++])) goto oom;
         }
-        i += l;
     }
     rc = same(s, n, out->v, out->n) ? 0 : 1;
     goto done;

@@ -25,6 +25,8 @@ typedef struct {
 
 void ts_cpvec_release(ts_cpvec *c);
 int ts_cpvec_push(ts_cpvec *c, int32_t cp);
+/* Room for `extra` more code points. */
+int ts_cpvec_reserve(ts_cpvec *c, size_t extra);
 int ts_cpvec_append(ts_cpvec *c, const int32_t *v, size_t n);
 
 /* What a repair did first: a code page index (see ts_mojibake_codepage_rule),

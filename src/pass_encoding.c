@@ -157,7 +157,8 @@ static bool opt_on(ts_context *ctx, const char *key)
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* Decodes p[0..n) into sc->cps with byte offsets in sc->offs. */
+/* Decodes p[0..n) into sc->cps with byte offsets in sc->offs.  The text
+ * is valid UTF-8 (the reader checked), so no validation here. */
 static int decode(scratch *sc, const char *p, size_t n)
 {
     sc->cps.n = 0;
@@ -167,15 +168,24 @@ static int decode(scratch *sc, const char *p, size_t n)
         sc->offs = o;
         sc->cap_offs = n + 1;
     }
+    if (sc->cps.cap < n && ts_cpvec_reserve(&sc->cps, n)) return -1;
+    const unsigned char *u = (const unsigned char *)p;
+    int32_t *v = sc->cps.v;
     size_t i = 0, k = 0;
     while (i < n) {
+        unsigned char c = u[i];
+        int32_t cp;
         size_t len;
-        int32_t c = ts_utf8_decode(p + i, n - i, &len);
-        if (c < 0) c = 0xFFFD; /* cannot happen: the reader checked */
-        sc->offs[k++] = (uint32_t)i;
-        if (ts_cpvec_push(&sc->cps, c)) return -1;
+        if (c < 0x80) { cp = c; len = 1; }
+        else if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); len = 2; }
+        else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); len = 3; }
+        else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); len = 4; }
+        if (i + len > n) { cp = 0xFFFD; len = n - i; } /* cannot happen: the reader checked */
+        sc->offs[k] = (uint32_t)i;
+        v[k++] = cp;
         i += len;
     }
+    sc->cps.n = k;
     sc->offs[k] = (uint32_t)n;
     return 0;
 }
@@ -412,7 +422,23 @@ static size_t stage_invisible(ts_edit_list *out, uint32_t seg, scratch *sc, cons
     return count;
 }
 
-/* NFC, one edit per changed word: composition never crosses a space. */
+/* Can NFC leave c alone whatever surrounds it?  No for combining marks and
+ * other characters that compose with the one before them, Hangul vowel and
+ * final jamo, and characters with a canonical decomposition outside the
+ * blocks of precomposed letters that NFC keeps (singletons such as U+212B
+ * ANGSTROM SIGN, composition exclusions). */
+static bool nfc_safe(int32_t c)
+{
+    if (c < 0x300) return true;
+    const utf8proc_property_t *pr = utf8proc_get_property(c);
+    if (pr->combining_class || pr->comp_exclusion) return false;
+    if (pr->comb_index != UINT16_MAX && pr->comb_index >= 0x8000) return false;
+    if ((c >= 0x1160 && c <= 0x11FF) || (c >= 0xD7B0 && c <= 0xD7FF)) return false;
+    if (pr->decomp_type == 0 && pr->decomp_seqindex != UINT16_MAX)
+        return (c >= 0x0388 && c < 0x0500) || (c >= 0x1E00 && c < 0x1F00);
+    return true;
+}
+
 static size_t stage_nfc(ts_edit_list *out, uint32_t seg, const char *p, size_t n)
 {
     size_t count = 0;
@@ -421,6 +447,13 @@ static size_t stage_nfc(ts_edit_list *out, uint32_t seg, const char *p, size_t n
         while (we < n && p[we] != ' ' && p[we] != '\n') we++;
         /* Below U+0300 every character is already NFC and no mark follows. */
         for (i = ws; i < we && (unsigned char)p[i] < 0xCC; i++) {}
+        if (i < we) {
+            size_t l;
+            for (; i < we; i += l) {
+                if ((unsigned char)p[i] < 0xCC) { l = 1; continue; }
+                if (!nfc_safe(ts_utf8_decode(p + i, we - i, &l))) break;
+            }
+        }
         if (i < we) {
             utf8proc_uint8_t *r = NULL;
             utf8proc_ssize_t rl = utf8proc_map((const utf8proc_uint8_t *)p + ws, (utf8proc_ssize_t)(we - ws), &r,
