@@ -95,8 +95,11 @@ golden: $(BUILD)/tscrub
 golden-update: $(BUILD)/tscrub
 	scripts/golden --bin $(BUILD)/tscrub --update
 
-bench: all
+bench: all $(BUILD)/bench_encoding
 	scripts/bench $(BUILD)/tscrub
+
+$(BUILD)/bench_encoding: tests/bench/bench_encoding.c $(BUILD)/libtscrub.a
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LDFLAGS) $(BUILD)/libtscrub.a $(LDLIBS)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_<name>.c), built with clang under
 # ASan + UBSan in build-fuzz/ and each run for FUZZ_TIME seconds on its

@@ -64,7 +64,7 @@ int ts_cpvec_reserve(ts_cpvec *c, size_t extra)
 
 int ts_cpvec_push(ts_cpvec *c, int32_t cp)
 {
-    if (ts_cpvec_reserve(c, 1)) return -1;
+    if (c->n == c->cap && ts_cpvec_reserve(c, 1)) return -1;
     c->v[c->n++] = cp;
     return 0;
 }
@@ -119,12 +119,13 @@ typedef struct {
     int32_t dec[128];
     rev_entry rev[129];
     size_t n_rev;
+    uint8_t rev_lo[0x600], rev_mid[0x700]; /* byte for a code point, 0: none */
 } codepage;
 
 typedef struct {
     int32_t cp;
     uint32_t flags;
-    uint64_t start;
+    uint64_t start, second;
 } other_entry;
 
 struct ts_mojibake {
@@ -132,6 +133,11 @@ struct ts_mojibake {
     uint32_t mid[0x700];         /* flags for U+2000..U+26FF */
     /* Bit p: pattern p can start with this character. */
     uint64_t start_lo[0x600], start_mid[0x700];
+    /* Bit p: this character can be the second of pattern p (always set for
+     * one-character patterns).  Characters without an entry use
+     * second_word or second_other. */
+    uint64_t second_lo[0x600], second_mid[0x700];
+    uint64_t second_word, second_other, single;
     uint64_t start_at0;          /* patterns anchored at the start of the text */
     int32_t other_min, other_max;
     other_entry *other;          /* sorted; everything else that has flags */
@@ -160,7 +166,7 @@ static uint32_t *flag_slot(ts_mojibake *m, int32_t cp)
         m->other = p;
         m->cap_other = cap;
     }
-    m->other[m->n_other] = (other_entry){cp, 0, 0};
+    m->other[m->n_other] = (other_entry){cp, 0, 0, 0};
     return &m->other[m->n_other++].flags;
 }
 
@@ -182,6 +188,24 @@ static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
         else hi = mid;
     }
     return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].flags : 0;
+}
+
+static bool is_word(int32_t c);
+
+static inline uint64_t seconds_of(const ts_mojibake *m, int32_t cp)
+{
+    if (cp < 0x600) return cp >= 0 ? m->second_lo[cp] : m->single;
+    if (cp >= 0x2000 && cp < 0x2700) return m->second_mid[cp - 0x2000];
+    if (cp >= m->other_min && cp <= m->other_max) {
+        size_t lo = 0, hi = m->n_other;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (m->other[mid].cp < cp) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < m->n_other && m->other[lo].cp == cp) return m->other[lo].second;
+    }
+    return is_word(cp) ? m->second_word : m->second_other;
 }
 
 static inline uint64_t starts_of(const ts_mojibake *m, int32_t cp)
@@ -391,6 +415,11 @@ static int parse_codepages(ts_mojibake *m, const char *d)
         for (int b = 0; b < 128; b++) c->rev[c->n_rev++] = (rev_entry){c->dec[b], (uint8_t)(0x80 + b)};
         if (c->sloppy) c->rev[c->n_rev++] = (rev_entry){0xFFFD, 0x1A};
         qsort(c->rev, c->n_rev, sizeof c->rev[0], cmp_rev);
+        for (size_t k = 0; k < c->n_rev; k++) {
+            int32_t cp = c->rev[k].cp;
+            if (cp < 0x600) c->rev_lo[cp] = c->rev[k].byte;
+            else if (cp >= 0x2000 && cp < 0x2700) c->rev_mid[cp - 0x2000] = c->rev[k].byte;
+        }
         c->keep_spaces = strcmp(c->rule, "macroman") == 0;
         if (strcmp(c->rule, "latin1") == 0) m->latin1 = i;
         if (strcmp(c->rule, "cp1252") == 0) m->cp1252 = i;
@@ -491,6 +520,39 @@ static int mark_starts(ts_mojibake *m)
         for (size_t k = 0; k < m->n_other; k++)
             if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].start |= 1ull << p;
     }
+    /* Second characters, a filter for the first two of each pattern. */
+    for (int p = 0; p < m->n_pats; p++) {
+        const pattern *pt = &m->pats[p];
+        uint64_t bit = 1ull << p;
+        if (pt->n < 2) {
+            m->single |= bit;
+            continue;
+        }
+        const elem *e = &pt->e[1];
+        for (uint16_t k = 0; k < e->lit_n; k++) {
+            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
+            if (mark_range(m, r[0], r[1], 0)) return -1;
+        }
+        if (e->specials & (S_WORD | S_ANY | S_NONLETTER)) m->second_word |= bit;
+        if (e->specials & (S_ANY | S_NONLETTER)) m->second_other |= bit;
+    }
+    for (int p = 0; p < m->n_pats; p++) {
+        const pattern *pt = &m->pats[p];
+        uint64_t bit = 1ull << p;
+        if (pt->n < 2) continue;
+        const elem *e = &pt->e[1];
+        for (int32_t c = 0; c < 0x600; c++)
+            if (elem_match(m, e, c, m->lo[c])) m->second_lo[c] |= bit;
+        for (int32_t c = 0x2000; c < 0x2700; c++)
+            if (elem_match(m, e, c, m->mid[c - 0x2000])) m->second_mid[c - 0x2000] |= bit;
+        for (size_t k = 0; k < m->n_other; k++)
+            if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].second |= bit;
+    }
+    for (int32_t c = 0; c < 0x600; c++) m->second_lo[c] |= m->single;
+    for (int32_t c = 0; c < 0x700; c++) m->second_mid[c] |= m->single;
+    for (size_t k = 0; k < m->n_other; k++) m->other[k].second |= m->single;
+    m->second_word |= m->single;
+    m->second_other |= m->single;
     return 0;
 }
 
@@ -557,6 +619,7 @@ bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
         } else {
             sm = starts_of(m, c);
         }
+        if (sm) sm &= i + 1 < n ? seconds_of(m, s[i + 1]) : m->single;
         if (i == 0) sm |= m->start_at0;
         while (sm) {
             int p = __builtin_ctzll(sm);
@@ -569,9 +632,11 @@ bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
 
 /* ---- re-encoding and decoding ------------------------------------------ */
 
-static int encode_cp(const codepage *c, int32_t cp)
+static inline int encode_cp(const codepage *c, int32_t cp)
 {
     if (cp < 0x80) return (c->sloppy && cp == 0x1A) ? -1 : cp;
+    if (cp < 0x600) return c->rev_lo[cp] ? c->rev_lo[cp] : -1;
+    if (cp >= 0x2000 && cp < 0x2700) return c->rev_mid[cp - 0x2000] ? c->rev_mid[cp - 0x2000] : -1;
     size_t lo = 0, hi = c->n_rev;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -589,6 +654,7 @@ static bool cont_not_85_a0(uint8_t b) { return in(b, 0x80, 0x84) || in(b, 0x86, 
 static size_t altered_at(const uint8_t *b, size_t n, size_t i)
 {
     uint8_t c = b[i];
+    if (c < 0xC2) return 0;
     if (i + 1 < n && (c == 0xC2 || c == 0xC3 || c == 0xC5 || c == 0xCE || c == 0xD0 || c == 0xD9) &&
         b[i + 1] == ' ')
         return 2;
@@ -649,9 +715,27 @@ static bool decode_utf8_variants(const uint8_t *b, size_t n, ts_cpvec *out, bool
             i += 6;
             continue;
         }
+        uint8_t c0 = b[i];
+        int32_t c;
         size_t len;
-        int32_t c = ts_utf8_decode((const char *)b + i, n - i, &len);
-        if (c < 0 || c == 0) return false;
+        if (c0 < 0x80) {
+            c = c0;
+            len = 1;
+        } else {
+            if (c0 >= 0xC2 && c0 <= 0xDF) { len = 2; c = c0 & 0x1F; }
+            else if (c0 >= 0xE0 && c0 <= 0xEF) { len = 3; c = c0 & 0x0F; }
+            else if (c0 >= 0xF0 && c0 <= 0xF4) { len = 4; c = c0 & 0x07; }
+            else return false;
+            if (n - i < len) return false;
+            for (size_t k = 1; k < len; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) return false;
+                c = (c << 6) | (b[i + k] & 0x3F);
+            }
+            if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+                (c >= 0xD800 && c <= 0xDFFF))
+                return false;
+        }
+        if (c == 0) return false;
         if (ts_cpvec_push(out, c)) return !(*oom = true);
         i += len;
     }

@@ -393,13 +393,24 @@ static bool invisible(const int32_t *v, size_t n, size_t i)
 
 static size_t stage_invisible(ts_edit_list *out, uint32_t seg, scratch *sc, const char *p, size_t n)
 {
-    /* Cheap test first: C0 controls, or the lead bytes of the candidates. */
+    /* Cheap test first, on the bytes: C0 controls, DEL, and the UTF-8 of
+     * U+180E, U+200B..U+200D, U+2060, U+206A..U+206F, U+FEFF and
+     * U+FFF9..U+FFFB. */
     size_t i;
+    const unsigned char *u = (const unsigned char *)p;
     for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') || c == 0x7F || c == 0xE1 ||
-            c == 0xE2 || c == 0xEF)
-            break;
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x7F) continue;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') break;
+        if (c == 0x7F || i + 2 >= n) {
+            if (c == 0x7F) break;
+            continue;
+        }
+        if (c == 0xE1 && u[i + 1] == 0xA0 && u[i + 2] == 0x8E) break;
+        if (c == 0xE2 && u[i + 1] == 0x80 && u[i + 2] >= 0x8B && u[i + 2] <= 0x8D) break;
+        if (c == 0xE2 && u[i + 1] == 0x81 && (u[i + 2] == 0xA0 || (u[i + 2] >= 0xAA && u[i + 2] <= 0xAF))) break;
+        if (c == 0xEF && u[i + 1] == 0xBB && u[i + 2] == 0xBF) break;
+        if (c == 0xEF && u[i + 1] == 0xBF && u[i + 2] >= 0xB9 && u[i + 2] <= 0xBB) break;
     }
     if (i == n) return 0;
     if (decode(sc, p, n)) {
@@ -448,10 +459,17 @@ static size_t stage_nfc(ts_edit_list *out, uint32_t seg, const char *p, size_t n
         /* Below U+0300 every character is already NFC and no mark follows. */
         for (i = ws; i < we && (unsigned char)p[i] < 0xCC; i++) {}
         if (i < we) {
-            size_t l;
-            for (; i < we; i += l) {
-                if ((unsigned char)p[i] < 0xCC) { l = 1; continue; }
-                if (!nfc_safe(ts_utf8_decode(p + i, we - i, &l))) break;
+            const unsigned char *u = (const unsigned char *)p;
+            while (i < we) {
+                unsigned char c = u[i];
+                if (c < 0xCC) { i++; continue; }
+                int32_t cp;
+                size_t l;
+                if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); l = 2; }
+                else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); l = 3; }
+                else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); l = 4; }
+                if (!nfc_safe(cp)) break;
+                i += l;
             }
         }
         if (i < we) {
