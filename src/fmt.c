@@ -159,6 +159,45 @@ static ts_status check_input(ts_context *ctx, ts_transcript *t)
     return TS_OK;
 }
 
+static int cmp_range(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Reports the recoded bytes that no segment's text holds (timing or
+ * speaker lines, headers): the encoding pass reports the others, at their
+ * place in the text. */
+static ts_status report_recoded_outside(ts_context *ctx, const ts_transcript *t)
+{
+    if (!t->n_recoded) return TS_OK;
+    size_t *r = malloc((t->n ? t->n : 1) * 2 * sizeof *r), nr = 0;
+    if (!r) return TS_ERR_NOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        const ts_segment *s = &t->segs[i];
+        if (s->orig_text < t->input || s->orig_text >= t->input + t->input_len) continue;
+        r[2 * nr] = (size_t)(s->orig_text - t->input);
+        r[2 * nr + 1] = r[2 * nr] + s->orig_len;
+        nr++;
+    }
+    qsort(r, nr, 2 * sizeof *r, cmp_range);
+    size_t k = 0;
+    for (size_t j = 0; j < t->n_recoded; j++) {
+        size_t off = t->recoded[j];
+        while (k < nr && r[2 * k + 1] <= off) k++;
+        if (k < nr && r[2 * k] <= off) continue;
+        unsigned line, col;
+        char u[4];
+        size_t ul = ts_utf8_encode(ts_cp1252_decode(t->recoded_byte[j]), u);
+        ts_offset_pos(t->input, off, &line, &col);
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_WARNING, TS_DIAG_UTF8,
+                     "byte 0x%02X is not UTF-8; read as Windows-1252 '%.*s'",
+                     t->recoded_byte[j], (int)ul, u);
+    }
+    free(r);
+    return TS_OK;
+}
+
 static const ts_format *detect(const char *name, const char *d, size_t n)
 {
     const ts_format *best = NULL;
@@ -209,6 +248,7 @@ ts_status ts_read_owned(ts_context *ctx, const char *name, char *data, size_t le
         if (!fmt) fmt = detect(name, t->input, t->input_len);
         t->format = fmt;
         st = fmt->read(ctx, t);
+        if (!st) st = report_recoded_outside(ctx, t);
     }
     if (st) {
         ts_transcript_free(t);
