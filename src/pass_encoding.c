@@ -661,6 +661,12 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
     o.consistent = opt_on(ctx, "consistent-quotes");
     if (o.consistent && !o.straighten) o.quote_style = dominant_quotes(t);
     bool opt_in = o.ligatures || o.fullwidth || o.straighten || o.quote_style;
+    /* Consistent quotes depend on the whole document: every segment is
+     * looked at in every round, and quotes change only in a round where
+     * nothing else does, so the style is judged on the final text. */
+    if (o.consistent) only = NULL;
+    size_t before = 0;
+    for (size_t k = 0; k < out->n; k++) before += !out->v[k].report_only;
     scratch sc = {0};
     for (size_t i = 0; i < t->n && !out->failed; i++) {
         if (only && !only[i]) continue;
@@ -677,6 +683,19 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         if (o.invisible && stage_invisible(out, seg, &sc, p, n)) continue;
         if (o.nfc && stage_nfc(out, seg, p, n)) continue;
         if (opt_in) stage_opt_in(out, seg, &sc, &o, p, n);
+    }
+    if (o.quote_style && !out->failed) {
+        /* Drop this round's consistent-quotes edits if anything else
+         * changes: the next round judges the style again. */
+        size_t other = 0;
+        for (size_t k = before; k < out->n; k++)
+            other += !out->v[k].report_only && out->v[k].rule != &encoding_rules[R_CONSISTENT_QUOTES];
+        if (other) {
+            size_t w = before;
+            for (size_t k = before; k < out->n; k++)
+                if (out->v[k].rule != &encoding_rules[R_CONSISTENT_QUOTES]) out->v[w++] = out->v[k];
+            out->n = w;
+        }
     }
     ts_cpvec_release(&sc.cps);
     ts_cpvec_release(&sc.fixed);
