@@ -12,7 +12,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson
+PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson inih
 VERSION := $(shell sed -n 's/^\#define TS_VERSION "\(.*\)"/\1/p' src/tscrub.h)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -34,15 +34,33 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc \
+GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc \
+            $(BUILD)/gen/speakers.inc \
             $(patsubst rules/encoding/%.txt,$(BUILD)/gen/encoding_%.inc,$(wildcard rules/encoding/*.txt))
+RULE_PACKS := $(sort $(wildcard rules/*.xml))
 
 .PHONY: all run check check-asan unit golden golden-update bench fuzz install uninstall clean deps
-all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
+all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
-$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
+$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
 	@mkdir -p $(@D)
-	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/{"&", sizeof "&" - 1},/' $< > $@.tmp && mv $@.tmp $@
+
+# The bundled rule packs and their schema are compiled in (rules.c), so the
+# default pack works without installed data.
+$(BUILD)/gen/bundled_rules.inc: $(RULE_PACKS) scripts/embed-text
+	@mkdir -p $(@D)
+	{ for f in $(RULE_PACKS); do printf '{"%s", "%s",\n' "$$(basename $$f .xml)" "$$f"; \
+	  scripts/embed-text $$f; printf '},\n'; done; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/rules_rng.inc: rules/rules.rng scripts/embed-text
+	@mkdir -p $(@D)
+	scripts/embed-text $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/speakers.inc: dictionaries/speakers.txt
+	@mkdir -p $(@D)
+	sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' \
+	    -e 's/^\([a-z-]*\)[[:space:]][[:space:]]*\([^[:space:]]*\)[[:space:]]*$$/{"\1", "\2"},/' $< > $@.tmp && mv $@.tmp $@
 
 .SECONDARY: $(GEN)
 
@@ -66,10 +84,6 @@ $(BUILD)/libtscrub.so: $(LIB_OBJ)
 
 $(BUILD)/tscrub: $(CLI_OBJ) $(BUILD)/libtscrub.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtscrub.a $(LDLIBS)
-
-$(BUILD)/tscrub.pc: tscrub.pc.in src/tscrub.h
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' $< > $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtscrub.a
 	@mkdir -p $(@D)
@@ -136,7 +150,8 @@ install: all
 	ln -sf libtscrub.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtscrub.so.0
 	ln -sf libtscrub.so.0 $(DESTDIR)$(PREFIX)/lib/libtscrub.so
 	install -m 644 src/tscrub.h $(DESTDIR)$(PREFIX)/include/tscrub.h
-	install -m 644 $(BUILD)/tscrub.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tscrub.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
+	    tscrub.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tscrub.pc
 	install -m 644 src/cli/tscrub.1 $(DESTDIR)$(PREFIX)/share/man/man1/tscrub.1
 	cp -R rules/. $(DESTDIR)$(PREFIX)/share/tscrub/rules/
 	cp -R dictionaries/. $(DESTDIR)$(PREFIX)/share/tscrub/dictionaries/

@@ -27,6 +27,7 @@ typedef struct ts_format {
 
 #define TS_FORMAT_LIST(X) \
     X(premiere)           \
+    X(dlm)                \
     X(text)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;

@@ -11,8 +11,10 @@
 #include "pass.h"
 
 #define TS_PASS_LIST(X) \
-    X(encoding) \
-    X(lines)
+    X(encoding)             \
+    X(lines)                \
+    X(speakers)             \
+    X(rules)
 
 #define TS_PASS_DECLARE(name) extern const ts_pass ts_pass_##name;
 TS_PASS_LIST(TS_PASS_DECLARE)
