@@ -29,6 +29,7 @@
  * default stage could change and costs one scan of eight bytes at a time.
  * Memory is proportional to the longest segment.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -637,6 +638,21 @@ static bool plain_ascii(const char *p, size_t n)
     return true;
 }
 
+/* Does an edit from out->v[mark..] survive the engine's per-rule settings
+ * ("rule.<id>" = off drops a rule's edits)?  A stage whose edits would all
+ * be dropped must not hold back the stages after it. */
+static bool kept_edits(const ts_context *ctx, bool rule_opts, const ts_edit_list *out, size_t mark)
+{
+    if (!rule_opts) return out->n > mark;
+    for (size_t k = mark; k < out->n; k++) {
+        char key[128];
+        snprintf(key, sizeof key, "rule.%s", out->v[k].rule->id);
+        const char *v = ts_context_option(ctx, key);
+        if (!v || strcmp(v, "off") != 0) return true;
+    }
+    return false;
+}
+
 static bool xml_format(const ts_transcript *t)
 {
     const char *f = ts_transcript_format(t);
@@ -667,6 +683,8 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
     if (o.consistent) only = NULL;
     size_t before = 0;
     for (size_t k = 0; k < out->n; k++) before += !out->v[k].report_only;
+    bool rule_opts = false;
+    for (size_t k = 0; k < ctx->n_opts && !rule_opts; k++) rule_opts = strncmp(ctx->opt_keys[k], "rule.", 5) == 0;
     scratch sc = {0};
     for (size_t i = 0; i < t->n && !out->failed; i++) {
         if (only && !only[i]) continue;
@@ -677,12 +695,22 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         report_recoded(t, out, seg);
         if (plain_ascii(p, n) && !(o.quote_style == 2 && (memchr(p, '\'', n) || memchr(p, '"', n))))
             continue;
-        if (o.entities && stage_entities(st, out, seg, p, n)) continue;
-        if (o.invisible && stage_escapes(out, seg, p, n)) continue;
-        if (stage_mojibake(st, out, seg, &sc, p, n)) continue;
-        if (o.invisible && stage_invisible(out, seg, &sc, p, n)) continue;
-        if (o.nfc && stage_nfc(out, seg, p, n)) continue;
+        /* STAGE(call): keep the stage's edits and stop when it proposed any
+         * that a "rule.<id>=off" option does not drop. */
+#define STAGE(call)                                             \
+        do {                                                    \
+            size_t mark_ = out->n;                              \
+            if ((call) && kept_edits(ctx, rule_opts, out, mark_)) goto next; \
+            out->n = mark_;                                     \
+        } while (0)
+        if (o.entities) STAGE(stage_entities(st, out, seg, p, n));
+        if (o.invisible) STAGE(stage_escapes(out, seg, p, n));
+        STAGE(stage_mojibake(st, out, seg, &sc, p, n));
+        if (o.invisible) STAGE(stage_invisible(out, seg, &sc, p, n));
+        if (o.nfc) STAGE(stage_nfc(out, seg, p, n));
         if (opt_in) stage_opt_in(out, seg, &sc, &o, p, n);
+#undef STAGE
+    next:;
     }
     if (o.quote_style && !out->failed) {
         /* Drop this round's consistent-quotes edits if anything else
