@@ -733,7 +733,11 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
 }
 
 const ts_pass ts_pass_encoding = {
-    .info = {"encoding", "mojibake, invalid bytes, HTML entities, invisible characters, NFC", true,
+    .info = {"encoding",
+             "mojibake, invalid bytes, HTML entities, invisible characters, NFC (opt-in: "
+             "--straighten-quotes, --consistent-quotes, --fullwidth, --ligatures; "
+             "--html-entities auto|on|off, --set invisible=off, --set nfc=off)",
+             true,
              encoding_rules, R_COUNT},
     .segment_local = true,
     .state_new = state_new,
