@@ -6,6 +6,7 @@
 #   make check-asan   the same under AddressSanitizer + UBSan (build-asan/)
 #   make bench        throughput and peak memory on a generated 100 MB transcript
 #   make fuzz         libFuzzer harnesses in tests/fuzz (clang), FUZZ_TIME seconds each
+#   make bench-dict   the same with a generated 10,000-term list (--dict)
 #   make install      PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -41,7 +42,7 @@ RULE_PACKS := $(sort $(wildcard rules/*.xml))
 CREDITS  := $(sort $(wildcard dictionaries/credits/*.txt))
 
 # make check-valgrind     memcheck over the unit tests and the main commands
-.PHONY: all run check check-asan check-valgrind unit golden golden-update bench fuzz install uninstall clean deps
+.PHONY: all run check check-asan check-valgrind unit golden golden-update bench bench-dict fuzz install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
@@ -154,6 +155,12 @@ fuzz: $(FUZZERS)
 	done
 
 FORCE:
+
+# The same with a generated 10,000-term list on every fix row.
+bench-dict: all
+	@mkdir -p $(BUILD)/bench
+	scripts/gen-terms --count 10000 $(BUILD)/bench/terms-10000.terms
+	BENCH_DICT=$(BUILD)/bench/terms-10000.terms scripts/bench $(BUILD)/tscrub
 
 deps:
 	scripts/install-deps

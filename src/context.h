@@ -17,6 +17,7 @@
 #define TS_MAX_PASSES 16
 
 struct ts_speller;
+struct ts_termset;
 
 struct ts_context {
     ts_diag_fn sink;
@@ -32,9 +33,11 @@ struct ts_context {
     void *pass_state[TS_MAX_PASSES];
     struct ts_speller *speller;      /* lazily opened, shared by passes */
     bool speller_failed;
+    struct ts_termset *terms;        /* --dict files, loaded on first use (dict.c) */
+    int terms_status;                /* the ts_status of a failed load */
 };
 
-/* The context's hunspell handle for en_US, opened on first use; NULL when
+/* The context's hunspell handle for the "lang" option (default en_US), opened on first use; NULL when
  * it cannot be opened (reported once). */
 struct ts_speller *ts_context_speller(ts_context *ctx);
 

@@ -19,6 +19,7 @@
     X(ORDER, "input/order", "segment times are out of order")                   \
     X(STRUCTURE, "input/structure", "a block is incomplete or ambiguous")       \
     X(FORMAT, "input/format", "the format is unknown or not recognised")        \
+    X(DICT, "input/dict", "a term list line is malformed")                     \
     X(USAGE, "usage", "a bad option or argument")                               \
     X(UNSETTLED, "engine/unsettled", "a pass kept proposing edits")             \
     X(RULES, "rules/pack", "a rule pack is malformed or an example fails")      \

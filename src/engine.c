@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "dict.h"
 #include "diag.h"
 #include "pass_list.h"
 #include "spell.h"
@@ -58,6 +59,7 @@ void ts_context_free(ts_context *ctx)
         if (ctx->pass_state[i] && pass_table[i]->state_free)
             pass_table[i]->state_free(ctx->pass_state[i]);
     ts_speller_close(ctx->speller);
+    ts_termset_free(ctx->terms);
     free_paths(ctx->dicts, ctx->n_dicts);
     free_paths(ctx->rules, ctx->n_rules);
     free_paths(ctx->opt_keys, ctx->n_opts);
@@ -198,13 +200,15 @@ struct ts_speller *ts_context_speller(ts_context *ctx)
 {
     if (ctx->speller || ctx->speller_failed) return ctx->speller;
     const char *dir = ctx->hunspell_dir ? ctx->hunspell_dir : "/usr/share/hunspell";
-    ctx->speller = ts_speller_open(dir, "en_US");
+    const char *lang = ts_context_option(ctx, "lang");
+    if (!lang || !*lang || strchr(lang, '/')) lang = "en_US";
+    ctx->speller = ts_speller_open(dir, lang);
     if (!ctx->speller) {
         ctx->speller_failed = true;
         ts_diag_emit(ctx, NULL, 0, 0, TS_SEV_WARNING, TS_DIAG_IO,
-                     "cannot open the hunspell dictionary %s/en_US (install hunspell-en-us); "
+                     "cannot open the hunspell dictionary %s/%s (install its hunspell package, e.g. hunspell-en-us); "
                      "checks that need it are skipped",
-                     dir);
+                     dir, lang);
     }
     return ctx->speller;
 }
@@ -418,8 +422,10 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             break;
         *to = *to + res.n_after - res.n_before;
         if (res.applied == 0) break;
-        if (p->segment_local) {
-            /* Next round: the segments this one changed. */
+        {
+            /* Next round: the segments this one changed (a segment-local
+             * pass looks only at those; any pass logs findings only there,
+             * the others' findings were final and are logged already). */
             free(examined);
             examined = calloc(*to - from ? *to - from : 1, 1);
             if (!examined) {

@@ -15,6 +15,8 @@
     X(lines)                \
     X(artifacts)            \
     X(speakers)             \
+    X(dictionary)           \
+    X(spelling)             \
     X(rules)
 
 #define TS_PASS_DECLARE(name) extern const ts_pass ts_pass_##name;

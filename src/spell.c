@@ -53,3 +53,22 @@ int ts_speller_add(ts_speller *sp, const char *word)
 {
     return sp ? Hunspell_add(sp->h, word) : -1;
 }
+
+size_t ts_speller_suggest(ts_speller *sp, const char *word, size_t len, ts_arena *a,
+                          const char **out, size_t max)
+{
+    char w[256];
+    if (!sp || len == 0 || len >= sizeof w) return 0;
+    memcpy(w, word, len);
+    w[len] = '\0';
+    char **list = NULL;
+    int n = Hunspell_suggest(sp->h, &list, w);
+    size_t k = 0;
+    for (int i = 0; i < n && k < max; i++) {
+        const char *c = ts_arena_strdup(a, list[i]);
+        if (!c) break;
+        out[k++] = c;
+    }
+    if (list) Hunspell_free_list(sp->h, &list, n);
+    return k;
+}

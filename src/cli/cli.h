@@ -23,6 +23,8 @@ typedef struct {
     bool no_config, fps_set;
     const char *ref, *raw;               /* score */
     bool json;
+    const char *as;                      /* dict export: aws, deepgram, whisper-prompt */
+    const char *sub;                     /* a command's subcommand word (dict export) */
     const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
     size_t n_dicts, n_rules, n_sets;
     const char **owned;                  /* malloc'd strings to free */
@@ -66,5 +68,6 @@ int cmd_passes(cli_options *opt);
 int cmd_review(cli_options *opt);
 int cmd_rules(cli_options *opt);
 int cmd_score(cli_options *opt);
+int cmd_dict(cli_options *opt);
 
 #endif

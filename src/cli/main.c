@@ -15,6 +15,7 @@ static const cli_command commands[] = {
     {"passes", "list every pass and rule", cmd_passes},
     {"rules", "rules test|list [PACK|FILE...]: run the examples of rule packs, or list their rules", cmd_rules},
     {"score", "WER, WDER, cpWER of a transcript against a reference", cmd_score},
+    {"dict", "export term lists for a speech recogniser (see tscrub(1))", cmd_dict},
 };
 
 void cli_usage(FILE *to)

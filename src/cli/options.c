@@ -16,7 +16,7 @@ enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
     OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_OUT_DIR, OPT_BACKUP, OPT_FORMAT,
     OPT_MIN_LEVEL, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_CONFIG, OPT_NO_CONFIG, OPT_REF, OPT_RAW,
-    OPT_JSON, OPT_ALIAS
+    OPT_JSON, OPT_AS, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -37,6 +37,7 @@ static const struct {
     {"fullwidth", "fullwidth", 0},
     {"ligatures", "ligatures", 0},
     {"html-entities", "html-entities", 1},
+    {"lang", "lang", 1},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
@@ -68,6 +69,7 @@ static const struct option fixed_options[] = {
     {"ref", required_argument, NULL, OPT_REF},
     {"raw", required_argument, NULL, OPT_RAW},
     {"json", no_argument, NULL, OPT_JSON},
+    {"as", required_argument, NULL, OPT_AS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -112,6 +114,13 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     long_options[nfixed + N_ALIASES] = (struct option){NULL, 0, NULL, 0};
     opt->fps = 30;
     opt->fail_on = TS_SEV_WARNING;
+    /* "tscrub dict export --as ...": a command with a subcommand word */
+    if (cmd && strcmp(cmd->name, "dict") == 0 && argc > 1 && argv[1][0] != '-') {
+        opt->sub = argv[1];
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     optind = 1;
     opterr = 0;
     int c;
@@ -159,6 +168,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
         case OPT_REF: opt->ref = optarg; break;
         case OPT_RAW: opt->raw = optarg; break;
         case OPT_JSON: opt->json = true; break;
+        case OPT_AS: opt->as = optarg; break;
         case OPT_FAIL_ON:
             if (strcmp(optarg, "info") == 0) opt->fail_on = TS_SEV_INFO;
             else if (strcmp(optarg, "warning") == 0) opt->fail_on = TS_SEV_WARNING;

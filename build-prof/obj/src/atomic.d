@@ -1,0 +1,2 @@
+build-prof/obj/src/atomic.o: src/atomic.c src/atomic.h
+src/atomic.h:

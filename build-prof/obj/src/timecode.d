@@ -1,0 +1,2 @@
+build-prof/obj/src/timecode.o: src/timecode.c src/timecode.h
+src/timecode.h:

@@ -1,0 +1,2 @@
+build-prof/obj/src/utf8.o: src/utf8.c src/utf8.h
+src/utf8.h:

@@ -1,0 +1,1414 @@
+/*
+ * pass_dictionary.c - custom terms: known mis-hearings, canonical casing,
+ * and sounds-like matches.
+ *
+ * The pass reads the context's term set (dict.h) and indexes it once per
+ * context: a hash map from normalised word sequences ("cosmo router",
+ * "claude opus 4") and from compact spellings ("chatgpt") to terms, with
+ * every proper prefix marked so that matching extends a window word by word
+ * only while some term still starts that way (a trie kept in a hash map);
+ * a map from single words to the terms they anchor (a word of a multi-word
+ * term, or a leading or trailing piece of a one-word term: "rust" in
+ * Rustacean, "ring" in Nürburgring); and buckets of terms by the first sound
+ * of their Double Metaphone key.  Each distinct word of a transcript is
+ * analysed once (its normalised form, phonetic key, whether hunspell knows
+ * it, what it anchors) and memoised, so a run costs one hash lookup per word
+ * plus work only where a term may start: 10,000 terms cost about what 10 do.
+ *
+ * At each word the longest exact match wins (case, spacing, hyphens and
+ * spelled numbers are variants of the canonical form; a heard: variant is a
+ * known mis-hearing).  Otherwise windows of 1-4 words are compared with the
+ * candidate terms by phonetic key (longest common subsequence) and by
+ * letters (edit distance).  A window made only of words hunspell knows must
+ * be anchored and score higher than one holding an unknown word, so good
+ * phrases that merely sound alike stay.  A term whose lower-case form is a
+ * common word (Go, Rust, Cursor) changes only where its guard: words are
+ * near (within: words, default 40; a guard phrase holding the word itself,
+ * "in go", must surround it) and none of its except: phrases matches;
+ * without a guard it never changes, and an occurrence fixed in a run is
+ * company for the others.  A window of known words is fixed only towards a
+ * term already written in the transcript ("primed") that it lines up with
+ * word for word.  High confidence is fixed, lower is reported as
+ * dictionary/suggestion.
+ *
+ * The engine re-runs the pass until it proposes nothing; tokens of segments
+ * whose text did not change are reused with what is known not to start at
+ * them, so the rounds after the first cost little.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "dict.h"
+#include "metaphone.h"
+#include "pass.h"
+#include "similar.h"
+#include "spell.h"
+#include "strmap.h"
+#include "utf8.h"
+
+enum {
+    R_CASE,
+    R_FORM,
+    R_MISHEARD,
+    R_POSSESSIVE,
+    R_SOUNDS_LIKE,
+    R_SUGGESTION,
+    R_COUNT
+};
+
+static const ts_rule_info dict_rules[R_COUNT] = {
+    [R_CASE] = {"dictionary/case", "a term written in its canonical casing", TS_SEV_WARNING},
+    [R_FORM] = {"dictionary/form", "a term's spacing, hyphens or number form made canonical", TS_SEV_WARNING},
+    [R_MISHEARD] = {"dictionary/misheard", "a known mis-hearing replaced by its term", TS_SEV_WARNING},
+    [R_POSSESSIVE] = {"dictionary/possessive", "a term's possessive or plural written canonically", TS_SEV_WARNING},
+    [R_SOUNDS_LIKE] = {"dictionary/sounds-like", "words that sound like a term replaced by it", TS_SEV_WARNING},
+    [R_SUGGESTION] = {"dictionary/suggestion", "words that may be a term (not changed)", TS_SEV_INFO},
+};
+
+#define KEY_CAP 48
+#define WORD_CAP 128
+#define MAX_TERM_WORDS 8
+#define MAX_WINDOW 4
+#define GUARD_RADIUS 40
+#define MEMO_LIMIT 2000000
+
+/* ---- the index -------------------------------------------------------- */
+
+typedef struct {
+    uint32_t *v;
+    uint32_t n, cap;
+} id_list;
+
+typedef struct {
+    const ts_term *t;
+    const char *compact;          /* folded letters and digits */
+    char key[KEY_CAP], alt[KEY_CAP];
+    uint16_t compact_len;
+    uint8_t key_len, alt_len, n_words;
+    bool ambiguous;               /* one word, and hunspell knows it in lower case */
+    bool plural;                  /* "Xs" is a plural: acronyms, plural flag */
+    bool no_sounds;               /* the exact flag: no sounds-like matching */
+} term_info;
+
+typedef struct {
+    int32_t canon, heard, compact, comp; /* term ids, -1 when none */
+    const char *comp_text;        /* canonical spelling of a component word */
+    uint32_t comp_len;
+    bool prefix;                  /* a longer spaced key starts with this one */
+    bool cprefix;                 /* a longer compact key starts with this one */
+    uint64_t next, cnext;         /* symbols that follow the prefix (spaced, compact) */
+} key_entry;
+
+/* A bit for the symbol a key continues with, so that extending a window
+ * that no term continues costs no hash lookup. */
+static uint64_t sym_bit(char c)
+{
+    if (c >= 'a' && c <= 'z') return 1ull << (c - 'a');
+    if (c >= '0' && c <= '9') return 1ull << (26 + c - '0');
+    return 1ull << 63;
+}
+
+typedef struct {
+    const char *norm, *fold;      /* numbers as digits / plain; lower-case ASCII */
+    uint16_t norm_len, fold_len;
+    char key[KEY_CAP];
+    uint8_t key_len;
+    uint8_t shape;                /* SHAPE_* */
+    bool common;                  /* hunspell knows the lower-case form */
+    bool has_alpha;
+    const key_entry *k1;          /* the entry for norm */
+    const key_entry *k1s;         /* the entry for norm without a final 's' */
+    const id_list *anchors_word, *anchors_prefix, *anchors_suffix, *guard_of;
+} word_info;
+
+enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
+
+typedef struct {
+    const ts_termset *set;
+    term_info *terms;             /* malloc'd, set->n */
+    size_t n;
+    ts_arena arena;               /* key entries, folded strings */
+    ts_strmap keys;               /* key -> key_entry */
+    ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
+    id_list buckets[64];          /* by first key symbol */
+    ts_strmap memo;               /* word -> word_info */
+    ts_strmap windows;            /* word_info pointers of a window -> window_result */
+    /* The previous run's tokens, per segment text hash, so the engine's
+     * next round re-reads only the segments that changed. */
+    struct token_list *prev;
+    struct token_list *spare;     /* an old list whose memory the next round reuses */
+    uint64_t *prev_hash;
+    size_t prev_n;
+    ts_arena memo_arena;
+    struct ts_speller *sp;
+    int max_words;
+} dict_state;
+
+static const char *const number_words[] = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty"};
+
+/* Folds a word; with `numbers`, a spelled number 0-20 becomes its digits,
+ * so "Opus four" and "Opus 4" meet. */
+static size_t norm_word(const char *s, size_t n, char *out, size_t cap, bool numbers)
+{
+    size_t l = ts_fold_ascii(s, n, out, cap, 0);
+    if (!numbers) return l;
+    for (size_t i = 0; i < sizeof number_words / sizeof *number_words; i++)
+        if (strlen(number_words[i]) == l && memcmp(number_words[i], out, l) == 0)
+            return (size_t)snprintf(out, cap, "%zu", i);
+    return l;
+}
+
+static int bucket_of(char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= '0' && c <= '9') return 26 + (c - '0');
+    return 36;
+}
+
+static int list_push(id_list *l, uint32_t id)
+{
+    if (l->n && l->v[l->n - 1] == id) return 0;
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        uint32_t *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = id;
+    return 0;
+}
+
+static key_entry *entry_for(dict_state *d, const char *key, size_t len)
+{
+    int added;
+    ts_strmap_slot *s = ts_strmap_put(&d->keys, key, len, &added);
+    if (!s) return NULL;
+    if (added) {
+        key_entry *e = ts_arena_calloc(&d->arena, 1, sizeof *e);
+        if (!e) return NULL;
+        e->canon = e->heard = e->compact = e->comp = -1;
+        s->value = e;
+    }
+    return s->value;
+}
+
+static int anchor_add(dict_state *d, char kind, const char *w, size_t n, uint32_t id)
+{
+    char k[WORD_CAP + 2];
+    if (n + 2 > sizeof k) return 0;
+    k[0] = kind;
+    k[1] = ':';
+    memcpy(k + 2, w, n);
+    int added;
+    ts_strmap_slot *s = ts_strmap_put(&d->anchors, k, n + 2, &added);
+    if (!s) return -1;
+    if (added && !(s->value = calloc(1, sizeof(id_list)))) return -1;
+    return list_push(s->value, id);
+}
+
+static const id_list *anchor_get(const dict_state *d, char kind, const char *w, size_t n)
+{
+    char k[WORD_CAP + 2];
+    if (n + 2 > sizeof k) return NULL;
+    k[0] = kind;
+    k[1] = ':';
+    memcpy(k + 2, w, n);
+    ts_strmap_slot *s = ts_strmap_find(&d->anchors, k, n + 2);
+    return s ? s->value : NULL;
+}
+
+static bool is_common(dict_state *d, const char *fold, size_t n)
+{
+    if (!d->sp) return true; /* without hunspell, assume the worst */
+    return n > 0 && ts_speller_check(d->sp, fold, n);
+}
+
+/* Does hunspell know the word as written or in lower case?  Apostrophes
+ * stay ("don't"), so contractions count as the common words they are. */
+static bool word_known(dict_state *d, const char *s, size_t n)
+{
+    if (!d->sp) return true;
+    if (n == 0 || n >= WORD_CAP) return false;
+    if (ts_speller_check(d->sp, s, n)) return true;
+    char low[WORD_CAP];
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] >= 0x80) return false; /* non-ASCII: as written only */
+        low[o++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    }
+    return ts_speller_check(d->sp, low, o);
+}
+
+/* Splits text into words at blanks and hyphens. */
+typedef struct {
+    const char *s[MAX_TERM_WORDS];
+    size_t n[MAX_TERM_WORDS];
+    int count;
+} words;
+
+static void split_words(const char *text, words *w)
+{
+    w->count = 0;
+    const char *p = text;
+    while (*p && w->count < MAX_TERM_WORDS) {
+        while (*p == ' ' || *p == '\t' || *p == '-') p++;
+        const char *q = p;
+        while (*q && *q != ' ' && *q != '\t' && *q != '-') q++;
+        if (q > p) {
+            w->s[w->count] = p;
+            w->n[w->count++] = (size_t)(q - p);
+        }
+        p = q;
+    }
+}
+
+/* Normalised spaced key of a phrase: "Claude Opus four" -> "claude opus 4". */
+static size_t spaced_key(const words *w, char *out, size_t cap, size_t *ends)
+{
+    size_t o = 0;
+    for (int i = 0; i < w->count; i++) {
+        char t[WORD_CAP];
+        size_t l = norm_word(w->s[i], w->n[i], t, sizeof t, true);
+        if (!l) {
+            ends[i] = o;
+            continue;
+        }
+        if (o && o + 1 < cap) out[o++] = ' ';
+        if (o + l >= cap) break;
+        memcpy(out + o, t, l);
+        o += l;
+        ends[i] = o;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static ts_status index_term(dict_state *d, uint32_t id)
+{
+    term_info *ti = &d->terms[id];
+    const ts_term *t = ti->t;
+    words w;
+    split_words(t->text, &w);
+    ti->n_words = (uint8_t)w.count;
+    /* "C++", "C#", "F#": folding would leave a bare letter that matches
+     * every "C"; such terms are left as they are written. */
+    if (strpbrk(t->text, "+#@&*=<>|~^%$")) return TS_OK;
+    if (w.count > d->max_words) d->max_words = w.count;
+    char buf[512], cbuf[512];
+    size_t ends[MAX_TERM_WORDS];
+    size_t len = spaced_key(&w, buf, sizeof buf, ends);
+    if (!len) return TS_OK;
+    /* spaced key and its word prefixes */
+    key_entry *e = entry_for(d, buf, len);
+    if (!e) return TS_ERR_NOMEM;
+    if (e->canon < 0) e->canon = (int32_t)id;
+    for (int i = 0; i + 1 < w.count; i++) {
+        key_entry *p = entry_for(d, buf, ends[i]);
+        if (!p) return TS_ERR_NOMEM;
+        p->prefix = true;
+        p->next |= sym_bit(buf[ends[i] + 1]);
+    }
+    /* compact key and its prefixes */
+    size_t cl = 0;
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] != ' ') cbuf[cl++] = buf[i];
+    cbuf[cl] = '\0';
+    ti->compact = ts_arena_strndup(&d->arena, cbuf, cl);
+    if (!ti->compact) return TS_ERR_NOMEM;
+    ti->compact_len = (uint16_t)cl;
+    key_entry *c = entry_for(d, cbuf, cl);
+    if (!c) return TS_ERR_NOMEM;
+    if (c->compact < 0) c->compact = (int32_t)id;
+    for (size_t i = 2; i < cl; i++) {
+        key_entry *p = entry_for(d, cbuf, i);
+        if (!p) return TS_ERR_NOMEM;
+        p->cprefix = true;
+        p->cnext |= sym_bit(cbuf[i]);
+    }
+    /* phonetic key from the plain letters ("four", not "4") */
+    char up[256];
+    size_t ul = ts_fold_ascii(t->text, strlen(t->text), up, sizeof up, 1);
+    char alt[KEY_CAP];
+    ti->key_len = (uint8_t)ts_double_metaphone(up, ul, ti->key, alt, KEY_CAP);
+    memcpy(ti->alt, alt, KEY_CAP);
+    ti->alt_len = (uint8_t)strlen(alt);
+    ti->no_sounds = (t->flags & TS_TERM_EXACT) != 0;
+    if (ti->key_len && !ti->no_sounds) {
+        if (list_push(&d->buckets[bucket_of(ti->key[0])], id)) return TS_ERR_NOMEM;
+        if (ti->alt_len && ti->alt[0] != ti->key[0] &&
+            list_push(&d->buckets[bucket_of(ti->alt[0])], id))
+            return TS_ERR_NOMEM;
+    }
+    /* ambiguity, plural */
+    char f[WORD_CAP];
+    size_t fl = w.count == 1 ? ts_fold_ascii(w.s[0], w.n[0], f, sizeof f, 0) : 0;
+    ti->ambiguous = fl && is_common(d, f, fl);
+    const char *last = w.count ? w.s[w.count - 1] : t->text;
+    size_t last_n = w.count ? w.n[w.count - 1] : 0, upper = 0, letters = 0;
+    for (size_t i = 0; i < last_n; i++) {
+        char ch = last[i];
+        if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
+            letters++;
+            upper += ch >= 'A' && ch <= 'Z';
+        }
+    }
+    ti->plural = (t->flags & TS_TERM_PLURAL) || (letters >= 2 && upper == letters);
+    /* anchors and components */
+    if (!ti->no_sounds) {
+        if (w.count > 1) {
+            for (int i = 0; i < w.count; i++) {
+                char x[WORD_CAP];
+                size_t xl = norm_word(w.s[i], w.n[i], x, sizeof x, false);
+                if (xl >= 4 && anchor_add(d, 'w', x, xl, id)) return TS_ERR_NOMEM;
+            }
+        } else {
+            for (size_t l = 4; l + 2 <= cl && l <= 12; l++) {
+                if (anchor_add(d, 'p', cbuf, l, id)) return TS_ERR_NOMEM;
+                if (anchor_add(d, 's', cbuf + cl - l, l, id)) return TS_ERR_NOMEM;
+            }
+        }
+    }
+    if (w.count > 1) {
+        for (int i = 0; i < w.count; i++) {
+            char x[WORD_CAP];
+            size_t xl = norm_word(w.s[i], w.n[i], x, sizeof x, false);
+            if (xl < 2 || is_common(d, x, xl)) continue;
+            key_entry *ce = entry_for(d, x, xl);
+            if (!ce) return TS_ERR_NOMEM;
+            if (ce->comp < 0) {
+                ce->comp = (int32_t)id;
+                ce->comp_text = w.s[i];
+                ce->comp_len = (uint32_t)w.n[i];
+            }
+        }
+    }
+    /* guard words (phrases with the term's own word are matched in place) */
+    for (uint32_t g = 0; g < t->n_guard; g++)
+        if (!strchr(t->guard[g], ' ') &&
+            anchor_add(d, 'g', t->guard[g], strlen(t->guard[g]), id))
+            return TS_ERR_NOMEM;
+    /* heard variants */
+    for (uint32_t h = 0; h < t->n_heard; h++) {
+        words hw;
+        split_words(t->heard[h], &hw);
+        size_t hends[MAX_TERM_WORDS];
+        size_t hl = spaced_key(&hw, buf, sizeof buf, hends);
+        if (!hl) continue;
+        key_entry *he = entry_for(d, buf, hl);
+        if (!he) return TS_ERR_NOMEM;
+        if (he->heard < 0) he->heard = (int32_t)id;
+        if (hw.count > d->max_words) d->max_words = hw.count;
+        for (int i = 0; i + 1 < hw.count; i++) {
+            key_entry *p = entry_for(d, buf, hends[i]);
+            if (!p) return TS_ERR_NOMEM;
+            p->prefix = true;
+            p->next |= sym_bit(buf[hends[i] + 1]);
+        }
+    }
+    return TS_OK;
+}
+
+static void drop_prev(dict_state *d);
+
+static void dict_free(void *state)
+{
+    dict_state *d = state;
+    if (!d) return;
+    drop_prev(d);
+    for (size_t i = 0; i < d->anchors.cap; i++)
+        if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
+            id_list *l = d->anchors.slots[i].value;
+            free(l->v);
+            free(l);
+        }
+    for (size_t i = 0; i < sizeof d->buckets / sizeof *d->buckets; i++) free(d->buckets[i].v);
+    ts_strmap_release(&d->anchors);
+    ts_strmap_release(&d->keys);
+    ts_strmap_release(&d->memo);
+    ts_strmap_release(&d->windows);
+    ts_arena_release(&d->memo_arena);
+    ts_arena_release(&d->arena);
+    free(d->terms);
+    free(d);
+}
+
+static ts_status dict_new(ts_context *ctx, void **state)
+{
+    ts_status st;
+    const ts_termset *set = ts_context_terms(ctx, &st);
+    if (!set) return st;
+    dict_state *d = calloc(1, sizeof *d);
+    if (!d) return TS_ERR_NOMEM;
+    ts_arena_init(&d->arena);
+    ts_arena_init(&d->memo_arena);
+    ts_strmap_init(&d->keys);
+    ts_strmap_init(&d->anchors);
+    ts_strmap_init(&d->memo);
+    ts_strmap_init(&d->windows);
+    d->set = set;
+    d->n = set->n;
+    d->max_words = 1;
+    if (set->n) d->sp = ts_context_speller(ctx);
+    d->terms = calloc(set->n ? set->n : 1, sizeof *d->terms);
+    if (!d->terms) {
+        dict_free(d);
+        return TS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        d->terms[i].t = &set->terms[i];
+        if ((st = index_term(d, (uint32_t)i))) {
+            dict_free(d);
+            return st;
+        }
+    }
+    *state = d;
+    return TS_OK;
+}
+
+/* ---- words ------------------------------------------------------------ */
+
+static uint8_t shape_of(const char *s, size_t n)
+{
+    size_t up = 0, low = 0, i = 0;
+    bool first_up = false;
+    while (i < n) {
+        size_t l;
+        int32_t c = ts_utf8_decode(s + i, n - i, &l);
+        if (ts_cp_is_upper(c)) {
+            if (up + low == 0) first_up = true;
+            up++;
+        } else if (ts_cp_is_lower(c)) {
+            low++;
+        }
+        i += l;
+    }
+    if (up + low == 0) return SHAPE_NONE;
+    if (up == 0) return SHAPE_LOWER;
+    if (low == 0) return up > 1 ? SHAPE_UPPER : SHAPE_CAPITAL;
+    if (first_up && up == 1) return SHAPE_CAPITAL;
+    return SHAPE_MIXED;
+}
+
+static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
+{
+    ts_strmap_slot *slot = ts_strmap_find(&d->memo, s, n);
+    if (slot) return slot->value;
+    int added;
+    slot = ts_strmap_put(&d->memo, s, n, &added);
+    if (!slot) return NULL;
+    word_info *w = ts_arena_calloc(&d->memo_arena, 1, sizeof *w);
+    if (!w) return NULL;
+    char norm[WORD_CAP], fold[WORD_CAP], up[WORD_CAP], alt[KEY_CAP];
+    size_t nl = norm_word(s, n, norm, sizeof norm, true);
+    size_t fl = norm_word(s, n, fold, sizeof fold, false);
+    w->norm = ts_arena_strndup(&d->memo_arena, norm, nl);
+    w->fold = ts_arena_strndup(&d->memo_arena, fold, fl);
+    if (!w->norm || !w->fold) return NULL;
+    w->norm_len = (uint16_t)nl;
+    w->fold_len = (uint16_t)fl;
+    w->shape = shape_of(s, n);
+    w->has_alpha = fl > 0;
+    if (fl) {
+        size_t ul = ts_fold_ascii(s, n, up, sizeof up, 1);
+        w->key_len = (uint8_t)ts_double_metaphone(up, ul, w->key, alt, KEY_CAP);
+        /* a one- or two-letter scrap ("v" of "<v", "ll") is no evidence
+         * of a misheard name: treat it as a known word */
+        w->common = fl < 3 || word_known(d, s, n);
+        ts_strmap_slot *k = ts_strmap_find(&d->keys, norm, nl);
+        w->k1 = k ? k->value : NULL;
+        if (nl >= 3 && norm[nl - 1] == 's') {
+            size_t bl = nl - 1;
+            if (bl >= 2 && norm[bl - 1] == '\'') bl--;
+            k = ts_strmap_find(&d->keys, norm, bl);
+            w->k1s = k ? k->value : NULL;
+        }
+        w->anchors_word = anchor_get(d, 'w', fold, fl);
+        w->anchors_prefix = anchor_get(d, 'p', fold, fl);
+        w->anchors_suffix = anchor_get(d, 's', fold, fl);
+        w->guard_of = anchor_get(d, 'g', fold, fl);
+    }
+    slot->value = w;
+    return w;
+}
+
+/* ---- tokens ----------------------------------------------------------- */
+
+enum { P_NONE = 0, P_COMMA, P_BREAK, P_END };
+/* Token cache bits: no exact match starts here; the window of k words
+ * starting here has no sounds-like candidate (bit k). */
+enum { NONE_EXACT = 1, NONE_SOUNDS = 1u << 7 };
+enum { TOK_SENTENCE_START = 1, TOK_APOSTROPHE_S = 2 }; /* ...'s: the word ends in 's */ /* BREAK: a symbol ("+", "--") between words */
+
+typedef struct {
+    uint32_t s, e;          /* the word without surrounding punctuation */
+    uint32_t seg;           /* the segment it is in */
+    uint8_t trail;          /* bytes of punctuation after the word (at most 255) */
+    uint8_t punct;          /* P_*: what follows the word */
+    uint8_t flags;          /* TOK_*; keeps the token at 24 bytes */
+    uint8_t none;           /* NONE_*: what is known not to start here (kept across rounds) */
+    const word_info *wi;
+} token;
+_Static_assert(sizeof(token) <= 24, "tokens are many: keep them small");
+
+typedef struct token_list {
+    token *v;
+    size_t n, cap;
+    size_t *seg_first;      /* per segment: index of its first token; [n_segs] = n */
+} token_list;
+
+static void token_list_free(token_list *tl)
+{
+    if (!tl) return;
+    free(tl->v);
+    free(tl->seg_first);
+    free(tl);
+}
+
+static void drop_prev(dict_state *d)
+{
+    token_list_free(d->prev);
+    token_list_free(d->spare);
+    d->spare = NULL;
+    free(d->prev_hash);
+    d->prev = NULL;
+    d->prev_hash = NULL;
+    d->prev_n = 0;
+}
+
+static uint64_t text_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static bool is_lead_punct(char c) { return c == '"' || c == '\'' || c == '(' || c == '[' || c == '{'; }
+
+static bool is_trail_punct(char c)
+{
+    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '"' ||
+           c == '\'' || c == ')' || c == ']' || c == '}';
+}
+
+static bool url_like(const char *p, size_t n)
+{
+    if (memchr(p, '@', n)) return true;
+    for (size_t i = 0; i + 2 < n; i++)
+        if (p[i] == ':' && p[i + 1] == '/' && p[i + 2] == '/') return true;
+    return n >= 4 && (memcmp(p, "www.", 4) == 0 || memcmp(p, "WWW.", 4) == 0);
+}
+
+static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, token_list *tl,
+                          bool *sent)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && is_blank(p[i])) i++;
+        if (i >= n) break;
+        size_t ws = i;
+        while (i < n && !is_blank(p[i])) i++;
+        size_t we = i, s = ws, e = we;
+        while (s < e && is_lead_punct(p[s])) s++;
+        while (e > s && is_trail_punct(p[e - 1])) e--;
+        uint8_t punct = P_NONE;
+        for (size_t k = e; k < we; k++) {
+            if (p[k] == '.' || p[k] == '!' || p[k] == '?') punct = P_END;
+            else if (punct == P_NONE && (p[k] == ',' || p[k] == ';' || p[k] == ':')) punct = P_COMMA;
+        }
+        if (e - s > 100 || url_like(p + ws, we - ws)) {
+            *sent = punct == P_END;
+            continue;
+        }
+        const word_info *wi = e > s ? word_lookup(d, p + s, e - s) : NULL;
+        if (e > s && !wi) return TS_ERR_NOMEM;
+        if (!wi || !wi->has_alpha) {
+            /* a dash or a number-less symbol: a break in the phrase */
+            if (tl->n && tl->v[tl->n - 1].punct < P_BREAK) tl->v[tl->n - 1].punct = P_BREAK;
+            if (punct == P_END) *sent = true;
+            continue;
+        }
+        if (tl->n == tl->cap) {
+            size_t cap = tl->cap ? tl->cap * 2 : 1024;
+            token *v = realloc(tl->v, cap * sizeof *v);
+            if (!v) return TS_ERR_NOMEM;
+            tl->v = v;
+            tl->cap = cap;
+        }
+        token *t = &tl->v[tl->n++];
+        t->s = (uint32_t)s;
+        t->e = (uint32_t)e;
+        t->trail = (uint8_t)(we - e > 255 ? 255 : we - e);
+        t->seg = seg;
+        t->punct = punct;
+        t->flags = (uint8_t)((*sent ? TOK_SENTENCE_START : 0) |
+                             (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0));
+        t->none = 0;
+        t->wi = wi;
+        *sent = punct == P_END;
+    }
+    return TS_OK;
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+typedef struct {
+    dict_state *d;
+    const ts_transcript *tr;
+    token *tok;
+    size_t first, last;     /* the segment's tokens [first, last) */
+    size_t n_all;           /* tokens of the whole transcript (guards look across segments) */
+    const ts_transcript *t;
+    uint32_t seg;
+    const char *text;
+    uint8_t *primed;
+    ts_edit_list *out;
+    const size_t *seg_first;
+    uint32_t *approved;     /* per token: 1 + the term it became inside its guard, this run */
+    size_t *rejected;       /* tokens whose guard found no company (yet) */
+    size_t n_rejected, cap_rejected;
+    bool recheck;           /* re-judging a rejected token */
+} seg_ctx;
+
+typedef struct {
+    int32_t term;
+    int kind;               /* R_* rule */
+    size_t k;               /* tokens covered */
+    bool possessive;        /* "Xs" -> "X's" / plural "Xs" */
+    bool component;         /* one word of a multi-word term */
+} match;
+
+/* Longest exact match at token i (spaced or compact keys). */
+static bool exact_match(seg_ctx *c, size_t i, match *m)
+{
+    dict_state *d = c->d;
+    const word_info *w0 = c->tok[i].wi;
+    const key_entry *e = w0->k1;
+    bool found = false;
+    memset(m, 0, sizeof *m);
+    m->term = -1;
+    if (c->tok[i].none & NONE_EXACT) return false;
+    if (!e && !w0->k1s) {
+        c->tok[i].none |= NONE_EXACT;
+        return false;
+    }
+    if (e) {
+        if (e->canon >= 0) { m->term = e->canon; m->kind = R_CASE; m->k = 1; found = true; }
+        else if (e->heard >= 0) { m->term = e->heard; m->kind = R_MISHEARD; m->k = 1; found = true; }
+        else if (e->compact >= 0) { m->term = e->compact; m->kind = R_FORM; m->k = 1; found = true; }
+        else if (e->comp >= 0) { m->term = e->comp; m->kind = R_CASE; m->k = 1; m->component = true; found = true; }
+    }
+    char sb[512], cb[512];
+    size_t sl = w0->norm_len, cl = w0->norm_len;
+    memcpy(sb, w0->norm, sl);
+    memcpy(cb, w0->norm, cl);
+    bool sp = e && e->prefix, cp = e && e->cprefix;
+    uint64_t snext = e ? e->next : 0, cnext = e ? e->cnext : 0;
+    for (size_t k = 2; (sp || cp) && k <= (size_t)d->max_words + 1 && i + k - 1 < c->last; k++) {
+        const token *pt = &c->tok[i + k - 2], *t = &c->tok[i + k - 1];
+        if (pt->punct == P_END) break;
+        const word_info *w = t->wi;
+        if (sl + w->norm_len + 2 > sizeof sb || !w->norm_len) break;
+        uint64_t bit = sym_bit(w->norm[0]);
+        if (!(snext & bit)) sp = false;
+        if (!(cnext & bit)) cp = false;
+        if (sp) {
+            sb[sl++] = ' ';
+            memcpy(sb + sl, w->norm, w->norm_len);
+            sl += w->norm_len;
+            ts_strmap_slot *s = ts_strmap_find(&d->keys, sb, sl);
+            const key_entry *x = s ? s->value : NULL;
+            sp = x && x->prefix;
+            snext = x ? x->next : 0;
+            if (x && x->canon >= 0 && pt->punct == P_NONE) {
+                m->term = x->canon; m->kind = R_CASE; m->k = k; m->component = false; found = true;
+            } else if (x && x->heard >= 0) {
+                m->term = x->heard; m->kind = R_MISHEARD; m->k = k; m->component = false; found = true;
+            }
+        }
+        if (cp) {
+            if (pt->punct != P_NONE) {
+                cp = false;
+                continue;
+            }
+            memcpy(cb + cl, w->norm, w->norm_len);
+            cl += w->norm_len;
+            ts_strmap_slot *s = ts_strmap_find(&d->keys, cb, cl);
+            const key_entry *x = s ? s->value : NULL;
+            cp = x && x->cprefix;
+            cnext = x ? x->cnext : 0;
+            if (x && x->compact >= 0 && (!found || m->k < k)) {
+                m->term = x->compact; m->kind = R_FORM; m->k = k; m->component = false; found = true;
+            }
+        }
+    }
+    if (!found && w0->k1s && !(c->tok[i].flags & TOK_APOSTROPHE_S)) {
+        const key_entry *x = w0->k1s;
+        int32_t id = x->canon >= 0 ? x->canon : x->comp;
+        if (id >= 0 && (x->canon >= 0 || x->comp >= 0)) {
+            m->term = id; m->kind = R_POSSESSIVE; m->k = 1; m->possessive = true;
+            m->component = x->canon < 0;
+            found = true;
+        }
+    } else if (!found && w0->k1s && (c->tok[i].flags & TOK_APOSTROPHE_S)) {
+        const key_entry *x = w0->k1s;
+        int32_t id = x->canon >= 0 ? x->canon : x->comp;
+        if (id >= 0) {
+            m->term = id; m->kind = R_CASE; m->k = 1; m->possessive = true;
+            m->component = x->canon < 0;
+            found = true;
+        }
+    }
+    if (!found) c->tok[i].none |= NONE_EXACT;
+    return found;
+}
+
+/* Do the folded words around token i spell the except: phrase, with the
+ * term's word somewhere in it? */
+static bool except_matches(const seg_ctx *c, size_t i, const char *phrase, const char *word,
+                           size_t word_len)
+{
+    words pw;
+    split_words(phrase, &pw);
+    for (int j = 0; j < pw.count; j++) {
+        if (pw.n[j] != word_len || memcmp(pw.s[j], word, word_len) != 0) continue;
+        if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw.count > c->last) continue;
+        size_t base = i - (size_t)j;
+        bool ok = true;
+        for (int q = 0; q < pw.count && ok; q++) {
+            const word_info *w = c->tok[base + (size_t)q].wi;
+            ok = w->fold_len == pw.n[q] && memcmp(w->fold, pw.s[q], pw.n[q]) == 0;
+            /* a phrase is read without pauses: "in go, and" is not "go and" */
+            if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
+        }
+        if (ok) return true;
+    }
+    return false;
+}
+
+static bool list_has(const id_list *l, uint32_t id)
+{
+    if (!l) return false;
+    for (uint32_t i = 0; i < l->n; i++)
+        if (l->v[i] == id) return true;
+    return false;
+}
+
+/* May the common word at token i become term `id`?  Only inside its guard
+ * and outside its exceptions. */
+static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
+{
+    const term_info *ti = &c->d->terms[id];
+    const ts_term *t = ti->t;
+    if (!t->n_guard) return false;
+    const word_info *w = c->tok[i].wi;
+    for (uint32_t x = 0; x < t->n_except; x++)
+        if (except_matches(c, i, t->except[x], w->fold, w->fold_len)) return false;
+    /* a guard phrase holding the word itself ("in go", "go versus") */
+    for (uint32_t g = 0; g < t->n_guard; g++)
+        if (strchr(t->guard[g], ' ') && except_matches(c, i, t->guard[g], w->fold, w->fold_len))
+            return true;
+    /* the company: guard words, or the term itself written canonically,
+     * within `within:` words (default GUARD_RADIUS), across segments */
+    size_t radius = t->within ? t->within : GUARD_RADIUS;
+    size_t lo = i > radius ? i - radius : 0;
+    size_t hi = i + radius + 1 < c->n_all ? i + radius + 1 : c->n_all;
+    if (radius <= 10) { /* a close guard stays inside the speaker's turn */
+        if (lo < c->first) lo = c->first;
+        if (hi > c->last) hi = c->last;
+    }
+    size_t tl = strlen(t->text);
+    for (size_t k = lo; k < hi; k++) {
+        if (k == i) continue;
+        const token *o = &c->tok[k];
+        if (list_has(o->wi->guard_of, id) || (c->approved && c->approved[k] == id + 1)) return true;
+        if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
+            memcmp(o->wi->fold, w->fold, w->fold_len) == 0 &&
+            memcmp(c->t->segs[o->seg].text + o->s, t->text, tl) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Proposes text[s,e) := repl under a rule, unless it is already so. */
+static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *repl, size_t rl,
+                    float conf, const char *why)
+{
+    if (e - s == rl && memcmp(c->text + s, repl, rl) == 0) return;
+    ts_edit *ed;
+    if (rule == R_SUGGESTION) {
+        ed = ts_edit_report(c->out, &dict_rules[rule], c->seg, s, e);
+        if (ed) {
+            ed->message = ts_edit_message(c->out, "'%.*s' may be '%.*s' (%s, confidence %.2f)",
+                                          (int)(e - s), c->text + s, (int)rl, repl, why, conf);
+            ed->confidence = conf;
+        }
+        return;
+    }
+    ed = ts_edit_replace(c->out, &dict_rules[rule], c->seg, s, e, repl, rl);
+    if (ed) {
+        ed->confidence = conf;
+        ed->message = ts_edit_message(c->out, "'%.*s' is '%.*s' (%s)", (int)(e - s), c->text + s,
+                                      (int)rl, repl, why);
+    }
+}
+
+/* Function words after which "Xs," is not a possessive before a noun. */
+static bool joins_clauses(const word_info *w)
+{
+    static const char *const list[] = {"and", "but", "or", "so", "because", "which", "who",
+                                       "that", "if", "when", "then", "like", "i", "you", "we",
+                                       "they", "he", "she", "it", "the", "a", "an"};
+    for (size_t i = 0; i < sizeof list / sizeof *list; i++)
+        if (strlen(list[i]) == w->fold_len && memcmp(list[i], w->fold, w->fold_len) == 0)
+            return true;
+    return false;
+}
+
+static int ascii_casecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
+        if (x != y) return 1;
+    }
+    return 0;
+}
+
+/* Applies an exact match; returns the tokens consumed (0: not applicable). */
+static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
+{
+    const term_info *ti = &c->d->terms[m->term];
+    const ts_term *t = ti->t;
+    const token *first = &c->tok[i], *last = &c->tok[i + m->k - 1];
+    const char *canon = t->text;
+    size_t canon_len = strlen(canon);
+    const key_entry *ce = NULL;
+    if (m->component) {
+        ce = m->possessive ? first->wi->k1s : first->wi->k1;
+        if (!ce || ce->comp < 0) return 0;
+        canon = ce->comp_text;
+        canon_len = ce->comp_len;
+    }
+    /* a common word changes only inside its guard, and only from lower case */
+    bool all_common = true;
+    for (size_t k = 0; k < m->k; k++) all_common &= c->tok[i + k].wi->common;
+    for (uint32_t x = 0; x < t->n_except; x++)
+        if (except_matches(c, i, t->except[x], first->wi->fold, first->wi->fold_len)) return m->k;
+    /* An all-lower-case term ("should have", "npm") has no casing to
+     * teach: only its heard: and form variants apply. */
+    bool lower_term = true;
+    for (const char *q = canon; *q && lower_term; q++) lower_term = !(*q >= 'A' && *q <= 'Z');
+    if (lower_term && m->kind == R_CASE && !m->possessive &&
+        last->e - first->s == canon_len && ascii_casecmp(c->text + first->s, canon, canon_len) == 0)
+        return m->k;
+    /* A common word changes only inside its guard.  Written as a name
+     * (capitalised inside a sentence) or as a non-word ("anthropics") it
+     * already says which it is. */
+    bool guarded = false;
+    /* "this" is not the possessive of a term "Thi", nor "I'm" the term "IM":
+     * a one-word match on an everyday word needs the term's guard too. */
+    if (m->k == 1 && first->wi->common && (!ti->ambiguous || m->component)) {
+        if (m->component || m->possessive || !t->n_guard) return m->k;
+    }
+    if (ti->ambiguous && !m->component && first->wi->common) {
+        if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
+        if (first->wi->shape == SHAPE_LOWER || (first->flags & TOK_SENTENCE_START) ||
+            first->wi->shape != shape_of(canon, canon_len)) {
+            if (!guard_allows(c, i, (uint32_t)m->term)) {
+                /* judged again once its neighbours are known: a fix later
+                 * in the text can be the company it lacks */
+                if (!c->recheck && t->n_guard) {
+                    if (c->n_rejected == c->cap_rejected) {
+                        size_t cap = c->cap_rejected ? c->cap_rejected * 2 : 256;
+                        size_t *v = realloc(c->rejected, cap * sizeof *v);
+                        if (!v) {
+                            c->out->failed = true;
+                            return m->k;
+                        }
+                        c->rejected = v;
+                        c->cap_rejected = cap;
+                    }
+                    c->rejected[c->n_rejected++] = i;
+                }
+                return m->k;
+            }
+            guarded = true;
+            if (c->approved) c->approved[i] = (uint32_t)m->term + 1;
+        }
+    }
+    char repl[600];
+    size_t rl = 0;
+    if (canon_len + 3 >= sizeof repl) return m->k;
+    memcpy(repl, canon, canon_len);
+    rl = canon_len;
+    /* the capital that starts a sentence stays ("Should have", "Npm") */
+    if (lower_term && (first->flags & TOK_SENTENCE_START) && c->text[first->s] >= 'A' && c->text[first->s] <= 'Z' &&
+        repl[0] >= 'a' && repl[0] <= 'z')
+        repl[0] = (char)(repl[0] - 32);
+    uint32_t s = first->s, e = last->e;
+    int rule = m->kind;
+    const char *why = "canonical casing";
+    if (m->possessive) {
+        if (first->flags & TOK_APOSTROPHE_S) {
+            repl[rl++] = '\'';
+            repl[rl++] = 's';
+        } else if (ti->plural) {
+            repl[rl++] = 's';
+            why = "plural";
+        } else {
+            repl[rl++] = '\'';
+            repl[rl++] = 's';
+            rule = R_POSSESSIVE;
+            why = "possessive";
+            /* "anthropics, new model": the comma splits a possessive from its noun */
+            size_t nx = i + 1;
+            if (first->punct == P_COMMA && nx < c->last && c->tok[nx].wi->shape == SHAPE_LOWER &&
+                !joins_clauses(c->tok[nx].wi) && first->trail == 1 &&
+                c->text[first->e] == ',')
+                e = first->e + 1;
+        }
+    }
+    float conf = 0.95f;
+    if (rule == R_MISHEARD) {
+        why = "known mis-hearing";
+        conf = 0.9f;
+    } else if (rule == R_FORM) {
+        why = "canonical form";
+        conf = 0.9f;
+        if (m->k > 1 && all_common && !c->primed[m->term]) {
+            rule = R_SUGGESTION;
+            conf = 0.6f;
+            why = "common words joined";
+        }
+    } else if (rule == R_CASE) {
+        /* case only: does the text differ from the canonical form only in
+         * letter case?  Anything else is a form change. */
+        char a[600], b[600];
+        size_t al = ts_fold_ascii(c->text + s, e - s, a, sizeof a, 0);
+        size_t bl = ts_fold_ascii(repl, rl, b, sizeof b, 0);
+        if (al != bl || memcmp(a, b, al) != 0) {
+            rule = R_FORM;
+            why = "canonical form";
+        }
+    }
+    if (guarded) {
+        conf = 0.85f;
+        why = "in the company of its guard words";
+    }
+    if (t->flags & TS_TERM_SUGGEST) {
+        rule = R_SUGGESTION;
+        why = "suggest-only term";
+    }
+    propose(c, rule, s, e, repl, rl, conf, why);
+    return m->k;
+}
+
+static unsigned lcs(const char *a, size_t na, const char *b, size_t nb)
+{
+    unsigned row[KEY_CAP * 2 + 2] = {0};
+    if (nb > KEY_CAP * 2) nb = KEY_CAP * 2;
+    for (size_t i = 0; i < na; i++) {
+        unsigned prev = 0;
+        for (size_t j = 0; j < nb; j++) {
+            unsigned tmp = row[j + 1];
+            if (a[i] == b[j]) row[j + 1] = prev + 1;
+            else if (row[j] > row[j + 1]) row[j + 1] = row[j];
+            prev = tmp;
+        }
+    }
+    return row[nb];
+}
+
+static double phon_sim(const char *k, size_t kl, const term_info *ti)
+{
+    double best = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *tk = pass ? ti->alt : ti->key;
+        size_t tl = pass ? ti->alt_len : ti->key_len;
+        if (!tl || !kl || tk[0] != k[0]) continue;
+        double s = 2.0 * lcs(k, kl, tk, tl) / (double)(kl + tl);
+        if (s > best) best = s;
+    }
+    return best;
+}
+
+/* The window has the term's number of words, and one of them is the
+ * term's word at the same place. */
+static bool aligned_anchor(const token *tok, size_t i, size_t k, const term_info *ti)
+{
+    if (k != ti->n_words || k < 2) return false;
+    words w;
+    split_words(ti->t->text, &w);
+    for (size_t q = 0; q < k && (int)q < w.count; q++) {
+        char x[WORD_CAP];
+        size_t xl = norm_word(w.s[q], w.n[q], x, sizeof x, false);
+        const word_info *wi = tok[i + q].wi;
+        if (xl == wi->fold_len && memcmp(x, wi->fold, xl) == 0) return true;
+    }
+    return false;
+}
+
+/* Key symbols' counts bound the longest common subsequence from above. */
+static unsigned lcs_bound(const char *a, size_t na, const char *b, size_t nb)
+{
+    unsigned char ca[64] = {0}, cb[64] = {0};
+    for (size_t i = 0; i < na; i++) ca[(unsigned char)a[i] & 63]++;
+    for (size_t i = 0; i < nb; i++) cb[(unsigned char)b[i] & 63]++;
+    unsigned s = 0;
+    for (int i = 0; i < 64; i++) s += ca[i] < cb[i] ? ca[i] : cb[i];
+    return s;
+}
+
+/* Score of a window against a term from sound and letters alone, the
+ * anchor bonus included; -1 when it is no candidate. */
+static double base_score(const term_info *ti, const char *letters, size_t ll, const char *key,
+                         size_t kl, double *lsim)
+{
+    if (ti->no_sounds) return -1;
+    if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 ||
+        ll * 10 > (size_t)ti->compact_len * 16)
+        return -1;
+    if (!kl || (ti->key[0] != key[0] && ti->alt[0] != key[0])) return -1;
+    size_t tl = ti->key_len < ti->alt_len ? ti->alt_len : ti->key_len;
+    if (2.0 * lcs_bound(key, kl, ti->key, ti->key_len) / (double)(kl + ti->key_len) < 0.6 &&
+        2.0 * lcs_bound(key, kl, ti->alt, ti->alt_len) / (double)(kl + (tl ? ti->alt_len : 0)) < 0.6)
+        return -1;
+    double ps = phon_sim(key, kl, ti);
+    if (ps < 0.6) return -1;
+    if (ll >= ti->compact_len && strstr(letters, ti->compact)) return -1; /* holds the term */
+    double ls = ts_similarity(letters, ll, ti->compact, ti->compact_len);
+    *lsim = ls;
+    return 0.7 * ps + 0.3 * ls;
+}
+
+#define WIN_CANDS 4
+
+typedef struct {
+    uint32_t term;
+    float score;              /* base score, anchor bonus included */
+    float letters;            /* letter similarity alone */
+    bool aligned;             /* word-for-word with one identical word */
+} cand;
+
+typedef struct {
+    bool all_common;
+    uint8_t n;
+    cand v[WIN_CANDS];
+} window_result;
+
+static void keep_best(window_result *r, uint32_t id, double score, double ls, bool aligned)
+{
+    for (uint8_t q = 0; q < r->n; q++)
+        if (r->v[q].term == id) {
+            if (score > r->v[q].score) r->v[q].score = (float)score;
+            return;
+        }
+    size_t at = r->n < WIN_CANDS ? r->n : WIN_CANDS - 1;
+    if (r->n == WIN_CANDS && r->v[at].score >= score) return;
+    r->v[at] = (cand){id, (float)score, (float)ls, aligned};
+    if (r->n < WIN_CANDS) r->n++;
+    for (size_t q = at; q > 0 && r->v[q].score > r->v[q - 1].score; q--) {
+        cand x = r->v[q];
+        r->v[q] = r->v[q - 1];
+        r->v[q - 1] = x;
+    }
+}
+
+/* Candidates of the window tok[i, i+k), memoised by its words: a phrase
+ * that recurs is judged once. */
+static const window_result *window_eval(dict_state *d, const token *tok, size_t i, size_t k)
+{
+    const word_info *key_words[MAX_WINDOW];
+    for (size_t q = 0; q < k; q++) key_words[q] = tok[i + q].wi;
+    int added;
+    ts_strmap_slot *slot = ts_strmap_put(&d->windows, (const char *)key_words,
+                                         k * sizeof *key_words, &added);
+    if (!slot) return NULL;
+    if (!added) return slot->value;
+    window_result *r = ts_arena_calloc(&d->memo_arena, 1, sizeof *r);
+    if (!r) return NULL;
+    slot->value = r;
+    char letters[257], up[256], key[KEY_CAP * 2], alt[KEY_CAP * 2];
+    size_t ll = 0;
+    r->all_common = true;
+    for (size_t q = 0; q < k; q++) {
+        const word_info *w = key_words[q];
+        if (ll + w->fold_len >= sizeof up) return r;
+        memcpy(letters + ll, w->fold, w->fold_len);
+        ll += w->fold_len;
+        r->all_common &= w->common;
+    }
+    letters[ll] = '\0';
+    if (k == 1 && r->all_common) return r; /* one known word is never a match */
+    const id_list *lists[MAX_WINDOW + 3];
+    int nl = 0;
+    for (size_t q = 0; q < k; q++)
+        if (key_words[q]->anchors_word) lists[nl++] = key_words[q]->anchors_word;
+    if (key_words[0]->anchors_prefix) lists[nl++] = key_words[0]->anchors_prefix;
+    if (k > 1 && key_words[k - 1]->anchors_suffix) lists[nl++] = key_words[k - 1]->anchors_suffix;
+    int anchored_lists = nl;
+    for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
+    size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
+    if (!kl) return r;
+    if (!r->all_common) lists[nl++] = &d->buckets[bucket_of(key[0])];
+    for (int li = 0; li < nl; li++) {
+        const id_list *l = lists[li];
+        bool anchored = li < anchored_lists;
+        for (uint32_t x = 0; x < l->n; x++) {
+            const term_info *ti = &d->terms[l->v[x]];
+            double ls = 0, sc = base_score(ti, letters, ll, key, kl, &ls);
+            if (sc < 0) continue;
+            if (anchored) sc += 0.05;
+            if (sc < 0.72) continue; /* below a suggestion */
+            keep_best(r, l->v[x], sc, ls, anchored && aligned_anchor(tok, i, k, ti));
+        }
+    }
+    return r;
+}
+
+/* Sounds-like at token i; returns tokens consumed (0: nothing). */
+static size_t sounds_like(seg_ctx *c, size_t i)
+{
+    dict_state *d = c->d;
+    int32_t best_term = -1;
+    size_t best_k = 0;
+    double best = 0;
+    bool best_fix = false, any = false;
+    if (c->tok[i].none & NONE_SOUNDS) return 0;
+    for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
+        const token *t = &c->tok[i + k - 1];
+        if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
+        const word_info *w = t->wi;
+        /* a word that is itself a (non-ambiguous) term is never swallowed */
+        if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
+                      w->k1->compact >= 0 || w->k1->heard >= 0))
+            break;
+        /* known words that anchor nothing: no candidate, skip the lookup */
+        bool maybe = false;
+        for (size_t q = 0; q < k && !maybe; q++) {
+            const word_info *x = c->tok[i + q].wi;
+            maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
+                    (q == k - 1 && k > 1 && x->anchors_suffix);
+        }
+        if (!maybe || (c->tok[i].none & (1u << k))) continue;
+        const window_result *r = window_eval(d, c->tok, i, k);
+        if (!r) {
+            c->out->failed = true;
+            return 0;
+        }
+        if (r->n == 0) c->tok[i].none |= (uint8_t)(1u << k);
+        any |= r->n > 0;
+        for (uint8_t q = 0; q < r->n; q++) {
+            const cand *cd = &r->v[q];
+            const term_info *ti = &d->terms[cd->term];
+            /* Priming weighs only where known words need more evidence:
+             * a round's own sounds-like fixes prime their term for the
+             * next round, which must not snowball. */
+            double score = cd->score;
+            double fix_at = cd->letters >= 0.6 ? 0.85 : 2, suggest_at = 0.72;
+            if (r->all_common) {
+                /* Good words that merely sound alike ("new boring idea"):
+                 * fixed only when the term is already in the transcript and
+                 * the window lines up with it word for word, one word
+                 * identical ("customer router" for Cosmo Router); otherwise
+                 * at most a suggestion. */
+                fix_at = c->primed[cd->term] && cd->aligned ? 0.80 : 2;
+                suggest_at = 0.82;
+            }
+            if (ti->ambiguous || (ti->t->flags & TS_TERM_SUGGEST)) fix_at = 2; /* never fixed */
+            if (score < suggest_at || score <= best) continue;
+            best = score;
+            best_term = (int32_t)cd->term;
+            best_k = k;
+            best_fix = score >= fix_at;
+        }
+    }
+    if (!any) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
+    if (best_term < 0) return 0;
+    const term_info *ti = &d->terms[best_term];
+    const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
+    propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
+            strlen(ti->t->text), (float)(best > 1 ? 1 : best), "sounds alike");
+    return best_k;
+}
+
+static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
+                  uint8_t *primed)
+{
+    for (size_t sgi = 0; sgi < n_segs; sgi++) {
+        seg_ctx c = {.d = d, .tr = t, .tok = tl->v, .first = tl->seg_first[sgi],
+                     .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
+                     .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
+        for (size_t i = c.first; i < c.last;) {
+            match m;
+            if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
+                const term_info *ti = &d->terms[m.term];
+                const char *s = c.text + c.tok[i].s;
+                size_t n = c.tok[i + m.k - 1].e - c.tok[i].s, tl2 = strlen(ti->t->text);
+                if (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0))
+                    primed[m.term] = 1;
+                i += m.k;
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcript *t,
+                                const uint8_t *only, ts_edit_list *out)
+{
+    (void)ctx;
+    (void)only;
+    dict_state *d = state;
+    if (!d || d->n == 0 || t->n == 0) return TS_OK;
+    ts_status st = TS_OK;
+    token_list *tlp = d->spare ? d->spare : calloc(1, sizeof *tlp);
+    d->spare = NULL;
+    if (tlp) {
+        tlp->n = 0;
+        free(tlp->seg_first);
+        tlp->seg_first = NULL;
+    }
+    uint64_t *hash = malloc((t->n ? t->n : 1) * sizeof *hash);
+    if (d->memo.n + d->windows.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
+        drop_prev(d);
+        ts_strmap_clear(&d->memo);
+        ts_strmap_clear(&d->windows);
+        ts_arena_release(&d->memo_arena);
+    }
+    uint8_t *primed = calloc(d->n, 1);
+    uint32_t *approved = NULL;
+    size_t *rejected = NULL;
+    if (!tlp || !hash || !primed || !(tlp->seg_first = malloc((t->n + 1) * sizeof *tlp->seg_first))) {
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
+    token_list *prev = d->prev;
+    for (size_t i = 0; i < t->n; i++) {
+        tlp->seg_first[i] = tlp->n;
+        hash[i] = text_hash(t->segs[i].text, t->segs[i].text_len);
+        if (prev && i < d->prev_n && d->prev_hash[i] == hash[i]) {
+            /* unchanged since the last round: reuse its tokens */
+            size_t a = prev->seg_first[i], b = prev->seg_first[i + 1];
+            if (tlp->n + (b - a) > tlp->cap) {
+                size_t cap = tlp->cap ? tlp->cap : 1024;
+                while (cap < tlp->n + (b - a)) cap *= 2;
+                token *v = realloc(tlp->v, cap * sizeof *v);
+                if (!v) {
+                    st = TS_ERR_NOMEM;
+                    goto out;
+                }
+                tlp->v = v;
+                tlp->cap = cap;
+            }
+            if (b > a) memcpy(tlp->v + tlp->n, prev->v + a, (b - a) * sizeof *tlp->v);
+            tlp->n += b - a;
+            continue;
+        }
+        bool sent = true;
+        if ((st = tokenize(d, (uint32_t)i, t->segs[i].text, t->segs[i].text_len, tlp, &sent)))
+            goto out;
+    }
+    token_list tl = *tlp;
+    tl.seg_first[t->n] = tl.n;
+    prime(d, &tl, t->n, t, primed);
+    approved = calloc(tl.n ? tl.n : 1, sizeof *approved);
+    if (!approved) {
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
+    size_t n_rejected = 0, cap_rejected = 0;
+    for (size_t sgi = 0; sgi < t->n; sgi++) {
+        seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
+                     .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
+                     .text = t->segs[sgi].text, .primed = primed, .out = out,
+                     .seg_first = tl.seg_first, .approved = approved, .rejected = rejected,
+                     .n_rejected = n_rejected, .cap_rejected = cap_rejected};
+        for (size_t i = c.first; i < c.last;) {
+            match m;
+            size_t used = 0;
+            if (exact_match(&c, i, &m)) used = apply_exact(&c, i, &m);
+            if (!used) used = sounds_like(&c, i);
+            i += used ? used : 1;
+        }
+        n_rejected = c.n_rejected;
+        cap_rejected = c.cap_rejected;
+        rejected = c.rejected;
+        if (out->failed) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+    }
+    /* Guards see this run's own approvals, so the engine's next round does
+     * not find a second wave; a few sweeps reach the fixed point. */
+    for (int sweep = 0; sweep < 4 && n_rejected; sweep++) {
+        size_t before = out->n, keep = 0;
+        for (size_t r = 0; r < n_rejected; r++) {
+            size_t i = rejected[r];
+            uint32_t sgi = tl.v[i].seg;
+            seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
+                         .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
+                         .text = t->segs[sgi].text, .primed = primed, .out = out,
+                         .seg_first = tl.seg_first, .approved = approved, .recheck = true};
+            match m;
+            if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
+            if (!approved[i]) rejected[keep++] = i;
+        }
+        n_rejected = keep;
+        if (out->failed) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+        if (out->n == before) break;
+    }
+out:
+    free(primed);
+    free(approved);
+    free(rejected);
+    if (!st && d->prev) { /* keep the old list's memory for the next round */
+        d->spare = d->prev;
+        d->prev = NULL;
+    }
+    {
+        token_list *keep = d->spare;
+        d->spare = NULL;
+        drop_prev(d);
+        d->spare = keep;
+    }
+    if (!st) {
+        tlp->seg_first[t->n] = tlp->n;
+        d->prev = tlp;
+        d->prev_hash = hash;
+        d->prev_n = t->n;
+    } else {
+        token_list_free(tlp);
+        free(hash);
+    }
+    return st;
+}
+
+const ts_pass ts_pass_dictionary = {
+    .info = {"dictionary", "custom terms: known mis-hearings, casing, sounds-like matches", true,
+             dict_rules, R_COUNT},
+    .segment_local = false,
+    .state_new = dict_new,
+    .state_free = dict_free,
+    .run = run_dictionary,
+};
