@@ -5,6 +5,7 @@
 #   make check        unit tests, golden tests, rule examples: "N passed, N failed"
 #   make check-asan   the same under AddressSanitizer + UBSan (build-asan/)
 #   make bench        throughput and peak memory on a generated 100 MB transcript
+#   make fuzz         libFuzzer harnesses in tests/fuzz (clang), FUZZ_TIME seconds each
 #   make bench-dict   the same with a generated 10,000-term list (--dict)
 #   make install      PREFIX=/usr/local DESTDIR=
 
@@ -35,12 +36,13 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc \
-            $(BUILD)/gen/speakers.inc $(BUILD)/gen/credits.inc $(BUILD)/gen/sound_tags.inc
+            $(BUILD)/gen/speakers.inc $(BUILD)/gen/credits.inc $(BUILD)/gen/sound_tags.inc \
+            $(patsubst rules/encoding/%.txt,$(BUILD)/gen/encoding_%.inc,$(wildcard rules/encoding/*.txt))
 RULE_PACKS := $(sort $(wildcard rules/*.xml))
 CREDITS  := $(sort $(wildcard dictionaries/credits/*.txt))
 
 # make check-valgrind     memcheck over the unit tests and the main commands
-.PHONY: all run check check-asan check-valgrind unit golden golden-update bench bench-dict install uninstall clean deps
+.PHONY: all run check check-asan check-valgrind unit golden golden-update bench bench-dict fuzz install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
@@ -75,6 +77,15 @@ $(BUILD)/gen/credits.inc: $(CREDITS)
 $(BUILD)/gen/sound_tags.inc: dictionaries/sound-tags.txt
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(GEN)
+
+# The encoding pass's tables, compiled in as C strings (comments dropped).
+$(BUILD)/gen/encoding_%.inc: rules/encoding/%.txt
+	@mkdir -p $(@D)
+	{ echo "static const char encoding_$(subst -,_,$*)_txt[] ="; \
+	  sed -e '/^#/d' -e '/^$$/d' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/.*/"&\\n"/' $<; \
+	  echo ";"; } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)
@@ -117,8 +128,33 @@ golden: $(BUILD)/tscrub
 golden-update: $(BUILD)/tscrub
 	scripts/golden --bin $(BUILD)/tscrub --update
 
-bench: all
+bench: all $(BUILD)/bench_encoding
 	scripts/bench $(BUILD)/tscrub
+
+$(BUILD)/bench_encoding: tests/bench/bench_encoding.c $(BUILD)/libtscrub.a
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LDFLAGS) $(BUILD)/libtscrub.a $(LDLIBS)
+
+# libFuzzer harnesses (tests/fuzz/fuzz_<name>.c), built with clang under
+# ASan + UBSan in build-fuzz/ and each run for FUZZ_TIME seconds on its
+# corpus tests/fuzz/corpus/<name>/ (new inputs go to build-fuzz/corpus/).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME  ?= 60
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ_BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c FORCE
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 SANITIZE="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libtscrub.a
+	clang -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_POSIX_C_SOURCE=200809L -Isrc -I$(FUZZ_BUILD)/gen \
+	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_BUILD)/libtscrub.a $(PKG_LIBS) -lm
+
+fuzz: $(FUZZERS)
+	for f in $(FUZZERS); do \
+	    n=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
+	    $$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FUZZ_BUILD)/ \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+FORCE:
 
 # The same with a generated 10,000-term list on every fix row.
 bench-dict: all

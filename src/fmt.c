@@ -3,9 +3,13 @@
  * points of the library.
  *
  * Before any reader runs, the input is checked once for what no format
- * accepts: NUL bytes (binary files), invalid UTF-8 and lines over
- * TS_MAX_LINE.  Each is an input error located at line:col.  A UTF-8 byte
- * order mark is removed here and remembered, so writers can put it back.
+ * accepts: NUL bytes (binary files), bytes that are not UTF-8 in a file
+ * that also has control bytes (binary again), and lines over TS_MAX_LINE,
+ * each an input error located at line:col.  Other bytes that are not UTF-8
+ * (Latin-1 or Windows-1252 text pasted into a UTF-8 file) are no error:
+ * each is read as its Windows-1252 character and its position is kept in
+ * the transcript, for the encoding pass to report.  A UTF-8 byte order mark is removed here
+ * and remembered, so writers can put it back.
  */
 #include "fmt.h"
 
@@ -64,30 +68,89 @@ void ts_offset_pos(const char *data, size_t off, unsigned *line, unsigned *col)
     *col = (unsigned)ts_utf8_count(data + ls, off - ls) + 1;
 }
 
-static ts_status check_input(ts_context *ctx, const char *name, const char *d, size_t n)
+/* Re-encodes every byte of t->input that is not part of valid UTF-8 as
+ * the UTF-8 of its Windows-1252 character, recording where each went. */
+static ts_status recode_invalid(ts_transcript *t)
+{
+    const char *d = t->input;
+    size_t n = t->input_len, bad = 0, first = ts_utf8_valid_prefix(d, n);
+    if (first == n) return TS_OK;
+    for (size_t i = first; i < n;) {
+        size_t ok = ts_utf8_valid_prefix(d + i, n - i);
+        i += ok;
+        if (i < n) {
+            bad++;
+            i++;
+        }
+    }
+    if (bad > UINT32_MAX / 4 || n > UINT32_MAX - 2 * bad) return TS_ERR_NOMEM;
+    char *out = malloc(n + 2 * bad + 1); /* a byte becomes at most 3 */
+    uint32_t *offs = ts_arena_alloc(&t->arena, bad * sizeof *offs);
+    uint8_t *bytes = ts_arena_alloc(&t->arena, bad);
+    if (!out || !offs || !bytes) {
+        free(out);
+        return TS_ERR_NOMEM;
+    }
+    size_t w = 0, k = 0;
+    for (size_t i = 0; i < n;) {
+        size_t ok = ts_utf8_valid_prefix(d + i, n - i);
+        memcpy(out + w, d + i, ok);
+        w += ok;
+        i += ok;
+        if (i == n) break;
+        unsigned char b = (unsigned char)d[i++];
+        offs[k] = (uint32_t)w;
+        bytes[k++] = b;
+        w += ts_utf8_encode(ts_cp1252_decode(b), out + w);
+    }
+    free(t->input);
+    t->input = out;
+    t->input_len = w;
+    t->recoded = offs;
+    t->recoded_byte = bytes;
+    t->n_recoded = k;
+    return TS_OK;
+}
+
+/* Control bytes that no text file has (NUL is checked on its own). */
+static bool has_binary_controls(const char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1B) return true;
+    }
+    return false;
+}
+
+static ts_status check_input(ts_context *ctx, ts_transcript *t)
 {
     unsigned line, col;
-    const char *nul = memchr(d, '\0', n);
-    size_t bad = ts_utf8_valid_prefix(d, nul ? (size_t)(nul - d) : n);
-    if (bad < (nul ? (size_t)(nul - d) : n)) {
-        ts_offset_pos(d, bad, &line, &col);
-        ts_diag_emit(ctx, name, line, col, TS_SEV_ERROR, TS_DIAG_UTF8,
-                     "invalid UTF-8 (byte 0x%02X)", (unsigned char)d[bad]);
+    const char *nul = memchr(t->input, '\0', t->input_len);
+    size_t bad = ts_utf8_valid_prefix(t->input, t->input_len);
+    if (bad < t->input_len && (!nul || bad < (size_t)(nul - t->input)) &&
+        (nul || has_binary_controls(t->input, t->input_len))) {
+        /* Not UTF-8 and not text in a single-byte code page either. */
+        ts_offset_pos(t->input, bad, &line, &col);
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_UTF8,
+                     "invalid UTF-8 (byte 0x%02X)", (unsigned char)t->input[bad]);
         return TS_ERR_INPUT;
     }
     if (nul) {
-        ts_offset_pos(d, (size_t)(nul - d), &line, &col);
-        ts_diag_emit(ctx, name, line, col, TS_SEV_ERROR, TS_DIAG_NUL,
+        ts_offset_pos(t->input, (size_t)(nul - t->input), &line, &col);
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_NUL,
                      "NUL byte in input (binary file?)");
         return TS_ERR_INPUT;
     }
-    size_t s = 0;
+    ts_status st = recode_invalid(t);
+    if (st) return st;
+    const char *d = t->input;
+    size_t n = t->input_len, s = 0;
     while (s < n) {
         const char *nl = memchr(d + s, '\n', n - s);
         size_t e = nl ? (size_t)(nl - d) : n;
         if (e - s > TS_MAX_LINE) {
             ts_offset_pos(d, s, &line, &col);
-            ts_diag_emit(ctx, name, line, 1, TS_SEV_ERROR, TS_DIAG_LONG_LINE,
+            ts_diag_emit(ctx, t->name, line, 1, TS_SEV_ERROR, TS_DIAG_LONG_LINE,
                          "line of %zu bytes exceeds the limit of %u", e - s, TS_MAX_LINE);
             return TS_ERR_INPUT;
         }
@@ -103,6 +166,45 @@ bool ts_format_has_extension(const ts_format_info *f, const char *ext)
     for (const char *p = f->extensions; (p = strstr(p, ext)); p += el)
         if ((p == f->extensions || p[-1] == ' ') && (p[el] == ' ' || p[el] == '\0')) return true;
     return false;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* Reports the recoded bytes that no segment's text holds (timing or
+ * speaker lines, headers): the encoding pass reports the others, at their
+ * place in the text. */
+static ts_status report_recoded_outside(ts_context *ctx, const ts_transcript *t)
+{
+    if (!t->n_recoded) return TS_OK;
+    size_t *r = malloc((t->n ? t->n : 1) * 2 * sizeof *r), nr = 0;
+    if (!r) return TS_ERR_NOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+        const ts_segment *s = &t->segs[i];
+        if (s->orig_text < t->input || s->orig_text >= t->input + t->input_len) continue;
+        r[2 * nr] = (size_t)(s->orig_text - t->input);
+        r[2 * nr + 1] = r[2 * nr] + s->orig_len;
+        nr++;
+    }
+    qsort(r, nr, 2 * sizeof *r, cmp_range);
+    size_t k = 0;
+    for (size_t j = 0; j < t->n_recoded; j++) {
+        size_t off = t->recoded[j];
+        while (k < nr && r[2 * k + 1] <= off) k++;
+        if (k < nr && r[2 * k] <= off) continue;
+        unsigned line, col;
+        char u[4];
+        size_t ul = ts_utf8_encode(ts_cp1252_decode(t->recoded_byte[j]), u);
+        ts_offset_pos(t->input, off, &line, &col);
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_WARNING, TS_DIAG_UTF8,
+                     "byte 0x%02X is not UTF-8; read as Windows-1252 '%.*s'",
+                     t->recoded_byte[j], (int)ul, u);
+    }
+    free(r);
+    return TS_OK;
 }
 
 static const ts_format *detect(const char *name, const char *d, size_t n)
@@ -143,11 +245,12 @@ ts_status ts_read_owned(ts_context *ctx, const char *name, char *data, size_t le
         memmove(data, data + 3, len - 3);
         t->input_len = len - 3;
     }
-    ts_status st = check_input(ctx, t->name, t->input, t->input_len);
+    ts_status st = check_input(ctx, t);
     if (!st) {
         if (!fmt) fmt = detect(name, t->input, t->input_len);
         t->format = fmt;
         st = fmt->read(ctx, t);
+        if (!st) st = report_recoded_outside(ctx, t);
     }
     if (st) {
         ts_transcript_free(t);

@@ -11,6 +11,7 @@
 #include "pass.h"
 
 #define TS_PASS_LIST(X) \
+    X(encoding)             \
     X(lines)                \
     X(artifacts)            \
     X(speakers)             \

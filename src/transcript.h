@@ -69,6 +69,11 @@ struct ts_transcript {
     size_t header_len;
     const char *eol;              /* "\n" or "\r\n", as the input used */
     bool bom;
+    /* Bytes of the input that were not UTF-8 and were read as Windows-1252:
+     * offsets into `input` where their characters start (arena). */
+    const uint32_t *recoded;
+    const uint8_t *recoded_byte;  /* the original byte at each offset */
+    size_t n_recoded;
     ts_segment *segs;             /* malloc'd */
     size_t n, cap;
     void *fmt_data;

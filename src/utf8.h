@@ -25,6 +25,10 @@ size_t ts_utf8_count(const char *s, size_t n);
 /* Start of the code point that ends just before s + i. */
 size_t ts_utf8_prev(const char *s, size_t i);
 
+/* The character Windows-1252 gives byte b (0x80..0xFF); bytes it leaves
+ * undefined give the C1 control of the same number, as Windows does. */
+int32_t ts_cp1252_decode(unsigned char b);
+
 bool ts_cp_is_letter(int32_t cp);
 bool ts_cp_is_upper(int32_t cp);
 bool ts_cp_is_lower(int32_t cp);

@@ -32,6 +32,11 @@ static const struct {
     {"sort-timing", "sort-timing", 0},
     {"clip-overlaps", "clip-overlaps", 0},
     {"min-duration", "min-duration", 1},
+    {"straighten-quotes", "straighten-quotes", 0},
+    {"consistent-quotes", "consistent-quotes", 0},
+    {"fullwidth", "fullwidth", 0},
+    {"ligatures", "ligatures", 0},
+    {"html-entities", "html-entities", 1},
     {"lang", "lang", 1},
     {NULL, NULL, 0},
 };

@@ -1,0 +1,967 @@
+/*
+ * mojibake.c - undoing UTF-8 that went through the wrong code page.
+ *
+ * The heuristic (after ftfy 6.3 by Robyn Speer, Apache-2.0):
+ *
+ * 1. A line is left alone unless it is non-ASCII and "looks bad": one of
+ *    the improbable-neighbour patterns of rules/encoding/badness.txt
+ *    matches.  The patterns work on classes of the ~400 characters that
+ *    mojibake is made of (accented capitals, currency signs, C1 controls,
+ *    box drawing, ...), so ordinary text in any script, including
+ *    "SÃO PAULO", "Âncă" or "pâté", never gets this far.
+ * 2. The whole line is re-encoded with each code page in turn (Latin-1,
+ *    Windows-1252, -1251, -1250, -1253, -1254, -1257, ISO-8859-2,
+ *    MacRoman, CP437); the first whose bytes are strictly valid UTF-8
+ *    wins.  Before decoding, a space that stands where a UTF-8 sequence
+ *    needs byte 0xA0 is put back (a lost no-break space), sequences whose
+ *    bytes were lost to '?' or U+FFFD become one U+FFFD, and CESU-8
+ *    surrogate pairs (Java's modified UTF-8) are accepted.
+ * 3. When no code page explains the whole line, only the runs that look
+ *    like UTF-8 lead and continuation characters are repaired, each on its
+ *    own and only when the run by itself looks bad (text pasted together
+ *    from several sources).
+ * 4. Remaining C1 controls become the Windows-1252 characters they stand
+ *    for.
+ * The steps repeat until nothing changes, so two or three layers of damage
+ * come off.  Refusals: text that is valid in no code page, bytes that are
+ * not strictly valid UTF-8 (overlongs, lone surrogates, U+0000 from
+ * C0 80), runs that do not look bad on their own, and anything when the
+ * line does not look bad at all.  Missing a repair is preferred to
+ * damaging good text.
+ */
+#include "mojibake.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "utf8.h"
+
+#include "encoding_badness.inc"
+#include "encoding_codepages.inc"
+
+/* ---- code point vectors ----------------------------------------------- */
+
+void ts_cpvec_release(ts_cpvec *c)
+{
+    free(c->v);
+    c->v = NULL;
+    c->n = c->cap = 0;
+}
+
+int ts_cpvec_reserve(ts_cpvec *c, size_t extra)
+{
+    if (c->n + extra <= c->cap) return 0;
+    size_t cap = c->cap ? c->cap : 64;
+    while (cap < c->n + extra) cap *= 2;
+    int32_t *p = realloc(c->v, cap * sizeof *p);
+    if (!p) return -1;
+    c->v = p;
+    c->cap = cap;
+    return 0;
+}
+
+int ts_cpvec_push(ts_cpvec *c, int32_t cp)
+{
+    if (c->n == c->cap && ts_cpvec_reserve(c, 1)) return -1;
+    c->v[c->n++] = cp;
+    return 0;
+}
+
+int ts_cpvec_append(ts_cpvec *c, const int32_t *v, size_t n)
+{
+    if (ts_cpvec_reserve(c, n)) return -1;
+    if (n) memcpy(c->v + c->n, v, n * sizeof *v);
+    c->n += n;
+    return 0;
+}
+
+/* ---- tables ------------------------------------------------------------ */
+
+#define MAX_CLASSES 16
+#define MAX_CODEPAGES 16
+#define MAX_ELEMS 8
+#define MAX_PATTERNS 64 /* bits of a uint64_t start mask */
+
+/* Flag bits beyond the classes of badness.txt. */
+enum {
+    F_FIRST2 = 1u << 16,   /* a UTF-8 lead byte of 2 in a Latin-like code page */
+    F_FIRST3 = 1u << 17,
+    F_FIRST4 = 1u << 18,
+    F_CONT = 1u << 19,     /* a continuation byte (or a space for 0xA0) */
+    F_STRICT = 1u << 20,   /* a continuation byte that is no common punctuation */
+    F_SPACE = 1u << 21,    /* white space */
+};
+
+enum { S_LOWER = 1, S_LETTER = 2, S_NONLETTER = 4, S_SPACE = 8, S_WORD = 16, S_ANY = 32, S_START = 64 };
+
+typedef struct {
+    uint32_t mask;
+    uint8_t specials;
+    uint16_t lit_off, lit_n;   /* ranges (lo, hi) in m->lits */
+} elem;
+
+typedef struct {
+    uint8_t n;
+    elem e[MAX_ELEMS];
+} pattern;
+
+typedef struct {
+    int32_t cp;
+    uint8_t byte;
+} rev_entry;
+
+typedef struct {
+    char name[24], rule[24];
+    bool sloppy;
+    bool keep_spaces;          /* MacRoman: "– " would look like a lost 0xA0 */
+    int32_t dec[128];
+    rev_entry rev[129];
+    size_t n_rev;
+    uint8_t rev_lo[0x600], rev_mid[0x700]; /* byte for a code point, 0: none */
+} codepage;
+
+typedef struct {
+    int32_t cp;
+    uint32_t flags;
+    uint64_t start, second;
+} other_entry;
+
+struct ts_mojibake {
+    uint32_t lo[0x600];          /* flags for U+0000..U+05FF */
+    uint32_t mid[0x700];         /* flags for U+2000..U+26FF */
+    /* Bit p: pattern p can start with this character. */
+    uint64_t start_lo[0x600], start_mid[0x700];
+    /* Bit p: this character can be the second of pattern p (always set for
+     * one-character patterns).  Characters without an entry use
+     * second_word or second_other. */
+    uint64_t second_lo[0x600], second_mid[0x700];
+    uint64_t second_word, second_other, single;
+    uint64_t start_at0;          /* patterns anchored at the start of the text */
+    int32_t other_min, other_max;
+    other_entry *other;          /* sorted; everything else that has flags */
+    size_t n_other, cap_other;
+    char class_names[MAX_CLASSES][32];
+    int n_classes;
+    pattern pats[MAX_PATTERNS];
+    int n_pats;
+    int32_t *lits;               /* pattern literal ranges, pairs */
+    size_t n_lits, cap_lits;
+    codepage cps[MAX_CODEPAGES];
+    int n_cps;
+    int latin1, cp1252;          /* indexes of the two most common code pages */
+};
+
+static uint32_t *flag_slot(ts_mojibake *m, int32_t cp)
+{
+    if (cp >= 0 && cp < 0x600) return &m->lo[cp];
+    if (cp >= 0x2000 && cp < 0x2700) return &m->mid[cp - 0x2000];
+    for (size_t i = 0; i < m->n_other; i++)
+        if (m->other[i].cp == cp) return &m->other[i].flags;
+    if (m->n_other == m->cap_other) {
+        size_t cap = m->cap_other ? m->cap_other * 2 : 16;
+        other_entry *p = realloc(m->other, cap * sizeof *p);
+        if (!p) return NULL;
+        m->other = p;
+        m->cap_other = cap;
+    }
+    m->other[m->n_other] = (other_entry){cp, 0, 0, 0};
+    return &m->other[m->n_other++].flags;
+}
+
+static int cmp_other(const void *a, const void *b)
+{
+    const other_entry *x = a, *y = b;
+    return (x->cp > y->cp) - (x->cp < y->cp);
+}
+
+static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
+{
+    if (cp < 0x600) return cp >= 0 ? m->lo[cp] : 0;
+    if (cp >= 0x2000 && cp < 0x2700) return m->mid[cp - 0x2000];
+    if (cp < m->other_min || cp > m->other_max) return 0;
+    size_t lo = 0, hi = m->n_other;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->other[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].flags : 0;
+}
+
+static bool is_word(int32_t c);
+
+static inline uint64_t seconds_of(const ts_mojibake *m, int32_t cp)
+{
+    if (cp < 0x600) return cp >= 0 ? m->second_lo[cp] : m->single;
+    if (cp >= 0x2000 && cp < 0x2700) return m->second_mid[cp - 0x2000];
+    if (cp >= m->other_min && cp <= m->other_max) {
+        size_t lo = 0, hi = m->n_other;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (m->other[mid].cp < cp) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < m->n_other && m->other[lo].cp == cp) return m->other[lo].second;
+    }
+    return is_word(cp) ? m->second_word : m->second_other;
+}
+
+static inline uint64_t starts_of(const ts_mojibake *m, int32_t cp)
+{
+    if (cp < 0x600) return cp >= 0 ? m->start_lo[cp] : 0;
+    if (cp >= 0x2000 && cp < 0x2700) return m->start_mid[cp - 0x2000];
+    if (cp < m->other_min || cp > m->other_max) return 0;
+    size_t lo = 0, hi = m->n_other;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->other[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].start : 0;
+}
+
+/* Sets `bits` on every code point in [a, b]. */
+static int mark_range(ts_mojibake *m, int32_t a, int32_t b, uint32_t bits)
+{
+    for (int32_t c = a; c <= b; c++) {
+        uint32_t *f = flag_slot(m, c);
+        if (!f) return -1;
+        *f |= bits;
+    }
+    return 0;
+}
+
+/* Sets `bits` on every code point whose flags intersect `any`. */
+static void mark_union(ts_mojibake *m, uint32_t any, uint32_t bits)
+{
+    for (size_t i = 0; i < 0x600; i++)
+        if (m->lo[i] & any) m->lo[i] |= bits;
+    for (size_t i = 0; i < 0x700; i++)
+        if (m->mid[i] & any) m->mid[i] |= bits;
+    for (size_t i = 0; i < m->n_other; i++)
+        if (m->other[i].flags & any) m->other[i].flags |= bits;
+}
+
+/* ---- parsing the data files ------------------------------------------- */
+
+/* Parses one code point at *p (U+XXXX or a UTF-8 character); -1 if none. */
+static int32_t parse_cp(const char **p, const char *end)
+{
+    const char *s = *p;
+    if (end - s >= 3 && s[0] == 'U' && s[1] == '+') {
+        char *e;
+        long v = strtol(s + 2, &e, 16);
+        if (e == s + 2 || e > end) return -1;
+        *p = e;
+        return (int32_t)v;
+    }
+    size_t len;
+    int32_t c = ts_utf8_decode(s, (size_t)(end - s), &len);
+    if (c < 0) return -1;
+    *p = s + len;
+    return c;
+}
+
+static int find_class(const ts_mojibake *m, const char *s, size_t n)
+{
+    for (int i = 0; i < m->n_classes; i++)
+        if (strlen(m->class_names[i]) == n && memcmp(m->class_names[i], s, n) == 0) return i;
+    return -1;
+}
+
+static int push_lit(ts_mojibake *m, int32_t a, int32_t b)
+{
+    if (m->n_lits + 2 > m->cap_lits) {
+        size_t cap = m->cap_lits ? m->cap_lits * 2 : 64;
+        int32_t *p = realloc(m->lits, cap * sizeof *p);
+        if (!p) return -1;
+        m->lits = p;
+        m->cap_lits = cap;
+    }
+    m->lits[m->n_lits++] = a;
+    m->lits[m->n_lits++] = b;
+    return 0;
+}
+
+/* Parses a '|'-separated set into an element (patterns) or into class bits
+ * (class lines, when cls >= 0).  Returns 0, or -1 on an error. */
+static int parse_set(ts_mojibake *m, const char *s, const char *end, elem *e, int cls)
+{
+    static const struct { const char *name; uint8_t bit; } specials[] = {
+        {"@lower", S_LOWER}, {"@letter", S_LETTER}, {"@nonletter", S_NONLETTER},
+        {"@space", S_SPACE}, {"@word", S_WORD}, {"@any", S_ANY}, {"@start", S_START},
+    };
+    if (e) {
+        memset(e, 0, sizeof *e);
+        e->lit_off = (uint16_t)(m->n_lits / 2);
+    }
+    while (s < end) {
+        const char *bar = memchr(s, '|', (size_t)(end - s));
+        /* A lone '|' would be a literal; none of the tables needs one. */
+        const char *ie = bar ? bar : end;
+        size_t n = (size_t)(ie - s);
+        int k;
+        if (n > 1 && s[0] == '@') {
+            size_t j;
+            for (j = 0; j < sizeof specials / sizeof specials[0]; j++)
+                if (strlen(specials[j].name) == n && memcmp(specials[j].name, s, n) == 0) break;
+            if (j == sizeof specials / sizeof specials[0] || !e) return -1;
+            e->specials |= specials[j].bit;
+        } else if (n > 1 && (k = find_class(m, s, n)) >= 0) {
+            if (e) e->mask |= 1u << k;
+            else mark_union(m, 1u << k, 1u << cls);
+        } else {
+            const char *p = s;
+            int32_t a = parse_cp(&p, ie), b = a;
+            if (a < 0) return -1;
+            if (ie - p >= 2 && p[0] == '.' && p[1] == '.') {
+                p += 2;
+                b = parse_cp(&p, ie);
+            }
+            if (b < a || p != ie) return -1;
+            if (e) {
+                if (push_lit(m, a, b)) return -1;
+                e->lit_n++;
+            } else if (mark_range(m, a, b, 1u << cls)) {
+                return -1;
+            }
+        }
+        s = bar ? bar + 1 : end;
+    }
+    return 0;
+}
+
+static int parse_badness(ts_mojibake *m, const char *d)
+{
+    while (*d) {
+        const char *nl = strchr(d, '\n');
+        const char *end = nl ? nl : d + strlen(d);
+        const char *p = d;
+        d = nl ? nl + 1 : end;
+        if (p == end || *p == '#') continue;
+        const char *sp = memchr(p, ' ', (size_t)(end - p));
+        if (!sp) return -1;
+        bool is_class = (size_t)(sp - p) == 5 && memcmp(p, "class", 5) == 0;
+        bool is_pat = (size_t)(sp - p) == 7 && memcmp(p, "pattern", 7) == 0;
+        if (!is_class && !is_pat) return -1;
+        p = sp + 1;
+        int cls = -1;
+        pattern *pat = NULL;
+        if (is_class) {
+            sp = memchr(p, ' ', (size_t)(end - p));
+            if (!sp || m->n_classes == MAX_CLASSES || (size_t)(sp - p) >= 32) return -1;
+            cls = m->n_classes++;
+            memcpy(m->class_names[cls], p, (size_t)(sp - p));
+            m->class_names[cls][sp - p] = '\0';
+            p = sp + 1;
+        } else {
+            if (m->n_pats == MAX_PATTERNS) return -1;
+            pat = &m->pats[m->n_pats++];
+            pat->n = 0;
+        }
+        while (p < end) {
+            while (p < end && *p == ' ') p++;
+            if (p == end) break;
+            const char *te = memchr(p, ' ', (size_t)(end - p));
+            if (!te) te = end;
+            if (pat) {
+                if (pat->n == MAX_ELEMS || parse_set(m, p, te, &pat->e[pat->n++], -1)) return -1;
+            } else if (parse_set(m, p, te, NULL, cls)) {
+                return -1;
+            }
+            p = te;
+        }
+        if (pat && pat->n == 0) return -1;
+    }
+    return 0;
+}
+
+static int cmp_rev(const void *a, const void *b)
+{
+    const rev_entry *x = a, *y = b;
+    return (x->cp > y->cp) - (x->cp < y->cp);
+}
+
+static int parse_codepages(ts_mojibake *m, const char *d)
+{
+    codepage *cp = NULL;
+    while (*d) {
+        const char *nl = strchr(d, '\n');
+        const char *end = nl ? nl : d + strlen(d);
+        const char *p = d;
+        d = nl ? nl + 1 : end;
+        if (p == end || *p == '#') continue;
+        if (strncmp(p, "codepage ", 9) == 0) {
+            if (m->n_cps == MAX_CODEPAGES) return -1;
+            cp = &m->cps[m->n_cps++];
+            memset(cp, 0, sizeof *cp);
+            int sloppy = 0;
+            char fmt[32];
+            snprintf(fmt, sizeof fmt, "codepage %%%zus %%%zus %%d", sizeof cp->name - 1,
+                     sizeof cp->rule - 1);
+            if (sscanf(p, fmt, cp->name, cp->rule, &sloppy) != 3) return -1;
+            cp->sloppy = sloppy != 0;
+            continue;
+        }
+        char *e;
+        long b = strtol(p, &e, 16), c = strtol(e, NULL, 16);
+        if (!cp || b < 0x80 || b > 0xFF || c <= 0 || c > 0xFFFF) return -1;
+        cp->dec[b - 0x80] = (int32_t)c;
+    }
+    for (int i = 0; i < m->n_cps; i++) {
+        codepage *c = &m->cps[i];
+        for (int b = 0; b < 128; b++) c->rev[c->n_rev++] = (rev_entry){c->dec[b], (uint8_t)(0x80 + b)};
+        if (c->sloppy) c->rev[c->n_rev++] = (rev_entry){0xFFFD, 0x1A};
+        qsort(c->rev, c->n_rev, sizeof c->rev[0], cmp_rev);
+        for (size_t k = 0; k < c->n_rev; k++) {
+            int32_t cp = c->rev[k].cp;
+            if (cp < 0x600) c->rev_lo[cp] = c->rev[k].byte;
+            else if (cp >= 0x2000 && cp < 0x2700) c->rev_mid[cp - 0x2000] = c->rev[k].byte;
+        }
+        c->keep_spaces = strcmp(c->rule, "macroman") == 0;
+        if (strcmp(c->rule, "latin1") == 0) m->latin1 = i;
+        if (strcmp(c->rule, "cp1252") == 0) m->cp1252 = i;
+    }
+    return m->n_cps ? 0 : -1;
+}
+
+/* Lead and continuation characters of UTF-8 read through the code pages
+ * that keep ASCII letters in place and are commonly confused with it. */
+static int mark_utf8_clues(ts_mojibake *m)
+{
+    static const char *const latin_like[] = {"latin1", "cp1252", "cp1251", "cp1250",
+                                             "cp1253", "cp1254", "cp1257"};
+    static const int32_t not_strict[] = {0x2013, 0x2014, 0x2015, 0x2018, 0x2019, 0x201A,
+                                         0x201C, 0x201D, 0x201E, 0x2022, 0x2026};
+    for (int i = 0; i < m->n_cps; i++) {
+        const codepage *c = &m->cps[i];
+        bool use = false;
+        for (size_t k = 0; k < sizeof latin_like / sizeof latin_like[0]; k++)
+            if (strcmp(c->rule, latin_like[k]) == 0) use = true;
+        if (!use) continue;
+        for (int b = 0x80; b <= 0xFF; b++) {
+            uint32_t bits = 0;
+            if (b <= 0xBF) bits = F_CONT | F_STRICT;
+            else if (b >= 0xC2 && b <= 0xDF) bits = F_FIRST2;
+            else if (b >= 0xE0 && b <= 0xEF) bits = F_FIRST3;
+            else if (b == 0xF0 || b == 0xF3) bits = F_FIRST4;
+            if (bits && mark_range(m, c->dec[b - 0x80], c->dec[b - 0x80], bits)) return -1;
+        }
+    }
+    for (size_t k = 0; k < sizeof not_strict / sizeof not_strict[0]; k++) {
+        uint32_t *f = flag_slot(m, not_strict[k]);
+        if (!f) return -1;
+        *f &= ~F_STRICT;
+    }
+    m->lo[' '] |= F_CONT;
+    return 0;
+}
+
+static int mark_spaces(ts_mojibake *m)
+{
+    static const int32_t sp[] = {0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+    for (int c = 0x09; c <= 0x0D; c++) m->lo[c] |= F_SPACE;
+    for (int c = 0x1C; c <= 0x20; c++) m->lo[c] |= F_SPACE;
+    m->lo[0x85] |= F_SPACE;
+    m->lo[0xA0] |= F_SPACE;
+    for (int c = 0x2000; c <= 0x200A; c++) m->mid[c - 0x2000] |= F_SPACE;
+    for (size_t k = 0; k < sizeof sp / sizeof sp[0]; k++)
+        if (mark_range(m, sp[k], sp[k], F_SPACE)) return -1;
+    return 0;
+}
+
+static bool is_word(int32_t c)
+{
+    if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? true : (c >= '0' && c <= '9') || c == '_';
+    utf8proc_category_t k = utf8proc_category(c);
+    return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
+           (k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO);
+}
+
+static inline bool elem_match(const ts_mojibake *m, const elem *e, int32_t c, uint32_t f)
+{
+    if (f & e->mask) return true;
+    for (uint16_t k = 0; k < e->lit_n; k++) {
+        const int32_t *r = &m->lits[2 * (e->lit_off + k)];
+        if (c >= r[0] && c <= r[1]) return true;
+    }
+    if (!e->specials) return false;
+    bool letter = c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    if ((e->specials & S_LOWER) && c >= 'a' && c <= 'z') return true;
+    if ((e->specials & S_LETTER) && letter) return true;
+    if ((e->specials & S_NONLETTER) && !letter) return true;
+    if ((e->specials & S_SPACE) && (f & F_SPACE)) return true;
+    if ((e->specials & S_ANY) && c != '\n') return true;
+    if ((e->specials & S_WORD) && is_word(c)) return true;
+    return false;
+}
+
+/* Records, for every code point with an entry, which patterns can start
+ * with it, so the scan tries only those. */
+static int mark_starts(ts_mojibake *m)
+{
+    for (int p = 0; p < m->n_pats; p++) {
+        const pattern *pt = &m->pats[p];
+        const elem *e = &pt->e[0];
+        if ((e->specials & S_START) && !e->mask && !e->lit_n) {
+            m->start_at0 |= 1ull << p;
+            continue;
+        }
+        for (uint16_t k = 0; k < e->lit_n; k++) { /* give literals an entry */
+            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
+            if (mark_range(m, r[0], r[1], 0)) return -1;
+        }
+        for (int32_t c = 0; c < 0x600; c++)
+            if (elem_match(m, e, c, m->lo[c])) m->start_lo[c] |= 1ull << p;
+        for (int32_t c = 0x2000; c < 0x2700; c++)
+            if (elem_match(m, e, c, m->mid[c - 0x2000])) m->start_mid[c - 0x2000] |= 1ull << p;
+        for (size_t k = 0; k < m->n_other; k++)
+            if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].start |= 1ull << p;
+    }
+    /* Second characters, a filter for the first two of each pattern. */
+    for (int p = 0; p < m->n_pats; p++) {
+        const pattern *pt = &m->pats[p];
+        uint64_t bit = 1ull << p;
+        if (pt->n < 2) {
+            m->single |= bit;
+            continue;
+        }
+        const elem *e = &pt->e[1];
+        for (uint16_t k = 0; k < e->lit_n; k++) {
+            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
+            if (mark_range(m, r[0], r[1], 0)) return -1;
+        }
+        if (e->specials & (S_WORD | S_ANY | S_NONLETTER)) m->second_word |= bit;
+        if (e->specials & (S_ANY | S_NONLETTER)) m->second_other |= bit;
+    }
+    for (int p = 0; p < m->n_pats; p++) {
+        const pattern *pt = &m->pats[p];
+        uint64_t bit = 1ull << p;
+        if (pt->n < 2) continue;
+        const elem *e = &pt->e[1];
+        for (int32_t c = 0; c < 0x600; c++)
+            if (elem_match(m, e, c, m->lo[c])) m->second_lo[c] |= bit;
+        for (int32_t c = 0x2000; c < 0x2700; c++)
+            if (elem_match(m, e, c, m->mid[c - 0x2000])) m->second_mid[c - 0x2000] |= bit;
+        for (size_t k = 0; k < m->n_other; k++)
+            if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].second |= bit;
+    }
+    for (int32_t c = 0; c < 0x600; c++) m->second_lo[c] |= m->single;
+    for (int32_t c = 0; c < 0x700; c++) m->second_mid[c] |= m->single;
+    for (size_t k = 0; k < m->n_other; k++) m->other[k].second |= m->single;
+    m->second_word |= m->single;
+    m->second_other |= m->single;
+    return 0;
+}
+
+ts_mojibake *ts_mojibake_new(void)
+{
+    ts_mojibake *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    if (parse_codepages(m, encoding_codepages_txt) || mark_utf8_clues(m) || mark_spaces(m) ||
+        parse_badness(m, encoding_badness_txt) || mark_starts(m)) {
+        ts_mojibake_free(m);
+        return NULL;
+    }
+    qsort(m->other, m->n_other, sizeof m->other[0], cmp_other);
+    m->other_min = m->n_other ? m->other[0].cp : 1;
+    m->other_max = m->n_other ? m->other[m->n_other - 1].cp : 0;
+    return m;
+}
+
+void ts_mojibake_free(ts_mojibake *m)
+{
+    if (!m) return;
+    free(m->other);
+    free(m->lits);
+    free(m);
+}
+
+size_t ts_mojibake_codepage_count(const ts_mojibake *m) { return (size_t)m->n_cps; }
+
+const char *ts_mojibake_codepage_rule(const ts_mojibake *m, int i)
+{
+    return i >= 0 && i < m->n_cps ? m->cps[i].rule : NULL;
+}
+
+const char *ts_mojibake_codepage_name(const ts_mojibake *m, int i)
+{
+    return i >= 0 && i < m->n_cps ? m->cps[i].name : NULL;
+}
+
+/* ---- the badness test --------------------------------------------------- */
+
+static bool match_at(const ts_mojibake *m, const pattern *pt, const int32_t *s, size_t n, size_t i)
+{
+    for (uint8_t k = 0; k < pt->n; k++) {
+        const elem *e = &pt->e[k];
+        if (e->specials == S_START && !e->mask && !e->lit_n) {
+            if (i != 0) return false;
+            continue;
+        }
+        if (i >= n || !elem_match(m, e, s[i], flags_of(m, s[i]))) return false;
+        i++;
+    }
+    return true;
+}
+
+bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = s[i];
+        uint64_t sm;
+        if (c < 0x80) {
+            sm = m->start_lo[c];
+            /* Every pattern has a non-ASCII character among its first three. */
+            if (!sm || !((i + 1 < n && s[i + 1] >= 0x80) || (i + 2 < n && s[i + 2] >= 0x80))) sm = 0;
+        } else {
+            sm = starts_of(m, c);
+        }
+        if (sm) sm &= i + 1 < n ? seconds_of(m, s[i + 1]) : m->single;
+        if (i == 0) sm |= m->start_at0;
+        while (sm) {
+            int p = __builtin_ctzll(sm);
+            sm &= sm - 1;
+            if (match_at(m, &m->pats[p], s, n, i)) return true;
+        }
+    }
+    return false;
+}
+
+/* ---- re-encoding and decoding ------------------------------------------ */
+
+static inline int encode_cp(const codepage *c, int32_t cp)
+{
+    if (cp < 0x80) return (c->sloppy && cp == 0x1A) ? -1 : cp;
+    if (cp < 0x600) return c->rev_lo[cp] ? c->rev_lo[cp] : -1;
+    if (cp >= 0x2000 && cp < 0x2700) return c->rev_mid[cp - 0x2000] ? c->rev_mid[cp - 0x2000] : -1;
+    size_t lo = 0, hi = c->n_rev;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->rev[mid].cp < cp) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < c->n_rev && c->rev[lo].cp == cp ? c->rev[lo].byte : -1;
+}
+
+static bool in(uint8_t b, uint8_t lo, uint8_t hi) { return b >= lo && b <= hi; }
+static bool cont_not_85_a0(uint8_t b) { return in(b, 0x80, 0x84) || in(b, 0x86, 0x9F) || in(b, 0xA1, 0xBF); }
+
+/* A space standing where UTF-8 needs 0xA0 (ftfy's ALTERED_UTF8_RE): the
+ * length of the match at b[i..n), or 0. */
+static size_t altered_at(const uint8_t *b, size_t n, size_t i)
+{
+    uint8_t c = b[i];
+    if (c < 0xC2) return 0;
+    if (i + 1 < n && (c == 0xC2 || c == 0xC3 || c == 0xC5 || c == 0xCE || c == 0xD0 || c == 0xD9) &&
+        b[i + 1] == ' ')
+        return 2;
+    if (i + 2 < n && (c == 0xE2 || c == 0xE3) && b[i + 1] == ' ' && cont_not_85_a0(b[i + 2])) return 3;
+    if (i + 2 < n && in(c, 0xE0, 0xE3) && cont_not_85_a0(b[i + 1]) && b[i + 2] == ' ') return 3;
+    if (i + 3 < n && c == 0xF0) {
+        int spaces = 0, conts = 0;
+        for (int k = 1; k <= 3; k++) {
+            if (b[i + k] == ' ') spaces++;
+            else if (in(b[i + k], 0x80, 0xBF)) conts++;
+        }
+        if (spaces == 1 && conts == 2) return 4;
+    }
+    return 0;
+}
+
+static bool lossy_cont(uint8_t b, bool q) { return b == 0x1A || (q && b == '?'); }
+static bool lossy_any(uint8_t b) { return b == 0x1A || in(b, 0x80, 0xBF); }
+
+/* Sequences whose bytes were lost to U+FFFD (0x1A here) or '?'
+ * (ftfy's LOSSY_UTF8_RE): the length of the match at b[i..n), or 0. */
+static size_t lossy_at(const uint8_t *b, size_t n, size_t i)
+{
+    uint8_t c = b[i];
+    if (c == 0x1A) return 1;
+    if (i + 1 < n && in(c, 0xC2, 0xDF) && b[i + 1] == 0x1A) return 2;
+    if (i + 1 < n && in(c, 0xC2, 0xC3) && b[i + 1] == '?') return 2;
+    if (i + 5 < n && c == 0xED && in(b[i + 1], 0xA0, 0xAF) && b[i + 3] == 0xED &&
+        in(b[i + 4], 0xB0, 0xBF)) {
+        if (lossy_cont(b[i + 2], true) && (lossy_cont(b[i + 5], true) || in(b[i + 5], 0x80, 0xBF))) return 6;
+        if ((lossy_cont(b[i + 2], true) || in(b[i + 2], 0x80, 0xBF)) && lossy_cont(b[i + 5], true)) return 6;
+    }
+    if (i + 2 < n && in(c, 0xE0, 0xEF)) {
+        if (lossy_cont(b[i + 1], true) && lossy_any(b[i + 2])) return 3;
+        if (lossy_any(b[i + 1]) && lossy_cont(b[i + 2], true)) return 3;
+    }
+    if (i + 3 < n && in(c, 0xF0, 0xF4)) {
+        for (int k = 1; k <= 3; k++) {
+            bool ok = true;
+            for (int j = 1; j <= 3 && ok; j++)
+                ok = j == k ? lossy_cont(b[i + j], true) : lossy_any(b[i + j]);
+            if (ok) return 4;
+        }
+    }
+    return 0;
+}
+
+/* Strict UTF-8 plus CESU-8 surrogate pairs; false if b is not that. */
+static bool decode_utf8_variants(const uint8_t *b, size_t n, ts_cpvec *out, bool *oom)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 6 && b[i] == 0xED && in(b[i + 1], 0xA0, 0xAF) && in(b[i + 2], 0x80, 0xBF) &&
+            b[i + 3] == 0xED && in(b[i + 4], 0xB0, 0xBF) && in(b[i + 5], 0x80, 0xBF)) {
+            int32_t hi = 0xD000 | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
+            int32_t lo = 0xD000 | ((b[i + 4] & 0x3F) << 6) | (b[i + 5] & 0x3F);
+            if (ts_cpvec_push(out, 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))) return !(*oom = true);
+            i += 6;
+            continue;
+        }
+        uint8_t c0 = b[i];
+        int32_t c;
+        size_t len;
+        if (c0 < 0x80) {
+            c = c0;
+            len = 1;
+        } else {
+            if (c0 >= 0xC2 && c0 <= 0xDF) { len = 2; c = c0 & 0x1F; }
+            else if (c0 >= 0xE0 && c0 <= 0xEF) { len = 3; c = c0 & 0x0F; }
+            else if (c0 >= 0xF0 && c0 <= 0xF4) { len = 4; c = c0 & 0x07; }
+            else return false;
+            if (n - i < len) return false;
+            for (size_t k = 1; k < len; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) return false;
+                c = (c << 6) | (b[i + k] & 0x3F);
+            }
+            if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+                (c >= 0xD800 && c <= 0xDFFF))
+                return false;
+        }
+        if (c == 0) return false;
+        if (ts_cpvec_push(out, c)) return !(*oom = true);
+        i += len;
+    }
+    return true;
+}
+
+typedef struct {
+    uint8_t *b;
+    size_t n, cap;
+} bytes;
+
+static int bytes_put(bytes *x, uint8_t c)
+{
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 128;
+        uint8_t *p = realloc(x->b, cap);
+        if (!p) return -1;
+        x->b = p;
+        x->cap = cap;
+    }
+    x->b[x->n++] = c;
+    return 0;
+}
+
+/* Re-encodes s with code page c and decodes the bytes as UTF-8.  Returns 1
+ * with *out filled on success, 0 when it does not work, -1 on no memory. */
+static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec *out)
+{
+    bytes x = {0}, y = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        int b = encode_cp(c, s[i]);
+        if (b < 0) goto out;
+        if (bytes_put(&x, (uint8_t)b)) goto oom;
+    }
+    /* A lost 0xA0.  "Ã " before a word is "à " whose 0xA0 was lost with
+     * the space kept (French and Portuguese "à"), except in the Portuguese
+     * words "àquele", "àquela", "àquilo" and "às" that were split by it. */
+    bool altered = false;
+    for (size_t i = 0; i < x.n && !c->keep_spaces && !altered; i++) altered = altered_at(x.b, x.n, i) != 0;
+    if (altered) {
+        for (size_t i = 0; i < x.n; i++) {
+            if (bytes_put(&y, x.b[i])) goto oom;
+            if (x.b[i] != 0xC3 || i + 1 >= x.n || x.b[i + 1] != ' ') continue;
+            const uint8_t *r = x.b + i + 2;
+            size_t left = x.n - i - 2;
+            static const char *const keep[] = {" ", "quele", "quela", "quilo", "s "};
+            bool skip = false;
+            for (size_t k = 0; k < 5 && !skip; k++)
+                skip = left >= strlen(keep[k]) && memcmp(r, keep[k], strlen(keep[k])) == 0;
+            if (!skip && bytes_put(&y, 0xA0)) goto oom;
+        }
+        free(x.b);
+        x = y;
+        y = (bytes){0};
+        for (size_t i = 0; i < x.n;) {
+            size_t l = altered_at(x.b, x.n, i);
+            if (!l) { i++; continue; }
+            for (size_t k = i; k < i + l; k++)
+                if (x.b[k] == ' ') x.b[k] = 0xA0;
+            i += l;
+        }
+    }
+    if (c->sloppy) {
+        for (size_t i = 0; i < x.n;) {
+            size_t l = lossy_at(x.b, x.n, i);
+            if (!l) {
+                if (bytes_put(&y, x.b[i++])) goto oom;
+                continue;
+            }
+            if (bytes_put(&y, 0xEF) || bytes_put(&y, 0xBF) || bytes_put(&y, 0xBD)) goto oom;
+            i += l;
+        }
+        free(x.b);
+        x = y;
+        y = (bytes){0};
+    }
+    bool oom = false;
+    out->n = 0;
+    if (decode_utf8_variants(x.b, x.n, out, &oom)) rc = 1;
+    else if (oom) goto oom;
+    goto out;
+oom:
+    rc = -1;
+out:
+    free(x.b);
+    free(y.b);
+    return rc;
+}
+
+/* ---- the repair loop ---------------------------------------------------- */
+
+static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
+                    int *layers, int depth);
+
+static bool same(const int32_t *a, size_t an, const int32_t *b, size_t bn)
+{
+    return an == bn && (an == 0 || memcmp(a, b, an * sizeof *a) == 0);
+}
+
+/* Length of the run of UTF-8-looking characters at s[i..n) (ftfy's
+ * UTF8_DETECTOR_RE without its look-behind), 0 if none. */
+static size_t utf8_run(const ts_mojibake *m, const int32_t *s, size_t n, size_t i)
+{
+    size_t p = i;
+    for (;;) {
+        if (p >= n) break;
+        uint32_t f = flags_of(m, s[p]);
+        size_t need = (f & F_FIRST2) ? 1 : 0;
+        size_t k;
+        if (need && p + 1 < n && (flags_of(m, s[p + 1]) & F_CONT)) { p += 2; continue; }
+        if (f & F_FIRST3) {
+            for (k = 1; k <= 2 && p + k < n && (flags_of(m, s[p + k]) & F_CONT); k++) {}
+            if (k == 3) { p += 3; continue; }
+        }
+        if (f & F_FIRST4) {
+            for (k = 1; k <= 3 && p + k < n && (flags_of(m, s[p + k]) & F_CONT); k++) {}
+            if (k == 4) { p += 4; continue; }
+        }
+        break;
+    }
+    return p - i;
+}
+
+/* Repairs the runs of s that look like UTF-8 and look bad on their own. */
+static int fix_inconsistent(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int depth)
+{
+    ts_cpvec sub = {0};
+    out->n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = 0;
+        if (i == 0 || !(flags_of(m, s[i - 1]) & F_STRICT)) l = utf8_run(m, s, n, i);
+        if (!l) {
+            if (ts_cpvec_push(out, s[i++])) goto oom;
+            continue;
+        }
+        int first, layers, r = 0;
+        if (l < n && ts_mojibake_is_bad(m, s + i, l)) r = fix_full(m, s + i, l, &sub, &first, &layers, depth + 1);
+        if (r < 0) goto oom;
+        if (r > 0) {
+            if (ts_cpvec_append(out, sub.v, sub.n)) goto oom;
+            i += l;
+        } else {
+            /* The run as a whole is no mojibake; one that starts later may
+             * be ("× â‚¬4" is "× €4"). */
+            if (ts_cpvec_push(out, s[i++])) goto oom;
+        }
+    }
+    rc = same(s, n, out->v, out->n) ? 0 : 1;
+    goto done;
+oom:
+    rc = -1;
+done:
+    ts_cpvec_release(&sub);
+    return rc;
+}
+
+/* One step of repair.  Returns 1 (changed, *out filled, *how set), 0, -1. */
+static int fix_step(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *how, int depth)
+{
+    size_t i;
+    for (i = 0; i < n && s[i] < 0x80; i++) {}
+    if (i == n || !ts_mojibake_is_bad(m, s, n)) return 0;
+    for (int k = 0; k < m->n_cps; k++) {
+        int r = try_codepage(&m->cps[k], s, n, out);
+        if (r < 0) return -1;
+        if (r > 0) {
+            *how = k;
+            return same(s, n, out->v, out->n) ? 0 : 1;
+        }
+    }
+    if (depth < 4) {
+        int r = fix_inconsistent(m, s, n, out, depth);
+        if (r) {
+            *how = TS_MB_INCONSISTENT;
+            return r;
+        }
+    }
+    bool changed = false;
+    out->n = 0;
+    for (i = 0; i < n; i++) {
+        int32_t c = s[i];
+        if (c >= 0x80 && c < 0xA0) c = ts_cp1252_decode((unsigned char)c);
+        changed |= c != s[i];
+        if (ts_cpvec_push(out, c)) return -1;
+    }
+    if (!changed) return 0;
+    *how = TS_MB_C1;
+    return 1;
+}
+
+static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
+                    int *layers, int depth)
+{
+    ts_cpvec a = {0}, b = {0};
+    int rc = 0, how = TS_MB_NONE;
+    *first = TS_MB_NONE;
+    *layers = 0;
+    const int32_t *cur = s;
+    size_t cur_n = n;
+    for (int round = 0; round < 16; round++) {
+        int r = fix_step(m, cur, cur_n, &b, &how, depth);
+        if (r < 0) { rc = -1; goto out; }
+        if (r == 0) break;
+        if (*first == TS_MB_NONE) *first = how;
+        ++*layers;
+        ts_cpvec t = a;
+        a = b;
+        b = t;
+        cur = a.v;
+        cur_n = a.n;
+    }
+    if (*layers) {
+        out->n = 0;
+        if (ts_cpvec_append(out, cur, cur_n)) { rc = -1; goto out; }
+        rc = 1;
+    }
+out:
+    ts_cpvec_release(&a);
+    ts_cpvec_release(&b);
+    return rc;
+}
+
+int ts_mojibake_fix(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
+                    int *layers)
+{
+    return fix_full(m, s, n, out, first, layers, 0);
+}

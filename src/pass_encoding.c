@@ -1,0 +1,746 @@
+/*
+ * pass_encoding.c - the first pass: text that went through the wrong
+ * character encoding, and characters nobody meant to type.
+ *
+ * Per segment, the stages below run in this order and a round proposes the
+ * edits of the first stage that finds anything (the engine re-runs the pass
+ * on changed segments, so the stages follow one another):
+ *   html-entity      "&amp;", "&#39;", "&rsquo;" -> characters, in formats
+ *                    that are not XML and in segments without a '<'
+ *                    (option html-entities=auto|on|off)
+ *   terminal-escape  ANSI escape sequences removed
+ *   <code page>      mojibake undone (see mojibake.c for the heuristic); the
+ *                    rule is named after the code page of the first layer:
+ *                    encoding/cp1252, encoding/macroman, ...; encoding/mixed
+ *                    when only some runs of a line were damaged, and
+ *                    encoding/c1-controls for C1 controls alone
+ *   invisible        U+FEFF, zero-width spaces, other invisible format
+ *                    characters and C0 controls removed; ZWJ and ZWNJ are
+ *                    kept between two characters that can join (emoji,
+ *                    Indic and Arabic letters)
+ *   nfc              Unicode NFC (utf8proc)
+ *   opt-in, off by default: ligatures (ﬁ -> fi), fullwidth (Ａ -> A),
+ *   straighten-quotes (’ -> '), consistent-quotes (the quote style that
+ *   dominates the document wins).
+ * Bytes the reader found not to be UTF-8 (read as Windows-1252) are
+ * reported at their position as encoding/invalid-byte.
+ *
+ * Fast path: a segment of printable ASCII without '&' has nothing any
+ * default stage could change and costs one scan of eight bytes at a time.
+ * Memory is proportional to the longest segment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "buf.h"
+#include "context.h"
+#include "entities.h"
+#include "mojibake.h"
+#include "pass.h"
+#include "utf8.h"
+
+enum {
+    R_LATIN1,
+    R_CP1252,
+    R_CP1251,
+    R_CP1250,
+    R_CP1253,
+    R_CP1254,
+    R_CP1257,
+    R_ISO8859_2,
+    R_MACROMAN,
+    R_CP437,
+    R_MIXED,
+    R_C1,
+    R_INVALID_BYTE,
+    R_HTML_ENTITY,
+    R_TERMINAL_ESCAPE,
+    R_INVISIBLE,
+    R_NFC,
+    R_LIGATURES,
+    R_FULLWIDTH,
+    R_STRAIGHTEN_QUOTES,
+    R_CONSISTENT_QUOTES,
+    R_COUNT
+};
+
+static const ts_rule_info encoding_rules[R_COUNT] = {
+    [R_LATIN1] = {"encoding/latin1", "UTF-8 that was read as Latin-1 decoded again", TS_SEV_WARNING},
+    [R_CP1252] = {"encoding/cp1252", "UTF-8 that was read as Windows-1252 decoded again", TS_SEV_WARNING},
+    [R_CP1251] = {"encoding/cp1251", "UTF-8 that was read as Windows-1251 decoded again", TS_SEV_WARNING},
+    [R_CP1250] = {"encoding/cp1250", "UTF-8 that was read as Windows-1250 decoded again", TS_SEV_WARNING},
+    [R_CP1253] = {"encoding/cp1253", "UTF-8 that was read as Windows-1253 decoded again", TS_SEV_WARNING},
+    [R_CP1254] = {"encoding/cp1254", "UTF-8 that was read as Windows-1254 decoded again", TS_SEV_WARNING},
+    [R_CP1257] = {"encoding/cp1257", "UTF-8 that was read as Windows-1257 decoded again", TS_SEV_WARNING},
+    [R_ISO8859_2] = {"encoding/iso-8859-2", "UTF-8 that was read as ISO-8859-2 decoded again", TS_SEV_WARNING},
+    [R_MACROMAN] = {"encoding/macroman", "UTF-8 that was read as MacRoman decoded again", TS_SEV_WARNING},
+    [R_CP437] = {"encoding/cp437", "UTF-8 that was read as CP437 decoded again", TS_SEV_WARNING},
+    [R_MIXED] = {"encoding/mixed", "mojibake in part of a line decoded again", TS_SEV_WARNING},
+    [R_C1] = {"encoding/c1-controls", "C1 control replaced by its Windows-1252 character", TS_SEV_WARNING},
+    [R_INVALID_BYTE] = {"encoding/invalid-byte", "byte that is not UTF-8 read as Windows-1252", TS_SEV_WARNING},
+    [R_HTML_ENTITY] = {"encoding/html-entity", "HTML character reference decoded", TS_SEV_WARNING},
+    [R_TERMINAL_ESCAPE] = {"encoding/terminal-escape", "terminal escape sequence removed", TS_SEV_WARNING},
+    [R_INVISIBLE] = {"encoding/invisible", "invisible character removed", TS_SEV_INFO},
+    [R_NFC] = {"encoding/nfc", "text normalised to Unicode NFC", TS_SEV_INFO},
+    [R_LIGATURES] = {"encoding/ligatures", "Latin ligature split into letters (opt-in: ligatures=1)", TS_SEV_INFO},
+    [R_FULLWIDTH] = {"encoding/fullwidth", "fullwidth character made ASCII (opt-in: fullwidth=1)", TS_SEV_INFO},
+    [R_STRAIGHTEN_QUOTES] = {"encoding/straighten-quotes", "curly quote straightened (opt-in: straighten-quotes=1)", TS_SEV_INFO},
+    [R_CONSISTENT_QUOTES] = {"encoding/consistent-quotes", "quote made consistent with the document (opt-in: consistent-quotes=1)", TS_SEV_INFO},
+};
+
+typedef struct {
+    ts_mojibake *mb;
+    ts_entities *ent;
+    const ts_rule_info *cp_rule[16]; /* by code page index */
+} enc_state;
+
+/* What one run asks for, from the context's options. */
+typedef struct {
+    bool entities, invisible, nfc, ligatures, fullwidth, straighten, consistent;
+    int quote_style;          /* consistent-quotes: 1 straight, 2 curly, 0 none */
+} enc_opts;
+
+/* Scratch memory for one run (malloc'd, released at the end). */
+typedef struct {
+    ts_cpvec cps, fixed;
+    uint32_t *offs;           /* byte offset of each code point of cps, plus the end */
+    size_t cap_offs;
+    ts_buf tmp;
+} scratch;
+
+static ts_status state_new(ts_context *ctx, void **out)
+{
+    (void)ctx;
+    enc_state *s = calloc(1, sizeof *s);
+    if (!s) return TS_ERR_NOMEM;
+    s->mb = ts_mojibake_new();
+    s->ent = ts_entities_new();
+    if (!s->mb || !s->ent) {
+        ts_mojibake_free(s->mb);
+        ts_entities_free(s->ent);
+        free(s);
+        return TS_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < ts_mojibake_codepage_count(s->mb) && i < 16; i++) {
+        const char *r = ts_mojibake_codepage_rule(s->mb, (int)i);
+        s->cp_rule[i] = &encoding_rules[R_MIXED];
+        for (int k = R_LATIN1; k <= R_CP437; k++)
+            if (strcmp(encoding_rules[k].id + 9, r) == 0) s->cp_rule[i] = &encoding_rules[k];
+    }
+    *out = s;
+    return TS_OK;
+}
+
+static void state_free(void *p)
+{
+    enc_state *s = p;
+    if (!s) return;
+    ts_mojibake_free(s->mb);
+    ts_entities_free(s->ent);
+    free(s);
+}
+
+static bool opt_off(ts_context *ctx, const char *key)
+{
+    const char *v = ts_context_option(ctx, key);
+    return v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "no") == 0 ||
+                 strcmp(v, "false") == 0);
+}
+
+static bool opt_on(ts_context *ctx, const char *key)
+{
+    const char *v = ts_context_option(ctx, key);
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "on") == 0 || strcmp(v, "yes") == 0 ||
+                 strcmp(v, "true") == 0);
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Decodes p[0..n) into sc->cps with byte offsets in sc->offs.  The text
+ * is valid UTF-8 (the reader checked), so no validation here. */
+static int decode(scratch *sc, const char *p, size_t n)
+{
+    sc->cps.n = 0;
+    if (sc->cap_offs < n + 1) {
+        uint32_t *o = realloc(sc->offs, (n + 1) * sizeof *o);
+        if (!o) return -1;
+        sc->offs = o;
+        sc->cap_offs = n + 1;
+    }
+    if (sc->cps.cap < n && ts_cpvec_reserve(&sc->cps, n)) return -1;
+    const unsigned char *u = (const unsigned char *)p;
+    int32_t *v = sc->cps.v;
+    size_t i = 0, k = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        int32_t cp;
+        size_t len;
+        if (c < 0x80) { cp = c; len = 1; }
+        else if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); len = 2; }
+        else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); len = 3; }
+        else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); len = 4; }
+        if (i + len > n) { cp = 0xFFFD; len = n - i; } /* cannot happen: the reader checked */
+        sc->offs[k] = (uint32_t)i;
+        v[k++] = cp;
+        i += len;
+    }
+    sc->cps.n = k;
+    sc->offs[k] = (uint32_t)n;
+    return 0;
+}
+
+/* UTF-8 of v[0..n) into sc->tmp. */
+static int encode(scratch *sc, const int32_t *v, size_t n)
+{
+    ts_buf_clear(&sc->tmp);
+    if (ts_buf_reserve(&sc->tmp, n * 4 + 1)) return -1;
+    for (size_t i = 0; i < n; i++)
+        sc->tmp.len += ts_utf8_encode(v[i], sc->tmp.data + sc->tmp.len);
+    return 0;
+}
+
+static ts_edit *replace_cps(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, scratch *sc,
+                            uint32_t base, size_t a, size_t b, const int32_t *repl, size_t rn)
+{
+    if (encode(sc, repl, rn)) {
+        out->failed = true;
+        return NULL;
+    }
+    return ts_edit_replace(out, rule, seg, base + sc->offs[a], base + sc->offs[b], sc->tmp.data,
+                           sc->tmp.len);
+}
+
+static bool anchor(int32_t c)
+{
+    return c < 0x80 && ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
+}
+
+/* Proposes the difference between sc->cps (at byte `base` of the segment)
+ * and fixed[0..fn) as one edit per changed stretch between ASCII letters
+ * and digits, which re-decoding never changes.  Returns the edit count. */
+static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, scratch *sc,
+                           uint32_t base, const int32_t *fixed, size_t fn, const char *msg)
+{
+    const int32_t *o = sc->cps.v;
+    size_t on = sc->cps.n, count = 0;
+    size_t ao = 0, af = 0;
+    for (;;) {
+        /* The next anchors at or after ao / af. */
+        size_t no = ao, nf = af;
+        while (no < on && !anchor(o[no])) no++;
+        while (nf < fn && !anchor(fixed[nf])) nf++;
+        bool end_o = no == on, end_f = nf == fn;
+        if (end_o != end_f || (!end_o && o[no] != fixed[nf])) {
+            /* The anchors disagree: one edit for everything left. */
+            no = on;
+            nf = fn;
+            end_o = end_f = true;
+        }
+        size_t a = ao, b = no, x = af, y = nf;
+        while (a < b && x < y && o[a] == fixed[x]) a++, x++;
+        while (a < b && x < y && o[b - 1] == fixed[y - 1]) b--, y--;
+        if (a < b || x < y) {
+            ts_edit *e = replace_cps(out, rule, seg, sc, base, a, b, fixed + x, y - x);
+            if (!e) return count;
+            if (msg) e->message = msg;
+            count++;
+        }
+        if (end_o) break;
+        ao = no + 1;
+        af = nf + 1;
+    }
+    return count;
+}
+
+/* ---- stages ----------------------------------------------------------- */
+
+/* Decodes the reference at q[0..n); "&amp;" followed by the rest of another
+ * reference ("&amp;lt;") is decoded to the end, so a second run finds
+ * nothing left.  Returns the length consumed. */
+static size_t decode_reference(const enc_state *st, const char *q, size_t n, char *buf, size_t *bl)
+{
+    size_t l = ts_entities_decode(st->ent, q, n, buf, bl);
+    while (l && *bl == 1 && buf[0] == '&' && l < n) {
+        char cand[48];
+        size_t cl = n - l < sizeof cand - 1 ? n - l : sizeof cand - 1;
+        cand[0] = '&';
+        memcpy(cand + 1, q + l, cl);
+        size_t l2 = ts_entities_decode(st->ent, cand, cl + 1, buf, bl);
+        if (!l2) {
+            buf[0] = '&';
+            *bl = 1;
+            break;
+        }
+        l += l2 - 1;
+    }
+    return l;
+}
+
+static size_t stage_entities(const enc_state *st, ts_edit_list *out, uint32_t seg, const char *p, size_t n)
+{
+    if (memchr(p, '<', n)) return 0; /* markup: its references are not ours */
+    size_t count = 0;
+    for (const char *q = p; (q = memchr(q, '&', n - (size_t)(q - p)));) {
+        char buf[16];
+        size_t bl, l = decode_reference(st, q, n - (size_t)(q - p), buf, &bl);
+        if (!l) {
+            q++;
+            continue;
+        }
+        uint32_t at = (uint32_t)(q - p);
+        ts_edit_replace(out, &encoding_rules[R_HTML_ENTITY], seg, at, at + (uint32_t)l, buf, bl);
+        count++;
+        q += l;
+    }
+    return count;
+}
+
+/* Length of the escape sequence at p[0..n) (p[0] == ESC). */
+static size_t escape_len(const char *p, size_t n)
+{
+    if (n < 2) return 1;
+    size_t i = 2;
+    if (p[1] == '[') { /* CSI: parameters, intermediates, a final byte */
+        while (i < n && p[i] >= 0x30 && p[i] <= 0x3F) i++;
+        while (i < n && p[i] >= 0x20 && p[i] <= 0x2F) i++;
+        return i < n && p[i] >= 0x40 && p[i] <= 0x7E ? i + 1 : 1;
+    }
+    if (p[1] == ']') { /* OSC: up to BEL or ESC \ */
+        while (i < n && p[i] != '\a' && !(p[i] == 0x1B && i + 1 < n && p[i + 1] == '\\')) {
+            if ((unsigned char)p[i] < 0x20 && p[i] != 0x1B) return 1;
+            i++;
+        }
+        if (i >= n) return 1;
+        return p[i] == '\a' ? i + 1 : i + 2;
+    }
+    if (p[1] >= 0x40 && p[1] <= 0x5F) return 2;
+    return 1;
+}
+
+static size_t stage_escapes(ts_edit_list *out, uint32_t seg, const char *p, size_t n)
+{
+    size_t count = 0;
+    for (const char *q = p; (q = memchr(q, 0x1B, n - (size_t)(q - p)));) {
+        size_t l = escape_len(q, n - (size_t)(q - p));
+        if (l < 2) {
+            q++;
+            continue; /* a lone ESC is left to the invisible stage */
+        }
+        uint32_t at = (uint32_t)(q - p);
+        ts_edit_replace(out, &encoding_rules[R_TERMINAL_ESCAPE], seg, at, at + (uint32_t)l, "", 0);
+        count++;
+        q += l;
+    }
+    return count;
+}
+
+static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t seg, scratch *sc,
+                             const char *p, size_t n)
+{
+    size_t count = 0;
+    for (size_t ls = 0; ls < n;) {
+        const char *nl = memchr(p + ls, '\n', n - ls);
+        size_t le = nl ? (size_t)(nl - p) : n, i;
+        for (i = ls; i < le && (unsigned char)p[i] < 0x80; i++) {}
+        if (i < le) {
+            if (decode(sc, p + ls, le - ls)) goto oom;
+            int first, layers;
+            int r = ts_mojibake_fix(st->mb, sc->cps.v, sc->cps.n, &sc->fixed, &first, &layers);
+            if (r < 0) goto oom;
+            if (r > 0) {
+                const ts_rule_info *rule = first >= 0 && first < 16 ? st->cp_rule[first]
+                                           : first == TS_MB_C1     ? &encoding_rules[R_C1]
+                                                                   : &encoding_rules[R_MIXED];
+                const char *msg = NULL;
+                if (layers > 1)
+                    msg = ts_edit_message(out, "%s (%d layers)", rule->description, layers);
+                count += propose_diff(out, rule, seg, sc, (uint32_t)ls, sc->fixed.v, sc->fixed.n, msg);
+            }
+        }
+        ls = le + 1;
+    }
+    return count;
+oom:
+    out->failed = true;
+    return count;
+}
+
+static bool joiner_context(int32_t c)
+{
+    if (c < 0x80 || c == 0xA0) return false;
+    utf8proc_category_t k = utf8proc_category(c);
+    return k == UTF8PROC_CATEGORY_SO || k == UTF8PROC_CATEGORY_SK || (k >= UTF8PROC_CATEGORY_LU &&
+           k <= UTF8PROC_CATEGORY_LO) || (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME) ||
+           c == 0xFE0F || (c >= 0x1F3FB && c <= 0x1F3FF);
+}
+
+/* Is v[i] a character nobody can see and nobody meant? */
+static bool invisible(const int32_t *v, size_t n, size_t i)
+{
+    int32_t c = v[i];
+    if (c < 0x20) return c != '\t' && c != '\n' && c != '\f' && c != '\r';
+    if (c == 0x7F) return true;
+    switch (c) {
+    case 0x200B: case 0x2060: case 0xFEFF: case 0x180E: case 0xFFF9: case 0xFFFA: case 0xFFFB:
+        return true;
+    case 0x200C: case 0x200D:
+        return !(i > 0 && i + 1 < n && joiner_context(v[i - 1]) && joiner_context(v[i + 1]));
+    default:
+        return c >= 0x206A && c <= 0x206F;
+    }
+}
+
+static size_t stage_invisible(ts_edit_list *out, uint32_t seg, scratch *sc, const char *p, size_t n)
+{
+    /* Cheap test first, on the bytes: C0 controls, DEL, and the UTF-8 of
+     * U+180E, U+200B..U+200D, U+2060, U+206A..U+206F, U+FEFF and
+     * U+FFF9..U+FFFB. */
+    size_t i;
+    const unsigned char *u = (const unsigned char *)p;
+    for (i = 0; i < n; i++) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x7F) continue;
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') break;
+        if (c == 0x7F || i + 2 >= n) {
+            if (c == 0x7F) break;
+            continue;
+        }
+        if (c == 0xE1 && u[i + 1] == 0xA0 && u[i + 2] == 0x8E) break;
+        if (c == 0xE2 && u[i + 1] == 0x80 && u[i + 2] >= 0x8B && u[i + 2] <= 0x8D) break;
+        if (c == 0xE2 && u[i + 1] == 0x81 && (u[i + 2] == 0xA0 || (u[i + 2] >= 0xAA && u[i + 2] <= 0xAF))) break;
+        if (c == 0xEF && u[i + 1] == 0xBB && u[i + 2] == 0xBF) break;
+        if (c == 0xEF && u[i + 1] == 0xBF && u[i + 2] >= 0xB9 && u[i + 2] <= 0xBB) break;
+    }
+    if (i == n) return 0;
+    if (decode(sc, p, n)) {
+        out->failed = true;
+        return 0;
+    }
+    size_t count = 0;
+    const int32_t *v = sc->cps.v;
+    for (size_t k = 0; k < sc->cps.n; k++) {
+        if (!invisible(v, sc->cps.n, k)) continue;
+        size_t e = k + 1;
+        while (e < sc->cps.n && invisible(v, sc->cps.n, e)) e++;
+        ts_edit *ed = ts_edit_replace(out, &encoding_rules[R_INVISIBLE], seg, sc->offs[k], sc->offs[e], "", 0);
+        if (ed && e - k == 1) ed->message = ts_edit_message(out, "invisible U+%04X removed", (unsigned)v[k]);
+        else if (ed) ed->message = ts_edit_message(out, "%zu invisible characters removed (U+%04X, ...)", e - k,
+                                                   (unsigned)v[k]);
+        count++;
+        k = e - 1;
+    }
+    return count;
+}
+
+/* Can NFC leave c alone whatever surrounds it?  No for combining marks and
+ * other characters that compose with the one before them, Hangul vowel and
+ * final jamo, and characters with a canonical decomposition outside the
+ * blocks of precomposed letters that NFC keeps (singletons such as U+212B
+ * ANGSTROM SIGN, composition exclusions). */
+static bool nfc_safe(int32_t c)
+{
+    if (c < 0x300) return true;
+    const utf8proc_property_t *pr = utf8proc_get_property(c);
+    if (pr->combining_class || pr->comp_exclusion) return false;
+    if (pr->comb_index != UINT16_MAX && pr->comb_index >= 0x8000) return false;
+    if ((c >= 0x1160 && c <= 0x11FF) || (c >= 0xD7B0 && c <= 0xD7FF)) return false;
+    if (pr->decomp_type == 0 && pr->decomp_seqindex != UINT16_MAX)
+        return (c >= 0x0388 && c < 0x0500) || (c >= 0x1E00 && c < 0x1F00);
+    return true;
+}
+
+static size_t stage_nfc(ts_edit_list *out, uint32_t seg, const char *p, size_t n)
+{
+    size_t count = 0;
+    for (size_t ws = 0; ws < n;) {
+        size_t we = ws, i;
+        while (we < n && p[we] != ' ' && p[we] != '\n') we++;
+        /* Below U+0300 every character is already NFC and no mark follows. */
+        for (i = ws; i < we && (unsigned char)p[i] < 0xCC; i++) {}
+        if (i < we) {
+            const unsigned char *u = (const unsigned char *)p;
+            while (i < we) {
+                unsigned char c = u[i];
+                if (c < 0xCC) { i++; continue; }
+                int32_t cp;
+                size_t l;
+                if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); l = 2; }
+                else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); l = 3; }
+                else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); l = 4; }
+                if (!nfc_safe(cp)) break;
+                i += l;
+            }
+        }
+        if (i < we) {
+            utf8proc_uint8_t *r = NULL;
+            utf8proc_ssize_t rl = utf8proc_map((const utf8proc_uint8_t *)p + ws, (utf8proc_ssize_t)(we - ws), &r,
+                                               UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            if (rl < 0) {
+                free(r);
+                if (rl == UTF8PROC_ERROR_NOMEM) out->failed = true;
+                return count;
+            }
+            if ((size_t)rl != we - ws || memcmp(r, p + ws, we - ws) != 0) {
+                ts_edit_replace(out, &encoding_rules[R_NFC], seg, (uint32_t)ws, (uint32_t)we,
+                                (const char *)r, (size_t)rl);
+                count++;
+            }
+            free(r);
+        }
+        ws = we + 1;
+    }
+    return count;
+}
+
+/* ---- opt-in stages ------------------------------------------------------ */
+
+static const struct { int32_t from; const char *to; } ligatures[] = {
+    {0x0132, "IJ"}, {0x0133, "ij"}, {0x0149, "\xCA\xBCn"}, {0x01C4, "D\xC5\xBD"}, {0x01C5, "D\xC5\xBE"},
+    {0x01C6, "d\xC5\xBE"}, {0x01C7, "LJ"}, {0x01C8, "Lj"}, {0x01C9, "lj"}, {0x01CA, "NJ"},
+    {0x01CB, "Nj"}, {0x01CC, "nj"}, {0x01F1, "DZ"}, {0x01F2, "Dz"}, {0x01F3, "dz"},
+    {0xFB00, "ff"}, {0xFB01, "fi"}, {0xFB02, "fl"}, {0xFB03, "ffi"}, {0xFB04, "ffl"},
+    {0xFB05, "\xC5\xBFt"}, {0xFB06, "st"},
+};
+
+static int single_quote(int32_t c) { return c == 0x02BC || (c >= 0x2018 && c <= 0x201B); }
+static int double_quote(int32_t c) { return c >= 0x201C && c <= 0x201F; }
+
+static size_t stage_opt_in(ts_edit_list *out, uint32_t seg, scratch *sc, const enc_opts *o,
+                           const char *p, size_t n)
+{
+    size_t count = 0;
+    if (decode(sc, p, n)) {
+        out->failed = true;
+        return 0;
+    }
+    const int32_t *v = sc->cps.v;
+    for (size_t k = 0; k < sc->cps.n; k++) {
+        int32_t c = v[k];
+        uint32_t a = sc->offs[k], b = sc->offs[k + 1];
+        if (o->ligatures)
+            for (size_t j = 0; j < sizeof ligatures / sizeof ligatures[0]; j++)
+                if (ligatures[j].from == c) {
+                    ts_edit_replace(out, &encoding_rules[R_LIGATURES], seg, a, b, ligatures[j].to,
+                                    strlen(ligatures[j].to));
+                    count++;
+                }
+        if (o->fullwidth && (c == 0x3000 || (c >= 0xFF01 && c <= 0xFFEE))) {
+            utf8proc_int32_t d[8];
+            int last;
+            utf8proc_ssize_t dl = c == 0x3000 ? 1 : utf8proc_decompose_char(c, d, 8, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT, &last);
+            if (c == 0x3000) d[0] = ' ';
+            if (dl > 0 && dl <= 8 && !(dl == 1 && d[0] == c)) {
+                replace_cps(out, &encoding_rules[R_FULLWIDTH], seg, sc, 0, k, k + 1, d, (size_t)dl);
+                count++;
+            }
+        }
+        bool straight = o->straighten || o->quote_style == 1;
+        const ts_rule_info *qr = o->straighten ? &encoding_rules[R_STRAIGHTEN_QUOTES] : &encoding_rules[R_CONSISTENT_QUOTES];
+        if (straight && single_quote(c)) {
+            ts_edit_replace(out, qr, seg, a, b, "'", 1);
+            count++;
+        } else if (straight && double_quote(c)) {
+            ts_edit_replace(out, qr, seg, a, b, "\"", 1);
+            count++;
+        } else if (!o->straighten && o->quote_style == 2 && (c == '\'' || c == '"')) {
+            /* Curly: opening after a space, a bracket or the start. */
+            int32_t prev = k ? v[k - 1] : ' ';
+            bool open = prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == 0x2014;
+            const char *q = c == '\'' ? (open ? "\xE2\x80\x98" : "\xE2\x80\x99")
+                                      : (open ? "\xE2\x80\x9C" : "\xE2\x80\x9D");
+            ts_edit_replace(out, &encoding_rules[R_CONSISTENT_QUOTES], seg, a, b, q, 3);
+            count++;
+        }
+    }
+    return count;
+}
+
+/* Which quote style dominates the document: 1 straight, 2 curly, 0 no clear
+ * winner (two thirds of the quotes at least). */
+static int dominant_quotes(const ts_transcript *t)
+{
+    size_t straight = 0, curly = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const unsigned char *p = (const unsigned char *)t->segs[i].text;
+        size_t n = t->segs[i].text_len;
+        for (size_t k = 0; k < n; k++) {
+            if (p[k] == '\'' || p[k] == '"') straight++;
+            else if (p[k] == 0xE2 && k + 2 < n && p[k + 1] == 0x80 && p[k + 2] >= 0x98 && p[k + 2] <= 0x9F)
+                curly++;
+        }
+    }
+    if (straight + curly == 0) return 0;
+    if (straight * 3 >= (straight + curly) * 2) return curly ? 1 : 0;
+    if (curly * 3 >= (straight + curly) * 2) return straight ? 2 : 0;
+    return 0;
+}
+
+/* ---- invalid bytes -------------------------------------------------------- */
+
+/* Reports the bytes the reader decoded as Windows-1252 that lie in the
+ * segment's text, at their current offsets. */
+static void report_recoded(const ts_transcript *t, ts_edit_list *out, uint32_t seg)
+{
+    const ts_segment *s = &t->segs[seg];
+    if (!t->n_recoded || (s->flags & TS_SEG_MAP_LOST) || s->orig_text < t->input ||
+        s->orig_text >= t->input + t->input_len)
+        return;
+    uint32_t base = (uint32_t)(s->orig_text - t->input);
+    size_t lo = 0, hi = t->n_recoded;
+    while (lo < hi) { /* the first recoded byte at or after base */
+        size_t mid = (lo + hi) / 2;
+        if (t->recoded[mid] < base) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t k = lo; k < t->n_recoded && t->recoded[k] < base + s->orig_len; k++) {
+        uint32_t off = t->recoded[k] - base;
+        for (uint32_t j = 0; j < s->n_shifts; j++) {
+            const ts_shift *sh = &s->shifts[j];
+            if (off >= sh->at + sh->old_len) off = off - sh->old_len + sh->new_len;
+            else if (off >= sh->at) off = sh->at;
+        }
+        if (off > s->text_len) off = s->text_len;
+        size_t len = 0;
+        if (off < s->text_len) ts_utf8_decode(s->text + off, s->text_len - off, &len);
+        ts_edit *e = ts_edit_report(out, &encoding_rules[R_INVALID_BYTE], seg, off, off + (uint32_t)len);
+        if (e) {
+            unsigned char b = t->recoded_byte[k];
+            char u[4];
+            size_t ul = ts_utf8_encode(ts_cp1252_decode(b), u);
+            e->message = ts_edit_message(out, "byte 0x%02X is not UTF-8; read as Windows-1252 '%.*s'",
+                                         b, (int)ul, u);
+        }
+    }
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+/* True when p[0..n) is printable ASCII (tab and line feed allowed) without
+ * '&': nothing for the default stages to do. */
+static bool plain_ascii(const char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        /* High bits, bytes below 0x20 and '&' (0x26) in one test each. */
+        uint64_t ctl = (w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull;
+        uint64_t x = w ^ 0x2626262626262626ull;
+        uint64_t amp = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if ((w & 0x8080808080808080ull) || ctl || amp) break;
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x7F || c == '&' || (c < 0x20 && c != '\t' && c != '\n')) return false;
+    }
+    return true;
+}
+
+/* Does an edit from out->v[mark..] survive the engine's per-rule settings
+ * ("rule.<id>" = off drops a rule's edits)?  A stage whose edits would all
+ * be dropped must not hold back the stages after it. */
+static bool kept_edits(const ts_context *ctx, bool rule_opts, const ts_edit_list *out, size_t mark)
+{
+    if (!rule_opts) return out->n > mark;
+    for (size_t k = mark; k < out->n; k++) {
+        char key[128];
+        snprintf(key, sizeof key, "rule.%s", out->v[k].rule->id);
+        const char *v = ts_context_option(ctx, key);
+        if (!v || strcmp(v, "off") != 0) return true;
+    }
+    return false;
+}
+
+static bool xml_format(const ts_transcript *t)
+{
+    const char *f = ts_transcript_format(t);
+    return strstr(f, "xml") || strstr(f, "ttml") || strstr(f, "dfxp") || strstr(f, "html") ||
+           strstr(f, "sami");
+}
+
+static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript *t, const uint8_t *only,
+                              ts_edit_list *out)
+{
+    const enc_state *st = state;
+    enc_opts o = {0};
+    const char *ent = ts_context_option(ctx, "html-entities");
+    o.entities = ent ? strcmp(ent, "on") == 0 || strcmp(ent, "1") == 0 ||
+                           (strcmp(ent, "auto") == 0 && !xml_format(t))
+                     : !xml_format(t);
+    o.invisible = !opt_off(ctx, "invisible");
+    o.nfc = !opt_off(ctx, "nfc");
+    o.ligatures = opt_on(ctx, "ligatures");
+    o.fullwidth = opt_on(ctx, "fullwidth");
+    o.straighten = opt_on(ctx, "straighten-quotes");
+    o.consistent = opt_on(ctx, "consistent-quotes");
+    if (o.consistent && !o.straighten) o.quote_style = dominant_quotes(t);
+    bool opt_in = o.ligatures || o.fullwidth || o.straighten || o.quote_style;
+    /* Consistent quotes depend on the whole document: every segment is
+     * looked at in every round, and quotes change only in a round where
+     * nothing else does, so the style is judged on the final text. */
+    if (o.consistent) only = NULL;
+    size_t before = 0;
+    for (size_t k = 0; k < out->n; k++) before += !out->v[k].report_only;
+    bool rule_opts = false;
+    for (size_t k = 0; k < ctx->n_opts && !rule_opts; k++) rule_opts = strncmp(ctx->opt_keys[k], "rule.", 5) == 0;
+    scratch sc = {0};
+    for (size_t i = 0; i < t->n && !out->failed; i++) {
+        if (only && !only[i]) continue;
+        const ts_segment *s = &t->segs[i];
+        const char *p = s->text;
+        size_t n = s->text_len;
+        uint32_t seg = (uint32_t)i;
+        report_recoded(t, out, seg);
+        if (plain_ascii(p, n) && !(o.quote_style == 2 && (memchr(p, '\'', n) || memchr(p, '"', n))))
+            continue;
+        /* STAGE(call): keep the stage's edits and stop when it proposed any
+         * that a "rule.<id>=off" option does not drop. */
+#define STAGE(call)                                             \
+        do {                                                    \
+            size_t mark_ = out->n;                              \
+            if ((call) && kept_edits(ctx, rule_opts, out, mark_)) goto next; \
+            out->n = mark_;                                     \
+        } while (0)
+        if (o.entities) STAGE(stage_entities(st, out, seg, p, n));
+        if (o.invisible) STAGE(stage_escapes(out, seg, p, n));
+        STAGE(stage_mojibake(st, out, seg, &sc, p, n));
+        if (o.invisible) STAGE(stage_invisible(out, seg, &sc, p, n));
+        if (o.nfc) STAGE(stage_nfc(out, seg, p, n));
+        if (opt_in) stage_opt_in(out, seg, &sc, &o, p, n);
+#undef STAGE
+    next:;
+    }
+    if (o.quote_style && !out->failed) {
+        /* Drop this round's consistent-quotes edits if anything else
+         * changes: the next round judges the style again. */
+        size_t other = 0;
+        for (size_t k = before; k < out->n; k++)
+            other += !out->v[k].report_only && out->v[k].rule != &encoding_rules[R_CONSISTENT_QUOTES];
+        if (other) {
+            size_t w = before;
+            for (size_t k = before; k < out->n; k++)
+                if (out->v[k].rule != &encoding_rules[R_CONSISTENT_QUOTES]) out->v[w++] = out->v[k];
+            out->n = w;
+        }
+    }
+    ts_cpvec_release(&sc.cps);
+    ts_cpvec_release(&sc.fixed);
+    free(sc.offs);
+    ts_buf_release(&sc.tmp);
+    return out->failed ? TS_ERR_NOMEM : TS_OK;
+}
+
+const ts_pass ts_pass_encoding = {
+    .info = {"encoding",
+             "mojibake, invalid bytes, HTML entities, invisible characters, NFC (opt-in: "
+             "--straighten-quotes, --consistent-quotes, --fullwidth, --ligatures; "
+             "--html-entities auto|on|off, --set invisible=off, --set nfc=off)",
+             true,
+             encoding_rules, R_COUNT},
+    .segment_local = true,
+    .state_new = state_new,
+    .state_free = state_free,
+    .run = run_encoding,
+};
