@@ -1182,22 +1182,26 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
     return r;
 }
 
-/* Sounds-like at token i; returns tokens consumed (0: nothing). */
-static size_t sounds_like(seg_ctx *c, size_t i)
+/* Sounds-like at token i over windows of min_k words or more; returns
+ * tokens consumed (0: nothing).  With `hint_only`, a match is at most a
+ * suggestion and consumes nothing (used where a one-word term already
+ * matched: "Rust skin" may still be Rustacean). */
+static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
 {
     dict_state *d = c->d;
     int32_t best_term = -1;
     size_t best_k = 0;
     double best = 0;
     bool best_fix = false, any = false;
-    if (c->tok[i].none & NONE_SOUNDS) return 0;
+    if ((c->tok[i].none & NONE_SOUNDS) && min_k == 1) return 0;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
         const token *t = &c->tok[i + k - 1];
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
         const word_info *w = t->wi;
         /* a word that is itself a (non-ambiguous) term is never swallowed */
         if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
-                      w->k1->compact >= 0 || w->k1->heard >= 0))
+                      (w->k1->compact >= 0 && !d->terms[w->k1->compact].ambiguous) ||
+                      w->k1->heard >= 0))
             break;
         /* known words that anchor nothing: no candidate, skip the lookup */
         bool maybe = false;
@@ -1206,7 +1210,14 @@ static size_t sounds_like(seg_ctx *c, size_t i)
             maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
                     (q == k - 1 && k > 1 && x->anchors_suffix);
         }
-        if (!maybe || (c->tok[i].none & (1u << k))) continue;
+        if (!maybe || k < min_k || (c->tok[i].none & (1u << k))) continue;
+        if (hint_only) {
+            /* after a term, little words are its sentence, not its sound
+             * ("Rust can", "Rust is a"): a hint needs a word of four letters */
+            bool content = false;
+            for (size_t q = 1; q < k; q++) content |= c->tok[i + q].wi->fold_len >= 4;
+            if (!content) continue;
+        }
         const window_result *r = window_eval(d, c->tok, i, k);
         if (!r) {
             c->out->failed = true;
@@ -1239,13 +1250,14 @@ static size_t sounds_like(seg_ctx *c, size_t i)
             best_fix = score >= fix_at;
         }
     }
-    if (!any) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
+    if (!any && min_k == 1) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
     if (best_term < 0) return 0;
+    if (hint_only) best_fix = false;
     const term_info *ti = &d->terms[best_term];
     const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
     propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
             strlen(ti->t->text), (float)(best > 1 ? 1 : best), "sounds alike");
-    return best_k;
+    return hint_only ? 0 : best_k;
 }
 
 static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
@@ -1344,8 +1356,11 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         for (size_t i = c.first; i < c.last;) {
             match m;
             size_t used = 0;
-            if (exact_match(&c, i, &m)) used = apply_exact(&c, i, &m);
-            if (!used) used = sounds_like(&c, i);
+            if (exact_match(&c, i, &m)) {
+                used = apply_exact(&c, i, &m);
+                if (used == 1 && c.d->terms[m.term].ambiguous) sounds_like(&c, i, 2, true);
+            }
+            if (!used) used = sounds_like(&c, i, 1, false);
             i += used ? used : 1;
         }
         n_rejected = c.n_rejected;
