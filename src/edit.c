@@ -17,6 +17,8 @@
  */
 #include "edit.h"
 
+#include "buf.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,17 +227,30 @@ static int valid_boundary(const ts_segment *s, uint32_t off)
     return off == s->text_len || ((unsigned char)s->text[off] & 0xC0) != 0x80;
 }
 
+/* The new text is built in `scratch` when it fits the segment's own
+ * buffer (and copied back at the end), else in a new arena buffer: edits
+ * that do not lengthen a text (capitals, most repairs) rewrite it in place
+ * instead of leaving a dead copy behind each time. */
 static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *acc, size_t n,
-                      ts_apply_log_fn log, void *ud)
+                      ts_apply_log_fn log, void *ud, ts_buf *scratch)
 {
     size_t new_len = s->text_len;
     for (size_t k = 0; k < n; k++) {
         new_len += acc[k].e->repl_len;
         new_len -= acc[k].e->end - acc[k].e->start;
     }
-    if (new_len > UINT32_MAX - 1) return -1;
-    char *nt = ts_arena_alloc_bytes(&t->arena, new_len + 1);
-    if (!nt) return -1;
+    if (new_len > UINT32_MAX / 2) return -1;
+    char *nt;
+    int in_place = s->text_cap > new_len;
+    if (in_place) {
+        scratch->len = 0;
+        if (ts_buf_reserve(scratch, new_len + 1)) return -1;
+        nt = scratch->data;
+    } else {
+        size_t cap = new_len + 1;
+        if (!(nt = ts_arena_alloc_bytes(&t->arena, cap))) return -1;
+        s->text_cap = (uint32_t)cap;
+    }
     const char *old = s->text;
     uint32_t old_len = s->text_len;
     size_t w = 0, r = 0;
@@ -265,6 +280,10 @@ static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *a
     w += old_len - r;
     nt[w] = '\0';
     s->n_shifts = n0 + (uint32_t)n;
+    if (in_place) {
+        memcpy((char *)s->text, nt, w + 1);
+        nt = (char *)s->text;
+    }
     s->text = nt;
     s->text_len = (uint32_t)w;
     s->flags |= TS_SEG_TEXT_DIRTY;
@@ -317,6 +336,7 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
     }
     to->text = nt;
     to->text_len = tl;
+    to->text_cap = tl + 1;
     to->flags |= TS_SEG_TEXT_DIRTY;
     nl = k1 - k0;
     if (to_end) {
@@ -326,6 +346,7 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
     }
     from->text = x + k0;
     from->text_len = nl;
+    from->text_cap = 0; /* no longer the start of a buffer it owns */
     from->flags |= TS_SEG_TEXT_DIRTY;
     return 0;
 }
@@ -394,6 +415,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
     edit_ref **ins_at = calloc(range + 1, sizeof *ins_at); /* moves to before segment lo + i */
     res->touched = calloc(range ? range : 1, 1);
     ts_segment *rebuilt = NULL;
+    ts_buf scratch = TS_BUF_INIT;
     if (!txt || !ops || !base || !claimed || !op_at || !ins_at || !res->touched) goto out;
     /* Offsets of segment operations are mapped through this round's shifts
      * only: those a segment had before the round are already in them. */
@@ -443,7 +465,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         }
         ts_segment *s = &t->segs[seg];
         base[seg - lo] = s->n_shifts;
-        if (apply_text(t, s, seg, txt + i, nacc, log, ud)) goto out;
+        if (apply_text(t, s, seg, txt + i, nacc, log, ud, &scratch)) goto out;
         res->touched[seg - lo] = 1;
         res->applied += nacc;
         i = j;
@@ -577,6 +599,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 char *nt = join_text(t, s->text, keep, b->text + skip, b->text_len - skip, &len);
                 if (!nt || ts_segment_add_shift(t, m, keep, s->text_len - keep, len - keep)) goto out;
                 m->text = nt;
+                m->text_cap = len + 1;
                 m->text_len = len;
                 m->end = b->end;
                 m->raw_tail = b->raw_tail;
@@ -604,6 +627,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 ts_segment_source_pos(s, g0, &line, &col);
                 *g = *s;
                 g->text = s->text + g0;
+                g->text_cap = 0; /* both halves share the old buffer */
                 g->text_len = s->text_len - g0;
                 g->start = at;
                 g->raw_head = NULL;
@@ -618,6 +642,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 f->raw_tail_len = 0;
                 if (ts_segment_add_shift(t, f, k1, s->text_len - k1, 0)) goto out;
                 f->text_len = k1;
+                f->text_cap = 0;
                 f->flags |= TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
                 res->dirty[w - lo] = res->dirty[w + 1 - lo] = 1;
                 res->touched[i - lo] = 1;
@@ -646,6 +671,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
     res->n_after = t->n;
     rc = 0;
 out:
+    ts_buf_release(&scratch);
     free(rebuilt);
     free(txt);
     free(ops);

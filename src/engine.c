@@ -5,6 +5,7 @@
 #include "engine.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,11 +216,22 @@ struct ts_speller *ts_context_speller(ts_context *ctx)
 
 /* ---- the run log ------------------------------------------------------ */
 
+/* The log keeps its own copy of the text before and after each edit, so
+ * that segment texts can be rewritten in place: up to 8 bytes (nearly all
+ * edits) inside the entry, longer ones in the run's arena. */
+#define SNIPPET_INLINE 8
+#define SNIPPET_NONE UINT32_MAX
+
+typedef union {
+    const char *p;
+    char in[SNIPPET_INLINE];
+} snippet;
+
 typedef struct {
     const ts_rule_info *rule;
     const char *message;
-    const char *before, *after;
-    uint32_t before_len, after_len;
+    snippet before, after;
+    uint32_t before_len, after_len; /* SNIPPET_NONE: no text */
     uint32_t line, col, seg;
     float confidence;
     float start;      /* the segment's start, seconds */
@@ -238,6 +250,27 @@ struct ts_run {
     size_t n, n_chunks;
 };
 
+static int snippet_set(ts_run *run, snippet *sn, uint32_t *len_out, const char *p, size_t len)
+{
+    if (!p) {
+        *len_out = SNIPPET_NONE;
+        return 0;
+    }
+    if (len >= SNIPPET_NONE) return -1;
+    *len_out = (uint32_t)len;
+    if (len <= SNIPPET_INLINE) {
+        if (len) memcpy(sn->in, p, len);
+        return 0;
+    }
+    return (sn->p = ts_arena_strndup(&run->arena, p, len)) ? 0 : -1;
+}
+
+static const char *snippet_get(const snippet *sn, uint32_t len)
+{
+    if (len == SNIPPET_NONE) return NULL;
+    return len <= SNIPPET_INLINE ? sn->in : sn->p;
+}
+
 static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t seg,
                     unsigned line, unsigned col, const char *before, size_t before_len,
                     const char *after, size_t after_len, bool applied)
@@ -252,13 +285,12 @@ static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t
     const char *msg = NULL;
     if (e->message && !(msg = ts_arena_strdup(&run->arena, e->message))) return -1;
     log_entry *l = &run->chunks[run->n / LOG_CHUNK][run->n % LOG_CHUNK];
+    if (snippet_set(run, &l->before, &l->before_len, before, before_len) ||
+        snippet_set(run, &l->after, &l->after_len, after, after_len))
+        return -1;
     run->n++;
     l->rule = e->rule;
     l->message = msg;
-    l->before = before;
-    l->before_len = (uint32_t)before_len;
-    l->after = after;
-    l->after_len = (uint32_t)after_len;
     l->line = line;
     l->col = col;
     l->seg = seg;
@@ -297,10 +329,10 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
     out->col = l->col;
     out->segment = l->seg;
     out->start = l->start;
-    out->before = l->before;
-    out->before_len = l->before_len;
-    out->after = l->after;
-    out->after_len = l->after_len;
+    out->before = snippet_get(&l->before, l->before_len);
+    out->before_len = out->before ? l->before_len : 0;
+    out->after = snippet_get(&l->after, l->after_len);
+    out->after_len = out->after ? l->after_len : 0;
     out->description = l->rule->description;
     return true;
 }

@@ -42,6 +42,8 @@ typedef struct {
     const char *speaker;
     const char *text;
     uint32_t speaker_len, text_len;
+    uint32_t text_cap;            /* >0: text is this segment's own arena buffer of
+                                   * that size, rewritten in place when an edit fits */
     uint32_t flags;
     /* provenance */
     uint32_t line;                /* source line of the segment's first line */

@@ -112,7 +112,8 @@ ts_status ts_write(ts_context *ctx, const ts_transcript *t, const char *format,
  * *out receives the log (free with ts_run_free). */
 ts_status ts_fix(ts_context *ctx, ts_transcript *t, ts_run **out);
 
-/* One logged edit or finding. */
+/* One logged edit or finding.  Its strings belong to the run: they stay
+ * valid until ts_run_free, whatever happens to the transcript. */
 typedef struct {
     const char *rule;          /* "pass/rule" */
     const char *message;

@@ -42,6 +42,7 @@ void cli_usage(FILE *to)
             "      --only PASS,...  run only these passes\n"
             "      --skip PASS,...  do not run these passes\n"
             "      --dict FILE      add a term list (repeatable)\n"
+            "      --lang LANG      hunspell dictionary for spelling (default en_US)\n"
             "      --rules FILE     add a rule pack (repeatable)\n"
             "      --fps N          frame rate of HH:MM:SS:FF timecodes (default 30)\n"
             "      --paragraphs     text format: one segment per paragraph, not per line\n"
