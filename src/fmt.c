@@ -96,6 +96,30 @@ static ts_status check_input(ts_context *ctx, const char *name, const char *d, s
     return TS_OK;
 }
 
+/* Formats whose specification reads NUL as U+FFFD (WebVTT) get that done
+ * here, before the input check would reject the byte. */
+static ts_status nul_to_fffd(ts_transcript *t)
+{
+    size_t n = t->input_len, nuls = 0;
+    for (const char *p = t->input; (p = memchr(p, '\0', n - (size_t)(p - t->input))); p++) nuls++;
+    if (!nuls) return TS_OK;
+    if (nuls > (SIZE_MAX - n) / 2) return TS_ERR_NOMEM;
+    char *d = realloc(t->input, n + 2 * nuls);
+    if (!d) return TS_ERR_NOMEM;
+    t->input = d;
+    size_t w = n + 2 * nuls;
+    for (size_t r = n; r-- > 0;) {
+        if (d[r] == '\0') {
+            w -= 3;
+            memcpy(d + w, "\xEF\xBF\xBD", 3);
+        } else {
+            d[--w] = d[r];
+        }
+    }
+    t->input_len = n + 2 * nuls;
+    return TS_OK;
+}
+
 static const ts_format *detect(const char *name, const char *d, size_t n)
 {
     const ts_format *best = NULL;
@@ -141,9 +165,10 @@ ts_status ts_read_owned(ts_context *ctx, const char *name, char *data, size_t le
         memmove(data, data + 3, len - 3);
         t->input_len = len - 3;
     }
-    ts_status st = check_input(ctx, t->name, t->input, t->input_len);
+    if (!fmt) fmt = detect(name, t->input, t->input_len);
+    ts_status st = fmt->nul_as_fffd ? nul_to_fffd(t) : TS_OK;
+    if (!st) st = check_input(ctx, t->name, t->input, t->input_len);
     if (!st) {
-        if (!fmt) fmt = detect(name, t->input, t->input_len);
         t->format = fmt;
         st = fmt->read(ctx, t);
     }

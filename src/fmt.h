@@ -23,11 +23,15 @@ typedef struct ts_format {
     ts_status (*read)(ts_context *ctx, ts_transcript *t);
     ts_status (*write)(ts_context *ctx, const ts_transcript *t, ts_out *out);
     void (*release)(ts_transcript *t); /* optional: frees t->fmt_data */
+    /* NUL bytes are read as U+FFFD instead of being an error (WebVTT). */
+    int nul_as_fffd;
 } ts_format;
 
 #define TS_FORMAT_LIST(X) \
     X(premiere)           \
-    X(text)
+    X(text)               \
+    X(srt)                \
+    X(vtt)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;
 TS_FORMAT_LIST(TS_FORMAT_DECLARE)
