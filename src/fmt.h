@@ -31,7 +31,8 @@ typedef struct ts_format {
     X(premiere)           \
     X(text)               \
     X(srt)                \
-    X(vtt)
+    X(vtt)                \
+    X(whisper)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;
 TS_FORMAT_LIST(TS_FORMAT_DECLARE)

@@ -12,7 +12,8 @@
  * what follows is not a cue), positions after the end time ("X1:..."), and
  * any tags in the text (<i>, <b>, <font>, {\an8}), which stay in the text
  * as they are.  A "Name: " prefix on a cue's first line is its speaker when
- * that name starts at least two cues (or the file has one cue); dialog
+ * that name starts at least two cues, or half the cues (at least two) start
+ * with a name, or the file has one cue; dialog
  * dashes ("- ") stay in the text, as they name no one.
  *
  * Round trip: the reader keeps each cue's number and timing lines, its
@@ -245,7 +246,8 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         ts_segment *sg = &t->segs[k];
         srt_seg *fd = sg->fmt_data;
         size_t name_len, pl = ts_kit_name_prefix(sg->text, sg->text_len, &name_len);
-        if (!pl || (t->n > 1 && ts_kit_names_count(&names, sg->text, name_len) < 2)) continue;
+        if (!pl || (t->n > 1 && ts_kit_names_count(&names, sg->text, name_len) < 2 &&
+                           !ts_kit_names_common(&names, t->n))) continue;
         /* the prefix is on the first line, where the text is the source bytes */
         if (memchr(sg->text, '\n', pl)) continue;
         sg->speaker = sg->text;

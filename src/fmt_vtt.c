@@ -321,7 +321,7 @@ static ts_status read_vtt(ts_context *ctx, ts_transcript *t)
         vtt_seg *fd = sg->fmt_data;
         size_t n, pl;
         if (fd->prefix || !(pl = ts_kit_name_prefix(sg->text, sg->text_len, &n))) continue;
-        if ((t->n > 1 && ts_kit_names_count(&names, sg->text, n) < 2) || memchr(sg->text, '\n', pl))
+        if ((t->n > 1 && ts_kit_names_count(&names, sg->text, n) < 2 && !ts_kit_names_common(&names, t->n)) || memchr(sg->text, '\n', pl))
             continue;
         sg->speaker = sg->text;
         sg->speaker_len = (uint32_t)n;

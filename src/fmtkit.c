@@ -152,3 +152,10 @@ size_t ts_kit_format_seconds(double sec, char out[32])
     else n = snprintf(out, 32, "%lld.%03lld", ms / 1000, ms % 1000);
     return n < 0 ? 0 : (size_t)n;
 }
+
+int ts_kit_names_common(const ts_kit_names *s, size_t n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->n; i++) total += s->v[i].count;
+    return total >= 2 && 2 * total >= n;
+}

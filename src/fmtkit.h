@@ -35,7 +35,8 @@ int ts_kit_set_text(ts_transcript *t, ts_segment *sg, size_t s, size_t e, unsign
                     unsigned col);
 
 /* Counts how often each distinct prefix name occurs; used to accept a
- * "Name:" prefix only when the name recurs (or the file has one cue). */
+ * "Name:" prefix only when the name recurs, prefixes are common, or the
+ * file has one cue. */
 typedef struct {
     struct ts_kit_name {
         const char *p;
@@ -47,6 +48,9 @@ typedef struct {
 int ts_kit_names_add(ts_kit_names *s, const char *p, size_t n);
 unsigned ts_kit_names_count(const ts_kit_names *s, const char *p, size_t n);
 void ts_kit_names_release(ts_kit_names *s);
+/* Prefixes are common: at least two of the n cues and half of them have
+ * one, so a name that occurs once is a speaker too. */
+int ts_kit_names_common(const ts_kit_names *s, size_t n);
 
 /* Formats seconds as a decimal with up to 3 fraction digits, no trailing
  * zeros ("1.5", "12", "0.123"); returns the length. */

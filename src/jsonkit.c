@@ -1,0 +1,126 @@
+/*
+ * jsonkit.c - depth-limited, located JSON parsing on top of jansson.
+ */
+#include "jsonkit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "fmt.h"
+#include "timecode.h"
+
+/* The deepest nesting in d, stopping at `limit`; *at is where it was hit. */
+static unsigned depth_scan(const char *d, size_t len, unsigned limit, size_t *at)
+{
+    unsigned depth = 0, max = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = d[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+            continue;
+        }
+        if (c == '"') in_str = 1;
+        else if (c == '{' || c == '[') {
+            if (++depth > max) max = depth;
+            if (depth > limit) {
+                *at = i;
+                return depth;
+            }
+        } else if ((c == '}' || c == ']') && depth) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st)
+{
+    size_t at = 0;
+    if (depth_scan(t->input, t->input_len, TS_JSON_MAX_DEPTH, &at) > TS_JSON_MAX_DEPTH) {
+        unsigned line, col;
+        ts_offset_pos(t->input, at, &line, &col);
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
+                     "JSON nested deeper than %d levels", TS_JSON_MAX_DEPTH);
+        *st = TS_ERR_INPUT;
+        return NULL;
+    }
+    json_error_t err;
+    json_t *root = json_loadb(t->input, t->input_len, 0, &err);
+    if (!root) {
+        /* jansson counts columns in bytes; report code points like every
+         * other reader by going through the byte position. */
+        unsigned line = err.line > 0 ? (unsigned)err.line : 1, col = err.column > 0 ? (unsigned)err.column : 1;
+        if (err.position > 0 && (size_t)err.position <= t->input_len) {
+            size_t p = (size_t)err.position;
+            if (p > 0) p--;
+            ts_offset_pos(t->input, p, &line, &col);
+        }
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE, "invalid JSON: %s",
+                     err.text);
+        *st = TS_ERR_INPUT;
+        return NULL;
+    }
+    *st = TS_OK;
+    return root;
+}
+
+int ts_json_find_key(const char *d, size_t len, size_t *pos, const char *key, unsigned *line,
+                     unsigned *col)
+{
+    size_t kl = strlen(key);
+    for (size_t i = *pos; i + kl + 2 <= len; i++) {
+        if (d[i] != '"' || memcmp(d + i + 1, key, kl) != 0 || d[i + 1 + kl] != '"') continue;
+        size_t j = i + kl + 2;
+        while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
+        if (j >= len || d[j] != ':') continue;
+        j++;
+        while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
+        if (j >= len || d[j] != '"') continue;
+        ts_offset_pos(d, j + 1, line, col);
+        *pos = j + 1;
+        return 1;
+    }
+    return 0;
+}
+
+double ts_json_seconds(const json_t *v)
+{
+    if (json_is_number(v)) {
+        double x = json_number_value(v);
+        return x >= 0 && x < 1e9 ? x : -1;
+    }
+    if (!json_is_string(v)) return -1;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (memchr(s, ':', n)) {
+        ts_timecode tc;
+        const char *why;
+        size_t off;
+        if (ts_tc_parse_clock(s, n, 1, &tc, &why, &off)) return -1;
+        return ts_tc_seconds(&tc);
+    }
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s || *end != '\0' || !(x >= 0 && x < 1e9)) return -1;
+    return x;
+}
+
+size_t ts_json_dump_flags(const char *d, size_t len)
+{
+    size_t flags = JSON_REAL_PRECISION(15);
+    int ascii = 1;
+    for (size_t i = 0; i < len && ascii; i++)
+        if ((unsigned char)d[i] >= 0x80) ascii = 0;
+    if (ascii) flags |= JSON_ENSURE_ASCII;
+    /* indentation: the spaces after the first line break */
+    const char *nl = memchr(d, '\n', len);
+    if (nl && (size_t)(nl - d) + 1 < len) {
+        size_t i = (size_t)(nl - d) + 1, k = 0;
+        while (i + k < len && d[i + k] == ' ') k++;
+        if (k > 0 && k <= 8) flags |= JSON_INDENT(k);
+    }
+    return flags;
+}

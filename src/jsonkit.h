@@ -1,0 +1,37 @@
+/*
+ * jsonkit.h - what every JSON reader needs before jansson sees the bytes:
+ * a nesting-depth limit (checked by a linear scan, so no parser recursion
+ * is ever deep), parsing with a located error, and finding where a key's
+ * string value sits in the source so segments get a line and column.
+ */
+#ifndef TS_JSONKIT_H
+#define TS_JSONKIT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "transcript.h"
+#include "tscrub.h"
+
+#define TS_JSON_MAX_DEPTH 64
+
+/* Parses t->input; on error reports file:line:col and returns NULL with
+ * *st set (TS_ERR_INPUT or TS_ERR_NOMEM).  The caller owns the result. */
+json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st);
+
+/* Finds the next `"key"` (as an object key followed by ':' and a string)
+ * at or after *pos; stores the 1-based line and column of the string's
+ * first character and moves *pos past it.  Returns 0 when not found. */
+int ts_json_find_key(const char *d, size_t len, size_t *pos, const char *key, unsigned *line,
+                     unsigned *col);
+
+/* A number, or a string holding seconds ("1.25") or a clock time
+ * ("00:00:01,250"), as seconds; -1 when it is neither. */
+double ts_json_seconds(const json_t *v);
+
+/* The dump flags that reproduce the input's layout as closely as jansson
+ * can: indentation as detected, ASCII escapes when the input had no raw
+ * non-ASCII bytes. */
+size_t ts_json_dump_flags(const char *d, size_t len);
+
+#endif
