@@ -32,7 +32,8 @@ typedef struct ts_format {
     X(text)               \
     X(srt)                \
     X(vtt)                \
-    X(whisper)
+    X(whisper)            \
+    X(names)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;
 TS_FORMAT_LIST(TS_FORMAT_DECLARE)
