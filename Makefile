@@ -86,6 +86,7 @@ golden-update: $(BUILD)/tscrub
 
 bench: all
 	scripts/bench $(BUILD)/tscrub
+	scripts/bench-formats $(BUILD)/tscrub
 
 deps:
 	scripts/install-deps
@@ -112,6 +113,25 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tscrub
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# libFuzzer harnesses, one per reader (clang): make fuzz FUZZ_TIME=600
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_TIME ?= 60
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_reader.h $(LIB_SRC)
+	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 \
+	    SANITIZE="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" build-fuzz/libtscrub.a
+	clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -Isrc $< build-fuzz/libtscrub.a $(PKG_LIBS) -lm -o $@
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p build-fuzz/corpus
+	@for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus/$$n; \
+	    echo "fuzz: $$n for $(FUZZ_TIME)s"; \
+	    $$b -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus/$$n golden/formats tests/data/webvtt-wpt/file-parsing/tests \
+	        >build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
+	    tail -1 build-fuzz/$$n.log; done
+.PHONY: fuzz

@@ -33,7 +33,8 @@ typedef struct ts_format {
     X(srt)                \
     X(vtt)                \
     X(whisper)            \
-    X(names)
+    X(names)              \
+    X(rttm)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;
 TS_FORMAT_LIST(TS_FORMAT_DECLARE)

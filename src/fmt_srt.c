@@ -317,7 +317,7 @@ static ts_status write_srt(ts_context *ctx, const ts_transcript *t, ts_out *o)
             ts_out_puts(o, eol);
             if (has_speaker) {
                 ts_out_write(o, s->speaker, s->speaker_len);
-                ts_out_puts(o, ": ");
+                ts_out_puts(o, s->text_len ? ": " : ":");
             }
         }
         if (fd && fd->raw_text && !(s->flags & TS_SEG_TEXT_DIRTY))
