@@ -6,6 +6,9 @@
  * accepts: NUL bytes (binary files), invalid UTF-8 and lines over
  * TS_MAX_LINE.  Each is an input error located at line:col.  A UTF-8 byte
  * order mark is removed here and remembered, so writers can put it back.
+ * Two format flags adjust the check: nul_as_fffd (WebVTT reads NUL as
+ * U+FFFD) and own_encoding (XML readers decode the declared encoding, so
+ * the bytes need not be UTF-8).
  */
 #include "fmt.h"
 
@@ -64,11 +67,13 @@ void ts_offset_pos(const char *data, size_t off, unsigned *line, unsigned *col)
     *col = (unsigned)ts_utf8_count(data + ls, off - ls) + 1;
 }
 
-static ts_status check_input(ts_context *ctx, const char *name, const char *d, size_t n)
+static ts_status check_input(ts_context *ctx, const char *name, const char *d, size_t n,
+                             int any_encoding)
 {
     unsigned line, col;
     const char *nul = memchr(d, '\0', n);
-    size_t bad = ts_utf8_valid_prefix(d, nul ? (size_t)(nul - d) : n);
+    size_t bad = any_encoding ? (nul ? (size_t)(nul - d) : n)
+                              : ts_utf8_valid_prefix(d, nul ? (size_t)(nul - d) : n);
     if (bad < (nul ? (size_t)(nul - d) : n)) {
         ts_offset_pos(d, bad, &line, &col);
         ts_diag_emit(ctx, name, line, col, TS_SEV_ERROR, TS_DIAG_UTF8,
@@ -167,7 +172,7 @@ ts_status ts_read_owned(ts_context *ctx, const char *name, char *data, size_t le
     }
     if (!fmt) fmt = detect(name, t->input, t->input_len);
     ts_status st = fmt->nul_as_fffd ? nul_to_fffd(t) : TS_OK;
-    if (!st) st = check_input(ctx, t->name, t->input, t->input_len);
+    if (!st) st = check_input(ctx, t->name, t->input, t->input_len, fmt->own_encoding);
     if (!st) {
         t->format = fmt;
         st = fmt->read(ctx, t);

@@ -25,6 +25,9 @@ typedef struct ts_format {
     void (*release)(ts_transcript *t); /* optional: frees t->fmt_data */
     /* NUL bytes are read as U+FFFD instead of being an error (WebVTT). */
     int nul_as_fffd;
+    /* The reader decodes the bytes itself (XML declares its encoding), so
+     * the input is not required to be UTF-8. */
+    int own_encoding;
 } ts_format;
 
 #define TS_FORMAT_LIST(X) \
@@ -34,7 +37,9 @@ typedef struct ts_format {
     X(vtt)                \
     X(whisper)            \
     X(names)              \
-    X(rttm)
+    X(rttm)               \
+    X(ttml)               \
+    X(trs)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;
 TS_FORMAT_LIST(TS_FORMAT_DECLARE)
