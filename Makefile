@@ -131,7 +131,7 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p build-fuzz/corpus
 	@for b in $(FUZZ_BIN); do n=$$(basename $$b); mkdir -p build-fuzz/corpus/$$n; \
 	    echo "fuzz: $$n for $(FUZZ_TIME)s"; \
-	    $$b -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus/$$n golden/formats tests/data/webvtt-wpt/file-parsing/tests \
+	    $$b -artifact_prefix=build-fuzz/$$n- -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus/$$n golden/formats tests/data/webvtt-wpt/file-parsing/tests \
 	        >build-fuzz/$$n.log 2>&1 || { tail -40 build-fuzz/$$n.log; exit 1; }; \
 	    tail -1 build-fuzz/$$n.log; done
 .PHONY: fuzz

@@ -23,7 +23,8 @@
  * speaker when the name starts at least two cues.  Other tags stay in the
  * text as they are.
  *
- * Round trip: byte for byte.  A cue whose timing or speaker changed gets
+ * Round trip: byte for byte, except that NUL bytes come back as U+FFFD,
+ * as the specification reads them.  A cue whose timing or speaker changed gets
  * its id line and settings back, its timestamps in the form they were read
  * (with or without hours), and a "<v Name>" or "Name: " prefix as the
  * source had; changed text is written with the line ending of the file's
@@ -84,14 +85,14 @@ static int vtt_timestamp(const char *d, size_t e, size_t *i, ts_timecode *tc)
     if (p >= e || d[p] != ':') return -1;
     p++;
     s = p;
-    while (p < e && is_digit(d[p])) v[1] = v[1] * 10 + (d[p++] - '0');
+    while (p < e && is_digit(d[p]) && p - s < 3) v[1] = v[1] * 10 + (d[p++] - '0');
     if (p - s != 2) return -1;
     int64_t h = 0, m, sec;
     if (hours || (p < e && d[p] == ':')) {
         if (p >= e || d[p] != ':') return -1;
         p++;
         s = p;
-        while (p < e && is_digit(d[p])) v[2] = v[2] * 10 + (d[p++] - '0');
+        while (p < e && is_digit(d[p]) && p - s < 3) v[2] = v[2] * 10 + (d[p++] - '0');
         if (p - s != 2) return -1;
         h = v[0], m = v[1], sec = v[2];
         hours = 1;
@@ -101,7 +102,7 @@ static int vtt_timestamp(const char *d, size_t e, size_t *i, ts_timecode *tc)
     if (p >= e || d[p] != '.') return -1;
     p++;
     s = p;
-    while (p < e && is_digit(d[p])) v[3] = v[3] * 10 + (d[p++] - '0');
+    while (p < e && is_digit(d[p]) && p - s < 4) v[3] = v[3] * 10 + (d[p++] - '0');
     if (p - s != 3) return -1;
     if (m > 59 || sec > 59) return -1;
     tc->kind = TS_TC_MS;
