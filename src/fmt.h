@@ -39,7 +39,10 @@ typedef struct ts_format {
     X(names)              \
     X(rttm)               \
     X(ttml)               \
-    X(trs)
+    X(trs)                \
+    X(aws)                \
+    X(deepgram)           \
+    X(assemblyai)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;
 TS_FORMAT_LIST(TS_FORMAT_DECLARE)

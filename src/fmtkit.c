@@ -23,6 +23,18 @@ static int is_particle(const char *p, size_t n)
     return 0;
 }
 
+/* A diarization label such as "spk_0" or "speaker_12": lower case, but a
+ * name all the same. */
+static int is_diar_label(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p[i] >= 'a' && p[i] <= 'z') i++;
+    if (i == 0 || i == n || p[i] != '_') return 0;
+    size_t d = ++i;
+    while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+    return i == n && i > d;
+}
+
 size_t ts_kit_name_prefix(const char *p, size_t n, size_t *name_len)
 {
     size_t lim = n < 41 ? n : 41, i = 0;
@@ -41,6 +53,7 @@ size_t ts_kit_name_prefix(const char *p, size_t n, size_t *name_len)
         if (i == ws) return 0;
         size_t l;
         int32_t cp = ts_utf8_decode(p + ws, i - ws, &l);
+        if (words == 0 && is_diar_label(p + ws, i - ws)) cp = 'A';
         if (words == 0 ? !ts_cp_is_upper(cp)
                        : !(ts_cp_is_upper(cp) || ts_cp_is_digit(cp) || is_particle(p + ws, i - ws)))
             return 0;

@@ -17,8 +17,8 @@
 
 /* Length of a "Name:" speaker prefix at the start of p[0..n) (the name, the
  * colon and the spaces after it), or 0.  A name is 1 to 4 words of at most
- * 40 bytes that start with a capital letter or a digit-free token such as
- * "SPEAKER_00", followed by ':' and a space or the end of the text.
+ * 40 bytes that start with a capital letter (or a diarization label such
+ * as "spk_0"), followed by ':' and a space or the end of the text.
  * *name_len receives the length of the name itself. */
 size_t ts_kit_name_prefix(const char *p, size_t n, size_t *name_len);
 

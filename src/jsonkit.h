@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "transcript.h"
+#include "out.h"
 #include "tscrub.h"
 
 #define TS_JSON_MAX_DEPTH 64
@@ -35,3 +36,35 @@ double ts_json_seconds(const json_t *v);
 size_t ts_json_dump_flags(const char *d, size_t len);
 
 #endif
+
+/* ---- speech-to-text service JSON (AWS, Deepgram, AssemblyAI) ---------- */
+
+/* A recognised word as a service reports it. */
+typedef struct {
+    double start, end;         /* seconds */
+    const char *text;
+    size_t len;
+    const char *speaker;       /* label, may be NULL */
+    size_t speaker_len;
+    int punct;                 /* attaches to the previous word without a space */
+    unsigned line, col;        /* where the word is in the source */
+} ts_json_word;
+
+/* Appends one segment per run of consecutive words with the same speaker
+ * (texts joined by spaces, punctuation attached); strings are copied into
+ * the transcript's arena. */
+ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n);
+
+/* Appends one segment with the given text and speaker (copied). */
+ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const char *text,
+                              size_t len, const char *speaker, size_t speaker_len, unsigned line,
+                              unsigned col);
+
+/* Writer of the read-only service formats: an unchanged transcript is
+ * the input, byte for byte; a changed one is a usage error naming the
+ * formats that can be written. */
+ts_status ts_json_write_unchanged(ts_context *ctx, const ts_transcript *t, ts_out *o,
+                                  const char *format);
+
+/* Offset of the first `needle` at or after `from` in d[0..len), or len. */
+size_t ts_json_find_raw(const char *d, size_t len, size_t from, const char *needle);
