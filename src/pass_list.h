@@ -11,7 +11,8 @@
 #include "pass.h"
 
 #define TS_PASS_LIST(X) \
-    X(lines)
+    X(lines)            \
+    X(turns)
 
 #define TS_PASS_DECLARE(name) extern const ts_pass ts_pass_##name;
 TS_PASS_LIST(TS_PASS_DECLARE)

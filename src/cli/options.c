@@ -22,6 +22,7 @@ static const struct {
     const char *name, *key;
     int has_arg;
 } pass_option_aliases[] = {
+    {"speaker-turns", "speaker-turns", 1},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
