@@ -36,11 +36,11 @@ TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN      := $(BUILD)/gen/abbreviations.inc
 
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
-all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so $(BUILD)/tscrub.pc
+all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 
-$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt
+$(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
 	@mkdir -p $(@D)
-	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/"&",/' $< > $@.tmp && mv $@.tmp $@
+	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/{"&", sizeof "&" - 1},/' $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)
@@ -55,10 +55,6 @@ $(BUILD)/libtscrub.so: $(LIB_OBJ)
 
 $(BUILD)/tscrub: $(CLI_OBJ) $(BUILD)/libtscrub.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libtscrub.a $(LDLIBS)
-
-$(BUILD)/tscrub.pc: tscrub.pc.in src/tscrub.h
-	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' $< > $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtscrub.a
 	@mkdir -p $(@D)
@@ -101,7 +97,8 @@ install: all
 	ln -sf libtscrub.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtscrub.so.0
 	ln -sf libtscrub.so.0 $(DESTDIR)$(PREFIX)/lib/libtscrub.so
 	install -m 644 src/tscrub.h $(DESTDIR)$(PREFIX)/include/tscrub.h
-	install -m 644 $(BUILD)/tscrub.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/tscrub.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@PKGS@|$(PKGS)|g' \
+	    tscrub.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/tscrub.pc
 	install -m 644 src/cli/tscrub.1 $(DESTDIR)$(PREFIX)/share/man/man1/tscrub.1
 	cp -R rules/. $(DESTDIR)$(PREFIX)/share/tscrub/rules/
 	cp -R dictionaries/. $(DESTDIR)$(PREFIX)/share/tscrub/dictionaries/

@@ -202,11 +202,18 @@ static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *a
         new_len -= acc[k].e->end - acc[k].e->start;
     }
     if (new_len > UINT32_MAX - 1) return -1;
-    char *nt = ts_arena_alloc(&t->arena, new_len + 1);
+    char *nt = ts_arena_alloc_bytes(&t->arena, new_len + 1);
     if (!nt) return -1;
     const char *old = s->text;
     uint32_t old_len = s->text_len;
     size_t w = 0, r = 0;
+    ts_pos_cursor cur;
+    ts_pos_cursor_init(s, &cur);
+    /* Positions are mapped through the shifts from before this batch, at
+     * the edits' offsets in the text as it was; the batch's own shifts are
+     * added at the end, all in one allocation. */
+    uint32_t n0 = s->n_shifts;
+    if (ts_segment_grow_shifts(t, s, (uint32_t)n)) return -1;
     for (size_t k = 0; k < n; k++) {
         const ts_edit *e = acc[k].e;
         memcpy(nt + w, old + r, e->start - r);
@@ -216,8 +223,8 @@ static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *a
         w += e->repl_len;
         r = e->end;
         unsigned line, col;
-        ts_segment_source_pos(s, at, &line, &col);
-        if (ts_segment_add_shift(t, s, at, e->end - e->start, e->repl_len)) return -1;
+        ts_segment_source_pos_at(s, e->start, &cur, &line, &col);
+        s->shifts[n0 + k] = (ts_shift){at, e->end - e->start, e->repl_len};
         if (log && log(ud, e, seg, line, col, old + e->start, e->end - e->start, nt + at,
                        e->repl_len))
             return -1;
@@ -225,6 +232,7 @@ static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *a
     memcpy(nt + w, old + r, old_len - r);
     w += old_len - r;
     nt[w] = '\0';
+    s->n_shifts = n0 + (uint32_t)n;
     s->text = nt;
     s->text_len = (uint32_t)w;
     s->flags |= TS_SEG_TEXT_DIRTY;
@@ -237,7 +245,7 @@ static char *join_text(ts_transcript *t, const char *a, uint32_t alen, const cha
                        uint32_t blen, uint32_t *out_len)
 {
     uint32_t sep = (alen && blen) ? 1 : 0;
-    char *p = ts_arena_alloc(&t->arena, (size_t)alen + sep + blen + 1);
+    char *p = ts_arena_alloc_bytes(&t->arena, (size_t)alen + sep + blen + 1);
     if (!p) return NULL;
     memcpy(p, a, alen);
     if (sep) p[alen] = ' ';
@@ -297,12 +305,28 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
     size_t nseg = t->n;
     memset(res, 0, sizeof *res);
     res->n_before = nseg;
+    /* Bookkeeping covers only the segments the edits can touch, [lo, hi),
+     * so a round over a few segments of a long transcript stays cheap. */
+    size_t lo = nseg, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ts_edit *e = &v[i];
+        if (e->report_only || e->seg >= nseg) continue;
+        size_t a = e->seg, b = (size_t)e->seg + 1;
+        if (e->kind == TS_EDIT_MOVE_PREV && a > 0) a--;
+        if ((e->kind == TS_EDIT_MOVE_NEXT || e->kind == TS_EDIT_MERGE_NEXT) && b < nseg) b++;
+        if (a < lo) lo = a;
+        if (b > hi) hi = b;
+    }
+    if (lo > hi) lo = hi = 0;
+    size_t range = hi - lo;
+    res->lo = lo;
+    res->n_touched = range;
     edit_ref *txt = malloc((n ? n : 1) * sizeof *txt);
     edit_ref *ops = malloc((n ? n : 1) * sizeof *ops);
-    uint32_t *base = calloc(nseg ? nseg : 1, sizeof *base);
-    uint8_t *claimed = calloc(nseg ? nseg : 1, 1);
-    edit_ref **op_at = calloc(nseg ? nseg : 1, sizeof *op_at);
-    res->touched = calloc(nseg ? nseg : 1, 1);
+    uint32_t *base = calloc(range ? range : 1, sizeof *base);
+    uint8_t *claimed = calloc(range ? range : 1, 1);
+    edit_ref **op_at = calloc(range ? range : 1, sizeof *op_at);
+    res->touched = calloc(range ? range : 1, 1);
     ts_segment *rebuilt = NULL;
     if (!txt || !ops || !base || !claimed || !op_at || !res->touched) goto out;
 
@@ -323,7 +347,12 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             ops[nops++] = (edit_ref){e, i};
         }
     }
-    qsort(txt, ntxt, sizeof *txt, cmp_text);
+    /* Passes usually propose in text order; sort only when they did not. */
+    for (size_t i = 1; i < ntxt; i++)
+        if (cmp_text(&txt[i - 1], &txt[i]) > 0) {
+            qsort(txt, ntxt, sizeof *txt, cmp_text);
+            break;
+        }
 
     /* Replacements, segment by segment. */
     for (size_t i = 0; i < ntxt;) {
@@ -344,9 +373,9 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             have = 1;
         }
         ts_segment *s = &t->segs[seg];
-        base[seg] = s->n_shifts;
+        base[seg - lo] = s->n_shifts;
         if (apply_text(t, s, seg, txt + i, nacc, log, ud)) goto out;
-        res->touched[seg] = 1;
+        res->touched[seg - lo] = 1;
         res->applied += nacc;
         i = j;
     }
@@ -365,11 +394,11 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             if (b + 1 >= nseg) { res->deferred++; continue; }
             b++;
         }
-        if (claimed[a] || claimed[b]) { res->deferred++; continue; }
-        claimed[a] = claimed[b] = 1;
+        if (claimed[a - lo] || claimed[b - lo]) { res->deferred++; continue; }
+        claimed[a - lo] = claimed[b - lo] = 1;
         ops[nacc++] = ops[i];
         if (e->kind == TS_EDIT_MERGE_NEXT || e->kind == TS_EDIT_SPLIT) {
-            op_at[e->seg] = &ops[nacc - 1];
+            op_at[e->seg - lo] = &ops[nacc - 1];
             rebuild = 1;
         }
     }
@@ -386,35 +415,36 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             s->speaker_len = e->repl_len;
             s->flags |= TS_SEG_SPEAKER_DIRTY;
             s->flags &= ~(uint32_t)TS_SEG_NO_SPEAKER;
-            res->touched[e->seg] = 1;
+            res->touched[e->seg - lo] = 1;
             res->applied++;
             if (log && log(ud, e, e->seg, s->line, 1, old, old_len, sp, e->repl_len)) goto out;
         } else if (e->kind == TS_EDIT_MOVE_PREV || e->kind == TS_EDIT_MOVE_NEXT) {
             int back = e->kind == TS_EDIT_MOVE_PREV;
             ts_segment *other = &t->segs[back ? e->seg - 1 : e->seg + 1];
-            uint32_t cut = map_forward(s, base[e->seg], back ? e->end : e->start);
+            uint32_t cut = map_forward(s, base[e->seg - lo], back ? e->end : e->start);
             const char *moved;
             uint32_t moved_len;
             ts_segment_source_pos(s, back ? 0 : cut, &line, &col);
             if (move_span(t, s, other, cut, back, &moved, &moved_len)) goto out;
-            res->touched[e->seg] = 1;
-            res->touched[back ? e->seg - 1 : e->seg + 1] = 1;
+            res->touched[e->seg - lo] = 1;
+            res->touched[(back ? e->seg - 1 : e->seg + 1) - lo] = 1;
             res->applied++;
             if (log && log(ud, e, e->seg, line, col, moved, moved_len, moved, moved_len)) goto out;
         }
     }
 
     if (rebuild) {
-        size_t cap = nseg * 2 + 1;
+        size_t cap = nseg + range + 1;
         rebuilt = malloc(cap * sizeof *rebuilt);
-        res->dirty = calloc(cap, 1);
+        res->dirty = calloc(range * 2 + 1, 1);
         if (!rebuilt || !res->dirty) goto out;
-        size_t w = 0;
-        for (size_t i = 0; i < nseg; i++) {
+        memcpy(rebuilt, t->segs, lo * sizeof *rebuilt);
+        size_t w = lo;
+        for (size_t i = lo; i < hi; i++) {
             ts_segment *s = &t->segs[i];
-            edit_ref *op = op_at[i];
+            edit_ref *op = op_at[i - lo];
             rebuilt[w] = *s;
-            res->dirty[w] = res->touched[i];
+            res->dirty[w - lo] = res->touched[i - lo];
             if (op && op->e->kind == TS_EDIT_MERGE_NEXT) {
                 ts_segment *b = &t->segs[i + 1], *m = &rebuilt[w];
                 uint32_t keep = rtrim(s->text, 0, s->text_len), skip = ltrim(b->text, 0, b->text_len);
@@ -427,8 +457,8 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 m->raw_tail = b->raw_tail;
                 m->raw_tail_len = b->raw_tail_len;
                 m->flags |= TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
-                res->dirty[w] = 1;
-                res->touched[i] = res->touched[i + 1] = 1;
+                res->dirty[w - lo] = 1;
+                res->touched[i - lo] = res->touched[i + 1 - lo] = 1;
                 res->applied++;
                 if (log && log(ud, op->e, (uint32_t)i, b->text_line, b->text_col, b->text,
                                b->text_len, nt, len))
@@ -436,7 +466,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 i++;
             } else if (op && op->e->kind == TS_EDIT_SPLIT) {
                 ts_segment *f = &rebuilt[w], *g = &rebuilt[w + 1];
-                uint32_t cut = map_forward(s, base[i], op->e->start);
+                uint32_t cut = map_forward(s, base[i - lo], op->e->start);
                 uint32_t k1 = rtrim(s->text, 0, cut), g0 = ltrim(s->text, cut, s->text_len);
                 ts_timecode at = op->e->split_at;
                 if (at.kind == TS_TC_NONE) {
@@ -453,7 +483,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 g->raw_head = NULL;
                 g->raw_head_len = 0;
                 g->shifts = NULL;
-                g->n_shifts = g->cap_shifts = 0;
+                g->n_shifts = 0;
                 g->text_line = line;
                 g->text_col = col;
                 g->flags |= TS_SEG_NEW | TS_SEG_MAP_LOST | TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
@@ -463,8 +493,8 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 if (ts_segment_add_shift(t, f, k1, s->text_len - k1, 0)) goto out;
                 f->text_len = k1;
                 f->flags |= TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
-                res->dirty[w] = res->dirty[w + 1] = 1;
-                res->touched[i] = 1;
+                res->dirty[w - lo] = res->dirty[w + 1 - lo] = 1;
+                res->touched[i - lo] = 1;
                 res->applied++;
                 if (log && log(ud, op->e, (uint32_t)i, line, col, g->text, g->text_len, g->text,
                                g->text_len))
@@ -473,15 +503,19 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             }
             w++;
         }
+        res->n_dirty = w - lo;
+        memcpy(rebuilt + w, t->segs + hi, (nseg - hi) * sizeof *rebuilt);
+        w += nseg - hi;
         free(t->segs);
         t->segs = rebuilt;
         t->n = w;
         t->cap = cap;
         rebuilt = NULL;
     } else {
-        res->dirty = malloc(nseg ? nseg : 1);
+        res->dirty = malloc(range ? range : 1);
         if (!res->dirty) goto out;
-        memcpy(res->dirty, res->touched, nseg);
+        memcpy(res->dirty, res->touched, range);
+        res->n_dirty = range;
     }
     res->n_after = t->n;
     rc = 0;

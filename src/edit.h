@@ -74,12 +74,17 @@ typedef int (*ts_apply_log_fn)(void *ud, const ts_edit *e, uint32_t seg, unsigne
                                unsigned col, const char *before, size_t before_len,
                                const char *after, size_t after_len);
 
+/* What changed.  The masks cover only the segments the edits could touch:
+ * touched[i - lo] for segment i (before applying) in [lo, lo + n_touched),
+ * dirty[i - lo] for segment i (after applying) in [lo, lo + n_dirty);
+ * segments outside are unchanged. */
 typedef struct {
     size_t applied;           /* edits applied */
     size_t deferred;          /* conflicting edits left for the next round */
-    uint8_t *touched;         /* per segment before applying: 1 if changed (malloc'd) */
-    uint8_t *dirty;           /* per segment after applying: 1 if changed (malloc'd) */
-    size_t n_before, n_after;
+    size_t lo, n_touched, n_dirty;
+    uint8_t *touched;         /* malloc'd */
+    uint8_t *dirty;           /* malloc'd */
+    size_t n_before, n_after; /* segment counts */
 } ts_apply_result;
 
 /* Applies the applicable (non-report) edits of v[0..n) to t.  Edits that

@@ -221,26 +221,32 @@ typedef struct {
     bool applied;
 } log_entry;
 
+/* Entries live in fixed-size chunks: a run over a large transcript logs
+ * millions of edits, and a doubling array would copy them and briefly hold
+ * both copies. */
+#define LOG_CHUNK 4096
+
 struct ts_run {
     ts_arena arena;   /* messages copied out of the passes' edit lists */
-    log_entry *v;
-    size_t n, cap;
+    log_entry **chunks;
+    size_t n, n_chunks;
 };
 
 static int run_push(ts_run *run, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
                     const char *before, size_t before_len, const char *after, size_t after_len,
                     bool applied)
 {
-    if (run->n == run->cap) {
-        size_t cap = run->cap ? run->cap * 2 : 256;
-        log_entry *p = realloc(run->v, cap * sizeof *p);
+    if (run->n == run->n_chunks * LOG_CHUNK) {
+        log_entry **p = realloc(run->chunks, (run->n_chunks + 1) * sizeof *p);
         if (!p) return -1;
-        run->v = p;
-        run->cap = cap;
+        run->chunks = p;
+        if (!(p[run->n_chunks] = malloc(LOG_CHUNK * sizeof **p))) return -1;
+        run->n_chunks++;
     }
     const char *msg = NULL;
     if (e->message && !(msg = ts_arena_strdup(&run->arena, e->message))) return -1;
-    log_entry *l = &run->v[run->n++];
+    log_entry *l = &run->chunks[run->n / LOG_CHUNK][run->n % LOG_CHUNK];
+    run->n++;
     l->rule = e->rule;
     l->message = msg;
     l->before = before;
@@ -267,7 +273,7 @@ size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
 bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
 {
     if (!run || i >= run->n) return false;
-    const log_entry *l = &run->v[i];
+    const log_entry *l = &run->chunks[i / LOG_CHUNK][i % LOG_CHUNK];
     out->rule = l->rule->id;
     out->message = l->message ? l->message : l->rule->description;
     out->severity = (ts_severity)l->severity;
@@ -286,21 +292,26 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
 void ts_run_free(ts_run *run)
 {
     if (!run) return;
-    free(run->v);
+    for (size_t i = 0; i < run->n_chunks; i++) free(run->chunks[i]);
+    free(run->chunks);
     ts_arena_release(&run->arena);
     free(run);
 }
 
 /* ---- the fix loop ----------------------------------------------------- */
 
+/* Logs the findings of a round for segments whose state is final: those
+ * the round examined (examined[i - from]; NULL: all) and did not change. */
 static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit_list *l,
-                              const uint8_t *examined, const uint8_t *touched)
+                              const uint8_t *examined, size_t from, const ts_apply_result *res)
 {
     for (size_t i = 0; i < l->n; i++) {
         const ts_edit *e = &l->v[i];
         if (!e->report_only || e->seg >= t->n) continue;
-        if (examined && !examined[e->seg]) continue;
-        if (touched && touched[e->seg]) continue;
+        if (examined && (e->seg < from || !examined[e->seg - from])) continue;
+        if (res && e->seg >= res->lo && e->seg - res->lo < res->n_touched &&
+            res->touched[e->seg - res->lo])
+            continue;
         const ts_segment *s = &t->segs[e->seg];
         unsigned line, col;
         uint32_t start = e->start > s->text_len ? s->text_len : e->start;
@@ -312,6 +323,78 @@ static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit
     return TS_OK;
 }
 
+/* Runs pass `pi` in rounds until it proposes nothing applicable.  A
+ * segment-local pass sees only the window [from, *to) as its transcript,
+ * and after the first round only the segments the previous round changed;
+ * its edits are moved back to absolute segment numbers before applying.
+ * Structural edits change the segment count; *to follows them. */
+static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *run,
+                            ts_edit_list *list, size_t from, size_t *to)
+{
+    const ts_pass *p = pass_table[pi];
+    ts_status st = TS_OK;
+    uint8_t *examined = NULL; /* examined[i - from]; NULL = all segments */
+    ts_apply_result res = {0};
+    if (p->segment_local) {
+        examined = malloc(*to - from ? *to - from : 1);
+        if (!examined) return TS_ERR_NOMEM;
+        memset(examined, 1, *to - from);
+    }
+    int round;
+    for (round = 0; round < TS_MAX_ROUNDS; round++) {
+        ts_edit_list_clear(list);
+        if (p->segment_local) {
+            ts_transcript window = *t;
+            window.segs = t->segs + from;
+            window.n = *to - from;
+            st = p->run(ctx, ctx->pass_state[pi], &window, examined, list);
+            for (size_t i = 0; i < list->n; i++) list->v[i].seg += (uint32_t)from;
+        } else {
+            st = p->run(ctx, ctx->pass_state[pi], t, NULL, list);
+        }
+        if (!st && list->failed) st = TS_ERR_NOMEM;
+        if (st) break;
+        size_t applicable = 0;
+        for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
+        if (applicable == 0) {
+            st = log_findings(run, t, list, examined, from, NULL);
+            break;
+        }
+        ts_apply_result_release(&res);
+        if (ts_edits_apply(t, list->v, list->n, log_applied, run, &res)) {
+            st = TS_ERR_NOMEM;
+            break;
+        }
+        if ((st = log_findings(run, t, list, examined, from, &res))) break;
+        *to = *to + res.n_after - res.n_before;
+        if (res.applied == 0) break;
+        if (p->segment_local) {
+            /* Next round: the segments this one changed. */
+            free(examined);
+            examined = calloc(*to - from ? *to - from : 1, 1);
+            if (!examined) {
+                st = TS_ERR_NOMEM;
+                break;
+            }
+            for (size_t k = 0; k < res.n_dirty; k++) {
+                size_t i = res.lo + k;
+                if (res.dirty[k] && i >= from && i < *to) examined[i - from] = 1;
+            }
+        }
+    }
+    if (!st && round == TS_MAX_ROUNDS)
+        ts_diag_emit(ctx, t->name, 0, 0, TS_SEV_WARNING, TS_DIAG_UNSETTLED,
+                     "pass '%s' still proposed edits after %d rounds", p->info.name,
+                     TS_MAX_ROUNDS);
+    ts_apply_result_release(&res);
+    free(examined);
+    return st;
+}
+
+/* Segment-local passes run over windows of segments, so the edit list and
+ * the per-round bookkeeping stay small however long the transcript is. */
+#define LOCAL_CHUNK 4096
+
 static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *run,
                           ts_edit_list *list)
 {
@@ -321,39 +404,15 @@ static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *
         st = p->state_new(ctx, &ctx->pass_state[pi]);
         if (st) return st;
     }
-    uint8_t *examined = NULL; /* segments the current round looked at; NULL = all */
-    ts_apply_result res = {0};
-    int round;
-    for (round = 0; round < TS_MAX_ROUNDS; round++) {
-        ts_edit_list_clear(list);
-        st = p->run(ctx, ctx->pass_state[pi], t,
-                    p->segment_local ? examined : NULL, list);
-        if (!st && list->failed) st = TS_ERR_NOMEM;
-        if (st) break;
-        size_t applicable = 0;
-        for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
-        if (applicable == 0) {
-            st = log_findings(run, t, list, examined, NULL);
-            break;
-        }
-        ts_apply_result_release(&res);
-        if (ts_edits_apply(t, list->v, list->n, log_applied, run, &res)) {
-            st = TS_ERR_NOMEM;
-            break;
-        }
-        /* Findings in segments this round did not change are final. */
-        if ((st = log_findings(run, t, list, examined, res.touched))) break;
-        if (res.applied == 0) break;
-        free(examined);
-        examined = res.dirty;
-        res.dirty = NULL;
+    if (!p->segment_local) {
+        size_t to = t->n;
+        return run_rounds(ctx, pi, t, run, list, 0, &to);
     }
-    if (!st && round == TS_MAX_ROUNDS)
-        ts_diag_emit(ctx, t->name, 0, 0, TS_SEV_WARNING, TS_DIAG_UNSETTLED,
-                     "pass '%s' still proposed edits after %d rounds", p->info.name,
-                     TS_MAX_ROUNDS);
-    ts_apply_result_release(&res);
-    free(examined);
+    for (size_t from = 0; from < t->n && !st;) {
+        size_t to = from + LOCAL_CHUNK < t->n ? from + LOCAL_CHUNK : t->n;
+        st = run_rounds(ctx, pi, t, run, list, from, &to);
+        from = to;
+    }
     return st;
 }
 

@@ -172,12 +172,12 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
                 size_t cap = capb ? capb * 2 : 256;
                 block *p = realloc(blocks, cap * sizeof *p);
                 if (!p) { st = TS_ERR_NOMEM; goto out; }
-                blocks = p;
+                blocks = p; /* `cur` pointed into the old array */
                 capb = cap;
             }
             if (in_header) header_end = ln.start;
             in_header = 0;
-            if (cur) cur->block_end = ln.start;
+            if (nb) blocks[nb - 1].block_end = ln.start;
             cur = &blocks[nb++];
             memset(cur, 0, sizeof *cur);
             cur->timing = ln;
@@ -200,6 +200,10 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
     }
     t->header = d;
     t->header_len = header_end;
+    if (ts_transcript_reserve(t, nb)) {
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
 
     /* Labels of blocks that certainly have a speaker line. */
     for (size_t i = 0; i < nb; i++) {
@@ -342,10 +346,10 @@ static ts_status write_premiere(ts_context *ctx, const ts_transcript *t, ts_out 
             ts_out_puts(o, " - ");
             ts_out_write(o, b, ts_tc_format(&sb, b));
             ts_out_puts(o, eol);
-            if (!(s->flags & TS_SEG_NO_SPEAKER) || s->speaker_len) {
-                ts_out_write(o, s->speaker, s->speaker_len);
-                ts_out_puts(o, eol);
-            }
+            /* Always a speaker line, empty if need be: a one-line text
+             * without it could read back as a speaker. */
+            ts_out_write(o, s->speaker, s->speaker_len);
+            ts_out_puts(o, eol);
         }
         write_text(o, s->text, s->text_len, eol);
         if (native && s->raw_tail) ts_out_write(o, s->raw_tail, s->raw_tail_len);

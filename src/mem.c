@@ -37,37 +37,42 @@ void ts_arena_release(ts_arena *a)
     a->total = 0;
 }
 
-void *ts_arena_alloc(ts_arena *a, size_t n)
+static void *arena_take(ts_arena *a, size_t n, size_t align)
 {
     if (n == 0) n = 1;
     if (n > SIZE_MAX - ARENA_ALIGN) return NULL;
-    size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     ts_arena_block *b = a->head;
-    if (!b || b->size - b->used < need) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->size || b->size - at < n) {
         size_t size = b ? b->size * 2 : ARENA_MIN_BLOCK;
         if (size > ARENA_MAX_BLOCK) size = ARENA_MAX_BLOCK;
+        size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
         if (size < need) size = need;
         ts_arena_block *nb = malloc(sizeof *nb + size);
         if (!nb) return NULL;
-        nb->used = 0;
         nb->size = size;
         /* A big one-off block goes behind the current one so the current
          * block's free tail stays usable. */
         if (b && size == need && b->size - b->used > 256) {
             nb->next = b->next;
             b->next = nb;
-            nb->used = need;
-            a->total += need;
+            nb->used = n;
+            a->total += n;
             return nb->data;
         }
+        nb->used = 0;
         nb->next = b;
         a->head = b = nb;
+        at = 0;
     }
-    void *p = b->data + b->used;
-    b->used += need;
-    a->total += need;
-    return p;
+    b->used = at + n;
+    a->total += n;
+    return b->data + at;
 }
+
+void *ts_arena_alloc(ts_arena *a, size_t n) { return arena_take(a, n, ARENA_ALIGN); }
+
+char *ts_arena_alloc_bytes(ts_arena *a, size_t n) { return arena_take(a, n, 1); }
 
 void *ts_arena_calloc(ts_arena *a, size_t n, size_t size)
 {
@@ -79,7 +84,7 @@ void *ts_arena_calloc(ts_arena *a, size_t n, size_t size)
 
 char *ts_arena_strndup(ts_arena *a, const char *s, size_t n)
 {
-    char *p = ts_arena_alloc(a, n + 1);
+    char *p = ts_arena_alloc_bytes(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = '\0';
@@ -95,7 +100,7 @@ char *ts_arena_printf(ts_arena *a, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) return NULL;
-    char *p = ts_arena_alloc(a, (size_t)n + 1);
+    char *p = ts_arena_alloc_bytes(a, (size_t)n + 1);
     if (!p) return NULL;
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);

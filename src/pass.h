@@ -18,8 +18,10 @@
 
 typedef struct ts_pass {
     ts_pass_info info;
-    /* Edits in a segment depend only on that segment, so later rounds need
-     * only look at segments the previous round changed. */
+    /* Edits in a segment depend only on that segment: the engine then
+     * hands the pass windows of a few thousand segments as its transcript
+     * (segment numbers relative to the window), and after the first round
+     * only the segments the previous round changed. */
     bool segment_local;
     /* Optional: builds the pass's per-context state; returns a ts_status. */
     ts_status (*state_new)(ts_context *ctx, void **state);

@@ -46,7 +46,10 @@ static const ts_rule_info lines_rules[R_COUNT] = {
     [R_CAPITALIZE_SENTENCE] = {"lines/capitalize-sentence", "first letter of a sentence capitalised", TS_SEV_WARNING},
 };
 
-static const char *const abbreviations[] = {
+static const struct {
+    const char *word;
+    size_t len;
+} abbreviations[] = {
 #include "abbreviations.inc"
 };
 
@@ -108,9 +111,9 @@ static int is_abbreviation(const char *p, size_t dot)
     while (s < dot && !ts_cp_is_alnum((unsigned char)p[s]) && (unsigned char)p[s] < 0x80) s++;
     if (memchr(p + s, '.', dot - s)) return 1; /* e.g. i.e. U.S. */
     size_t n = dot - s;
-    if (n == 0 || n > 8) return 0;
     for (size_t k = 0; k < sizeof abbreviations / sizeof abbreviations[0]; k++)
-        if (strlen(abbreviations[k]) == n && strncasecmp(abbreviations[k], p + s, n) == 0)
+        if (abbreviations[k].len == n && (abbreviations[k].word[0] | 0x20) == (p[s] | 0x20) &&
+            strncasecmp(abbreviations[k].word, p + s, n) == 0)
             return 1;
     return 0;
 }
@@ -203,8 +206,16 @@ static void lint_segment(ts_context *ctx, ts_edit_list *out, uint32_t seg, const
     if (!(first + 2 < e && p[first] == '.' && p[first + 1] == '.'))
         capitalize_at(out, seg, p, e, first, R_CAPITALIZE_SEGMENT);
 
+    /* Bytes where a rule can start; the scan skips everything else. */
+    static const uint8_t interesting[256] = {
+        [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, ['.'] = 1, ['?'] = 1, ['!'] = 1,
+    };
     for (size_t i = s; i < e; i++) {
+        while (i < e && !interesting[(unsigned char)p[i]]) i++;
+        if (i >= e) break;
         char c = p[i];
+        /* The common case: one space between two words. */
+        if (c == ' ' && i + 1 < e && !is_blank(p[i + 1]) && !is_punct(p[i + 1])) continue;
         if (is_blank(c)) {
             size_t a = i, b = i;
             int newline = 0, other = 0;

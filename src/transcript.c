@@ -44,6 +44,16 @@ void ts_transcript_free(ts_transcript *t)
     free(t);
 }
 
+int ts_transcript_reserve(ts_transcript *t, size_t n)
+{
+    if (n <= t->cap) return 0;
+    ts_segment *p = realloc(t->segs, n * sizeof *p);
+    if (!p) return -1;
+    t->segs = p;
+    t->cap = n;
+    return 0;
+}
+
 ts_segment *ts_transcript_push(ts_transcript *t)
 {
     if (t->n == t->cap) {
@@ -76,42 +86,62 @@ bool ts_transcript_segment(const ts_transcript *t, size_t i, ts_segment_view *ou
     return true;
 }
 
-void ts_segment_source_pos(const ts_segment *s, uint32_t off, unsigned *line, unsigned *col)
+void ts_pos_cursor_init(const ts_segment *s, ts_pos_cursor *c)
 {
-    *line = s->text_line;
-    *col = s->text_col;
-    if (s->flags & TS_SEG_MAP_LOST) return;
+    c->orig_off = 0;
+    c->line_start = 0;
+    c->line = s->text_line;
+    c->cols = 0;
+}
+
+void ts_segment_source_pos_at(const ts_segment *s, uint32_t off, ts_pos_cursor *c,
+                              unsigned *line, unsigned *col)
+{
+    if (s->flags & TS_SEG_MAP_LOST) {
+        *line = s->text_line;
+        *col = s->text_col;
+        return;
+    }
     for (uint32_t k = s->n_shifts; k-- > 0;) {
         const ts_shift *sh = &s->shifts[k];
         if (off >= sh->at + sh->new_len) off = off - sh->new_len + sh->old_len;
         else if (off > sh->at) off = sh->at;
     }
     if (off > s->orig_len) off = s->orig_len;
+    if (off < c->orig_off) ts_pos_cursor_init(s, c);
     const char *p = s->orig_text;
-    uint32_t line_start = 0;
-    unsigned l = s->text_line;
-    for (uint32_t i = 0; i < off; i++) {
-        if (p[i] == '\n') {
-            l++;
-            line_start = i + 1;
-        }
+    uint32_t i = c->orig_off;
+    for (const char *nl; (nl = memchr(p + i, '\n', off - i));) {
+        c->line++;
+        i = c->line_start = (uint32_t)(nl - p) + 1;
+        c->cols = 0;
     }
-    *line = l;
-    unsigned c = (unsigned)ts_utf8_count(p + line_start, off - line_start);
-    *col = (l == s->text_line ? s->text_col : 1) + c;
+    c->cols += (unsigned)ts_utf8_count(p + i, off - i);
+    c->orig_off = off;
+    *line = c->line;
+    *col = (c->line == s->text_line ? s->text_col : 1) + c->cols;
+}
+
+void ts_segment_source_pos(const ts_segment *s, uint32_t off, unsigned *line, unsigned *col)
+{
+    ts_pos_cursor c;
+    ts_pos_cursor_init(s, &c);
+    ts_segment_source_pos_at(s, off, &c, line, col);
+}
+
+int ts_segment_grow_shifts(ts_transcript *t, ts_segment *s, uint32_t k)
+{
+    ts_shift *p = ts_arena_alloc(&t->arena, ((size_t)s->n_shifts + k) * sizeof *p);
+    if (!p) return -1;
+    if (s->n_shifts) memcpy(p, s->shifts, s->n_shifts * sizeof *p);
+    s->shifts = p;
+    return 0;
 }
 
 int ts_segment_add_shift(ts_transcript *t, ts_segment *s, uint32_t at, uint32_t old_len,
                          uint32_t new_len)
 {
-    if (s->n_shifts == s->cap_shifts) {
-        uint32_t cap = s->cap_shifts ? s->cap_shifts * 2 : 4;
-        ts_shift *p = ts_arena_alloc(&t->arena, cap * sizeof *p);
-        if (!p) return -1;
-        if (s->n_shifts) memcpy(p, s->shifts, s->n_shifts * sizeof *p);
-        s->shifts = p;
-        s->cap_shifts = cap;
-    }
+    if (ts_segment_grow_shifts(t, s, 1)) return -1;
     s->shifts[s->n_shifts++] = (ts_shift){at, old_len, new_len};
     return 0;
 }

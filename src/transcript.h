@@ -48,8 +48,10 @@ typedef struct {
     uint32_t text_line, text_col; /* where its text starts (col in code points) */
     const char *orig_text;
     uint32_t orig_len;
-    uint32_t n_shifts, cap_shifts;
-    ts_shift *shifts;             /* arena-owned */
+    uint32_t n_shifts;
+    ts_shift *shifts;             /* arena-owned, exactly n_shifts long; never
+                                   * changed in place, so a copy of the
+                                   * pointer and count stays valid */
     /* format-private: exact source bytes, so unchanged parts round-trip */
     const char *raw_head;         /* e.g. timing + speaker lines */
     const char *raw_tail;         /* e.g. blank lines after the text */
@@ -74,13 +76,32 @@ struct ts_transcript {
 
 /* New empty transcript taking ownership of `input` (malloc'd, may be NULL). */
 ts_transcript *ts_transcript_new(const char *name, char *input, size_t input_len);
+/* Makes room for n segments in total, so readers that know the count
+ * avoid the copies of a growing array; -1 on allocation failure. */
+int ts_transcript_reserve(ts_transcript *t, size_t n);
 /* Appends a zeroed segment; NULL on allocation failure. */
 ts_segment *ts_transcript_push(ts_transcript *t);
 /* Maps byte offset `off` of the segment's current text to its source
  * position. */
 void ts_segment_source_pos(const ts_segment *s, uint32_t off, unsigned *line, unsigned *col);
+
+/* Where the last mapping ended, so that mapping offsets in increasing order
+ * costs one scan of the segment rather than one per offset. */
+typedef struct {
+    uint32_t orig_off, line_start;
+    unsigned line, cols; /* cols: code points from line_start to orig_off */
+} ts_pos_cursor;
+
+void ts_pos_cursor_init(const ts_segment *s, ts_pos_cursor *c);
+/* Like ts_segment_source_pos for offsets given in increasing order. */
+void ts_segment_source_pos_at(const ts_segment *s, uint32_t off, ts_pos_cursor *c,
+                              unsigned *line, unsigned *col);
 /* Records a replacement for source mapping. */
 int ts_segment_add_shift(ts_transcript *t, ts_segment *s, uint32_t at, uint32_t old_len,
                          uint32_t new_len);
+/* Replaces s->shifts by a copy with room for k more entries after the
+ * n_shifts current ones (n_shifts is unchanged; the caller fills the room
+ * and then raises it). */
+int ts_segment_grow_shifts(ts_transcript *t, ts_segment *s, uint32_t k);
 
 #endif

@@ -61,8 +61,15 @@ size_t ts_utf8_encode(int32_t cp, char *out)
 
 size_t ts_utf8_count(const char *s, size_t n)
 {
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++)
+    size_t count = 0, i = 0;
+    /* Continuation bytes are 10xxxxxx; count the others eight at a time. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ull;
+        count += 8 - (size_t)__builtin_popcountll(cont);
+    }
+    for (; i < n; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80) count++;
     return count;
 }
