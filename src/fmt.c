@@ -6,9 +6,10 @@
  * accepts: NUL bytes (binary files), invalid UTF-8 and lines over
  * TS_MAX_LINE.  Each is an input error located at line:col.  A UTF-8 byte
  * order mark is removed here and remembered, so writers can put it back.
- * Two format flags adjust the check: nul_as_fffd (WebVTT reads NUL as
+ * Format flags adjust the check: nul_as_fffd (WebVTT reads NUL as
  * U+FFFD) and own_encoding (XML readers decode the declared encoding, so
- * the bytes need not be UTF-8).
+ * the bytes need not be UTF-8); JSON and XML formats set long_lines_ok,
+ * since whole documents often sit on one line.
  */
 #include "fmt.h"
 
@@ -68,7 +69,7 @@ void ts_offset_pos(const char *data, size_t off, unsigned *line, unsigned *col)
 }
 
 static ts_status check_input(ts_context *ctx, const char *name, const char *d, size_t n,
-                             int any_encoding)
+                             int any_encoding, int long_lines_ok)
 {
     unsigned line, col;
     const char *nul = memchr(d, '\0', n);
@@ -87,7 +88,7 @@ static ts_status check_input(ts_context *ctx, const char *name, const char *d, s
         return TS_ERR_INPUT;
     }
     size_t s = 0;
-    while (s < n) {
+    while (s < n && !long_lines_ok) {
         const char *nl = memchr(d + s, '\n', n - s);
         size_t e = nl ? (size_t)(nl - d) : n;
         if (e - s > TS_MAX_LINE) {
@@ -172,7 +173,8 @@ ts_status ts_read_owned(ts_context *ctx, const char *name, char *data, size_t le
     }
     if (!fmt) fmt = detect(name, t->input, t->input_len);
     ts_status st = fmt->nul_as_fffd ? nul_to_fffd(t) : TS_OK;
-    if (!st) st = check_input(ctx, t->name, t->input, t->input_len, fmt->own_encoding);
+    if (!st) st = check_input(ctx, t->name, t->input, t->input_len, fmt->own_encoding,
+                                fmt->long_lines_ok);
     if (!st) {
         t->format = fmt;
         st = fmt->read(ctx, t);

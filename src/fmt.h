@@ -28,6 +28,8 @@ typedef struct ts_format {
     /* The reader decodes the bytes itself (XML declares its encoding), so
      * the input is not required to be UTF-8. */
     int own_encoding;
+    /* The format is not line-based (JSON, XML): no line-length limit. */
+    int long_lines_ok;
 } ts_format;
 
 #define TS_FORMAT_LIST(X) \

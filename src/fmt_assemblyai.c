@@ -51,9 +51,9 @@ static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
     t->fmt_data = root;
     t->format = &ts_fmt_assemblyai;
     json_t *utt = json_object_get(root, "utterances"), *words = json_object_get(root, "words");
-    size_t pos = 0;
+    ts_json_cursor pos = TS_JSON_CURSOR_INIT;
     if (json_is_array(utt) && json_array_size(utt)) {
-        pos = ts_json_find_raw(t->input, t->input_len, 0, "\"utterances\"");
+        pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"utterances\"");
         for (size_t i = 0; i < json_array_size(utt); i++) {
             json_t *u = json_array_get(utt, i), *tx = json_object_get(u, "text");
             double a = ms(json_object_get(u, "start")), b = ms(json_object_get(u, "end"));
@@ -82,7 +82,7 @@ static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
                      "no \"utterances\" or \"words\" array (not AssemblyAI JSON)");
         return TS_ERR_INPUT;
     }
-    pos = ts_json_find_raw(t->input, t->input_len, 0, "\"words\"");
+    pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"words\"");
     size_t n = json_array_size(words);
     ts_json_word *w = calloc(n ? n : 1, sizeof *w);
     if (!w) return TS_ERR_NOMEM;
@@ -137,4 +137,5 @@ const ts_format ts_fmt_assemblyai = {
     .read = read_assemblyai,
     .write = write_assemblyai,
     .release = release_assemblyai,
+    .long_lines_ok = 1,
 };

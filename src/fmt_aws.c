@@ -51,9 +51,9 @@ static ts_status read_aws(ts_context *ctx, ts_transcript *t)
     t->format = &ts_fmt_aws;
     json_t *res = json_object_get(root, "results");
     json_t *items = json_object_get(res, "items"), *segs = json_object_get(res, "audio_segments");
-    size_t pos = 0;
+    ts_json_cursor pos = TS_JSON_CURSOR_INIT;
     if (json_is_array(segs) && json_array_size(segs)) {
-        pos = ts_json_find_raw(t->input, t->input_len, 0, "\"audio_segments\"");
+        pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"audio_segments\"");
         for (size_t i = 0; i < json_array_size(segs); i++) {
             json_t *s = json_array_get(segs, i);
             size_t tl, sl;
@@ -149,4 +149,5 @@ const ts_format ts_fmt_aws = {
     .read = read_aws,
     .write = write_aws,
     .release = release_aws,
+    .long_lines_ok = 1,
 };

@@ -50,9 +50,9 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
     t->format = &ts_fmt_deepgram;
     json_t *res = json_object_get(root, "results");
     json_t *utt = json_object_get(res, "utterances"), *chans = json_object_get(res, "channels");
-    size_t pos = 0;
+    ts_json_cursor pos = TS_JSON_CURSOR_INIT;
     if (json_is_array(utt) && json_array_size(utt)) {
-        pos = ts_json_find_raw(t->input, t->input_len, 0, "\"utterances\"");
+        pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"utterances\"");
         for (size_t i = 0; i < json_array_size(utt); i++) {
             json_t *u = json_array_get(utt, i), *tx = json_object_get(u, "transcript");
             double a = ts_json_seconds(json_object_get(u, "start")), b = ts_json_seconds(json_object_get(u, "end"));
@@ -132,4 +132,5 @@ const ts_format ts_fmt_deepgram = {
     .read = read_deepgram,
     .write = write_deepgram,
     .release = release_deepgram,
+    .long_lines_ok = 1,
 };

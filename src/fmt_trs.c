@@ -55,6 +55,8 @@ typedef struct {
     xmlDocPtr doc;
     xmlNodePtr *nodes;
     size_t n_nodes;
+    xmlNodePtr *speakers;   /* the <Speaker> elements (reading only) */
+    size_t n_speakers;
 } trs_doc;
 
 typedef struct {
@@ -72,6 +74,7 @@ static void release_trs(ts_transcript *t)
     if (d) {
         xmlFreeDoc(d->doc);
         free(d->nodes);
+        free(d->speakers);
     }
     t->fmt_data = NULL;
 }
@@ -99,9 +102,8 @@ static size_t index_of(const trs_doc *d, xmlNodePtr n, size_t from)
 /* Name of speaker id[0..n) (the id itself when it has no <Speaker>). */
 static const char *speaker_name(const trs_doc *d, const char *id, size_t n, size_t *len)
 {
-    for (size_t i = 0; i < d->n_nodes; i++) {
-        xmlNodePtr s = d->nodes[i];
-        if (!ts_xml_is(s, "Speaker")) continue;
+    for (size_t i = 0; i < d->n_speakers; i++) {
+        xmlNodePtr s = d->speakers[i];
         const char *sid = ts_xml_attr(s, "id");
         if (!sid || strlen(sid) != n || memcmp(sid, id, n) != 0) continue;
         const char *nm = ts_xml_attr(s, "name");
@@ -117,13 +119,13 @@ static const char *speaker_name(const trs_doc *d, const char *id, size_t n, size
 
 static int append_text(ts_buf *b, const char *s)
 {
-    for (; *s; s++) {
-        int w = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r';
-        if (w) {
-            if (b->len && b->data[b->len - 1] != ' ' && ts_buf_putc(b, ' ')) return -1;
-        } else if (ts_buf_putc(b, *s)) {
-            return -1;
-        }
+    while (*s) {
+        size_t k = strcspn(s, " \t\n\r");
+        if (k && ts_buf_append(b, s, k)) return -1;
+        s += k;
+        if (!*s) break;
+        s += strspn(s, " \t\n\r");
+        if (b->len && b->data[b->len - 1] != ' ' && ts_buf_putc(b, ' ')) return -1;
     }
     return 0;
 }
@@ -276,6 +278,10 @@ static ts_status read_trs(ts_context *ctx, ts_transcript *t)
                      TS_DIAG_STRUCTURE, "not a Transcriber file: the root element is not <Trans>");
         return TS_ERR_INPUT;
     }
+    d->speakers = malloc((d->n_nodes + 1) * sizeof *d->speakers);
+    if (!d->speakers) return TS_ERR_NOMEM;
+    for (size_t i = 0; i < d->n_nodes; i++)
+        if (ts_xml_is(d->nodes[i], "Speaker")) d->speakers[d->n_speakers++] = d->nodes[i];
     reader r = {ctx, t, d, TS_BUF_INIT};
     st = TS_OK;
     for (size_t i = 0; i < d->n_nodes && !st; i++)
@@ -541,4 +547,5 @@ const ts_format ts_fmt_trs = {
     .write = write_trs,
     .release = release_trs,
     .own_encoding = 1,
+    .long_lines_ok = 1,
 };

@@ -143,6 +143,7 @@ static const char *agent_name(xmlNodePtr *nodes, size_t n, const char *id, size_
     for (size_t i = 0; i < n; i++) {
         xmlNodePtr a = nodes[i];
         if (!ts_xml_is(a, "agent")) continue;
+        /* nodes may be the whole document or just its agents */
         const char *xid = ts_xml_attr(a, "id");
         if (!xid || strlen(xid) != l || memcmp(xid, one, l) != 0) continue;
         for (xmlNodePtr c = a->children; c; c = c->next)
@@ -181,15 +182,17 @@ static int gather(ts_buf *b, xmlNodePtr n, int keep)
                 if (ts_buf_puts(b, s)) return -1;
                 continue;
             }
-            for (; *s; s++) {
-                int w = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r';
-                if (w) {
-                    if (b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n' &&
-                        ts_buf_putc(b, ' '))
-                        return -1;
-                } else if (ts_buf_putc(b, *s)) {
+            /* runs of non-blanks are copied at once; a run of blanks
+             * becomes one space */
+            while (*s) {
+                size_t k = strcspn(s, " \t\n\r");
+                if (k && ts_buf_append(b, s, k)) return -1;
+                s += k;
+                if (!*s) break;
+                s += strspn(s, " \t\n\r");
+                if (b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n' &&
+                    ts_buf_putc(b, ' '))
                     return -1;
-                }
             }
         } else if (ts_xml_is(n, "br")) {
             if (!keep) while (b->len && b->data[b->len - 1] == ' ') b->len--;
@@ -234,6 +237,13 @@ static ts_status read_ttml(ts_context *ctx, ts_transcript *t)
     const char *tr = ts_xml_nsattr(root, "tickRate", "parameter");
     r.tick_rate = tr && atof(tr) > 0 ? atof(tr) : (fr ? r.frame_rate * r.sub_rate : 1);
 
+    /* the agents, once: looking them up per <p> in the whole document
+     * would make reading quadratic */
+    size_t n_agents = 0;
+    xmlNodePtr *agents = malloc((td->n_nodes + 1) * sizeof *agents);
+    if (!agents) return TS_ERR_NOMEM;
+    for (size_t i = 0; i < td->n_nodes; i++)
+        if (ts_xml_is(td->nodes[i], "agent")) agents[n_agents++] = td->nodes[i];
     ts_buf b = TS_BUF_INIT;
     st = TS_ERR_INPUT;
     int in_body = 0;
@@ -300,7 +310,7 @@ static ts_status read_ttml(ts_context *ctx, ts_transcript *t)
             ag = ts_xml_nsattr(q, "agent", "metadata");
         if (ag && *ag) {
             size_t l;
-            const char *nm = agent_name(td->nodes, td->n_nodes, ag, &l);
+            const char *nm = agent_name(agents, n_agents, ag, &l);
             sg->speaker = ts_arena_strndup(&t->arena, nm, l);
             if (!sg->speaker) { st = TS_ERR_NOMEM; goto out; }
             sg->speaker_len = (uint32_t)l;
@@ -312,6 +322,7 @@ static ts_status read_ttml(ts_context *ctx, ts_transcript *t)
     st = TS_OK;
 out:
     ts_buf_release(&b);
+    free(agents);
     return st;
 }
 
@@ -569,4 +580,5 @@ const ts_format ts_fmt_ttml = {
     .write = write_ttml,
     .release = release_ttml,
     .own_encoding = 1,
+    .long_lines_ok = 1,
 };

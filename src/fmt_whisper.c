@@ -85,7 +85,7 @@ static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
     t->fmt_data = doc;
     t->format = &ts_fmt_whisper; /* so the release hook runs on failure too */
     json_t *list = NULL;
-    size_t search = 0;
+    ts_json_cursor search = TS_JSON_CURSOR_INIT;
     if (json_is_array(root)) {
         list = root;
     } else if (json_is_object(root)) {
@@ -105,7 +105,7 @@ static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
         size_t kl = strlen(key);
         for (size_t i = 0; list != root && i + kl <= t->input_len; i++)
             if (memcmp(t->input + i, key, kl) == 0) {
-                search = i + kl;
+                search.pos = i + kl;
                 break;
             }
     }
@@ -492,4 +492,5 @@ const ts_format ts_fmt_whisper = {
     .read = read_whisper,
     .write = write_whisper,
     .release = release_whisper,
+    .long_lines_ok = 1,
 };

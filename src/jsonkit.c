@@ -68,11 +68,11 @@ json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st)
     return root;
 }
 
-int ts_json_find_key(const char *d, size_t len, size_t *pos, const char *key, unsigned *line,
-                     unsigned *col)
+int ts_json_find_key(const char *d, size_t len, ts_json_cursor *c, const char *key,
+                     unsigned *line, unsigned *col)
 {
     size_t kl = strlen(key);
-    for (size_t i = *pos; i + kl + 2 <= len; i++) {
+    for (size_t i = c->pos; i + kl + 2 <= len; i++) {
         if (d[i] != '"' || memcmp(d + i + 1, key, kl) != 0 || d[i + 1 + kl] != '"') continue;
         size_t j = i + kl + 2;
         while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
@@ -80,8 +80,23 @@ int ts_json_find_key(const char *d, size_t len, size_t *pos, const char *key, un
         j++;
         while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
         if (j >= len || d[j] != '"') continue;
-        ts_offset_pos(d, j + 1, line, col);
-        *pos = j + 1;
+        size_t target = j + 1;
+        if (target < c->at) {
+            c->at = 0;
+            c->line = c->col = 1;
+        }
+        for (size_t k = c->at; k < target; k++) {
+            if (d[k] == '\n') {
+                c->line++;
+                c->col = 1;
+            } else if (((unsigned char)d[k] & 0xC0) != 0x80) {
+                c->col++;
+            }
+        }
+        c->at = target;
+        *line = c->line;
+        *col = c->col;
+        c->pos = target;
         return 1;
     }
     return 0;

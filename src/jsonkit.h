@@ -20,11 +20,22 @@
  * *st set (TS_ERR_INPUT or TS_ERR_NOMEM).  The caller owns the result. */
 json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st);
 
+/* A search position plus the line and column of a byte already passed, so
+ * locating one key after another costs one scan of the input in total. */
+typedef struct {
+    size_t pos;          /* where the next search starts */
+    size_t at;           /* a byte whose position is known: */
+    unsigned line, col;  /* its line and column (code points) */
+} ts_json_cursor;
+
+#define TS_JSON_CURSOR_INIT {0, 0, 1, 1}
+
 /* Finds the next `"key"` (as an object key followed by ':' and a string)
- * at or after *pos; stores the 1-based line and column of the string's
- * first character and moves *pos past it.  Returns 0 when not found. */
-int ts_json_find_key(const char *d, size_t len, size_t *pos, const char *key, unsigned *line,
-                     unsigned *col);
+ * at or after c->pos; stores the 1-based line and column of the string's
+ * first character and moves the cursor past it.  Returns 0 when not found
+ * (line and column are then left alone). */
+int ts_json_find_key(const char *d, size_t len, ts_json_cursor *c, const char *key,
+                     unsigned *line, unsigned *col);
 
 /* A number, or a string holding seconds ("1.25") or a clock time
  * ("00:00:01,250"), as seconds; -1 when it is neither. */

@@ -80,7 +80,8 @@ xmlDocPtr ts_xml_parse(ts_context *ctx, const ts_transcript *t, ts_status *st)
     pc->_private = &fe;
     if (pc->sax) pc->sax->serror = on_error;
     xmlDocPtr doc = xmlCtxtReadMemory(pc, d, (int)n, NULL, NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                          XML_PARSE_COMPACT | XML_PARSE_BIG_LINES);
     if (!doc) {
         ts_diag_emit(ctx, t->name, fe.line > 0 ? (unsigned)fe.line : 1,
                      fe.col > 0 ? (unsigned)fe.col : 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
