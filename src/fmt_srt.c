@@ -13,8 +13,10 @@
  * any tags in the text (<i>, <b>, <font>, {\an8}), which stay in the text
  * as they are.  A "Name: " prefix on a cue's first line is its speaker when
  * that name starts at least two cues, or half the cues (at least two) start
- * with a name, or the file has one cue; dialog
- * dashes ("- ") stay in the text, as they name no one.
+ * with a name, or the file has one cue.  A dialog cue (two or more lines
+ * that all start with "-") gives one segment per line, each with the cue's
+ * timing and no speaker name (a dash marks a change of speaker but names
+ * no one); they are written back as one cue with their dashes.
  *
  * Round trip: the reader keeps each cue's number and timing lines, its
  * speaker prefix and its exact text bytes; an unchanged cue is written back
@@ -45,6 +47,9 @@ typedef struct {
     const char *settings;      /* after the end time, e.g. " X1:40 X2:600" */
     uint32_t settings_len;
     uint32_t prefix_len;       /* bytes of "Name: " at the text's start */
+    uint32_t cue;              /* ordinal of the cue in the source */
+    uint8_t dialog;            /* one line of a "- " dialog cue */
+    uint8_t cont;              /* ... and not its first line */
 } srt_seg;
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -128,6 +133,18 @@ static int parse_timing(ts_context *ctx, const ts_transcript *t, const ts_line *
     return 0;
 }
 
+/* A dialog cue: two or more lines, each starting with a dash ("- Hi.",
+ * "-Hi."), none blank. */
+static int is_dialog(const char *d, const ts_line *lines, size_t first, size_t last)
+{
+    if (last - first < 2) return 0;
+    for (size_t k = first; k < last; k++) {
+        const ts_line *l = &lines[k];
+        if (l->end - l->start < 2 || d[l->start] != '-' || d[l->start + 1] == '-') return 0;
+    }
+    return 1;
+}
+
 /* Does a cue start at line `l` (whose successor is `next`, when present)? */
 static int cue_start(const char *d, const ts_line *l, const ts_line *next, int has_next,
                      int64_t *idx)
@@ -162,7 +179,7 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         lines[nl++] = ln;
     }
 
-    size_t i = 0;
+    size_t i = 0, cues = 0;
     while (i < nl && blank(d, &lines[i])) i++;
     t->header = d;
     t->header_len = i < nl ? lines[i].start : len;
@@ -183,12 +200,13 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         srt_seg *fd = ts_arena_calloc(&t->arena, 1, sizeof *fd);
         if (!sg || !fd) { st = TS_ERR_NOMEM; goto out; }
         sg->fmt_data = fd;
+        fd->cue = (uint32_t)++cues;
         size_t head = lines[i].start;
         sg->line = lines[i].number;
         if (kind == 2) {
             fd->index_len = (uint32_t)(lines[i].next - lines[i].start);
             fd->index = idx;
-            fd->sequential = idx == (int64_t)t->n;
+            fd->sequential = idx == (int64_t)cues;
             i++;
         }
         const ts_line *tl = &lines[i++];
@@ -224,6 +242,41 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         size_t te = last > first ? lines[last - 1].end : tl->next;
         unsigned tline = last > first ? lines[first].number : tl->number + 1;
         size_t block_end = i < nl ? lines[i].start : len;
+        if (is_dialog(d, lines, first, last)) {
+            /* one segment per "- " line, all with the cue's timing */
+            size_t si = t->n - 1;
+            for (size_t k = first; k < last; k++) {
+                ts_segment *g = k == first ? &t->segs[si] : ts_transcript_push(t);
+                srt_seg *gd = k == first ? fd : ts_arena_alloc(&t->arena, sizeof *gd);
+                if (!g || !gd) { st = TS_ERR_NOMEM; goto out; }
+                if (k > first) {
+                    *gd = *fd;
+                    *g = t->segs[si];
+                    g->fmt_data = gd;
+                    g->line = lines[k].number;
+                }
+                gd->dialog = 1;
+                gd->cont = k > first;
+                size_t dash = lines[k].start + 1;
+                while (dash < lines[k].end && is_ws(d[dash])) dash++;
+                size_t hs = k == first ? head : lines[k].start;
+                g->raw_head = d + hs;
+                g->raw_head_len = (uint32_t)(dash - hs);
+                size_t tail_end = k + 1 < last ? lines[k + 1].start : block_end;
+                g->raw_tail = d + lines[k].end;
+                g->raw_tail_len = (uint32_t)(tail_end - lines[k].end);
+                gd->raw_text = d + dash;
+                gd->raw_text_len = (uint32_t)(lines[k].end - dash);
+                if (ts_kit_set_text(t, g, dash, lines[k].end, lines[k].number,
+                                    1 + (unsigned)ts_utf8_count(d + lines[k].start, dash - lines[k].start))) {
+                    st = TS_ERR_NOMEM;
+                    goto out;
+                }
+                g->speaker = "";
+                g->flags |= TS_SEG_NO_SPEAKER;
+            }
+            continue;
+        }
         sg->raw_head = d + head;
         sg->raw_head_len = (uint32_t)(ts - head);
         sg->raw_tail = d + te;
@@ -246,7 +299,7 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         ts_segment *sg = &t->segs[k];
         srt_seg *fd = sg->fmt_data;
         size_t name_len, pl = ts_kit_name_prefix(sg->text, sg->text_len, &name_len);
-        if (!pl || (t->n > 1 && ts_kit_names_count(&names, sg->text, name_len) < 2 &&
+        if (!pl || fd->dialog || (t->n > 1 && ts_kit_names_count(&names, sg->text, name_len) < 2 &&
                            !ts_kit_names_common(&names, t->n))) continue;
         /* the prefix is on the first line, where the text is the source bytes */
         if (memchr(sg->text, '\n', pl)) continue;
@@ -287,34 +340,59 @@ static void write_index(ts_out *o, int64_t v, const char *eol)
     ts_out_puts(o, eol);
 }
 
+/* Is segment i written as a further line of the dialog cue before it? */
+static int continues(const ts_transcript *t, size_t i, int native)
+{
+    if (!native || i == 0) return 0;
+    const ts_segment *s = &t->segs[i];
+    const srt_seg *fd = s->fmt_data, *pd = t->segs[i - 1].fmt_data;
+    return fd->cont && pd->dialog && pd->cue == fd->cue &&
+           !(s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_NEW)) &&
+           !(t->segs[i - 1].flags & TS_SEG_TIMING_DIRTY);
+}
+
 static ts_status write_srt(ts_context *ctx, const ts_transcript *t, ts_out *o)
 {
     (void)ctx;
     int native = t->format == &ts_fmt_srt;
     const char *eol = t->eol;
+    int64_t cue = 0;
     if (t->bom) ts_out_write(o, "\xEF\xBB\xBF", 3);
     if (native) ts_out_write(o, t->header, t->header_len);
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *s = &t->segs[i];
         const srt_seg *fd = native ? s->fmt_data : NULL;
         int has_speaker = s->speaker_len > 0;
-        if (fd && s->raw_head && !(s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY))) {
+        int cont = continues(t, i, native);
+        if (!cont) cue++;
+        if (cont) {
+            if (s->raw_head && !(s->flags & TS_SEG_SPEAKER_DIRTY)) {
+                ts_out_write(o, s->raw_head, s->raw_head_len);
+            } else {
+                ts_out_puts(o, "- ");
+                if (has_speaker) {
+                    ts_out_write(o, s->speaker, s->speaker_len);
+                    ts_out_puts(o, s->text_len ? ": " : ":");
+                }
+            }
+        } else if (fd && s->raw_head && !(s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY)) &&
+                   !fd->cont) {
             const char *h = s->raw_head;
             size_t hn = s->raw_head_len;
-            if (fd->index_len && fd->sequential && fd->index != (int64_t)i + 1) {
-                write_index(o, (int64_t)i + 1, eol);
+            if (fd->index_len && fd->sequential && fd->index != cue) {
+                write_index(o, cue, eol);
                 h += fd->index_len;
                 hn -= fd->index_len;
             }
             ts_out_write(o, h, hn);
         } else {
-            if (!fd || fd->index_len)
-                write_index(o, fd && !fd->sequential ? fd->index : (int64_t)i + 1, eol);
+            if (!fd || fd->index_len) write_index(o, fd && !fd->sequential ? fd->index : cue, eol);
             write_tc(o, &s->start, native);
             ts_out_puts(o, " --> ");
             write_tc(o, &s->end, native);
             if (fd) ts_out_write(o, fd->settings, fd->settings_len);
             ts_out_puts(o, eol);
+            if (fd && fd->dialog) ts_out_puts(o, "- ");
             if (has_speaker) {
                 ts_out_write(o, s->speaker, s->speaker_len);
                 ts_out_puts(o, s->text_len ? ": " : ":");
@@ -324,11 +402,14 @@ static ts_status write_srt(ts_context *ctx, const ts_transcript *t, ts_out *o)
             ts_out_write(o, fd->raw_text, fd->raw_text_len);
         else
             ts_kit_write_text(o, s->text, s->text_len, eol);
-        if (fd && s->raw_tail) {
+        int next_cont = i + 1 < t->n && continues(t, i + 1, native);
+        const srt_seg *nd = native && i + 1 < t->n ? t->segs[i + 1].fmt_data : NULL;
+        int next_same_cue = fd && nd && nd->cont && nd->cue == fd->cue;
+        if (fd && s->raw_tail && (!next_same_cue || next_cont)) {
             ts_out_write(o, s->raw_tail, s->raw_tail_len);
         } else {
             ts_out_puts(o, eol);
-            if (i + 1 < t->n) ts_out_puts(o, eol);
+            if (!next_cont && i + 1 < t->n) ts_out_puts(o, eol);
         }
     }
     return TS_OK;

@@ -9,8 +9,9 @@
  * turn of the file counts, whatever its file field.  A split falls at the
  * word boundary nearest to the boundary's share of the segment's duration
  * (the model has no per-word times), so its confidence is lower; the parts
- * are relabelled in the next round.  Without the option the pass does
- * nothing.
+ * are relabelled in the next round.  A segment two speakers share equally
+ * keeps its speaker, and no split ever puts a segment before an earlier
+ * one.  Without the option the pass does nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +117,10 @@ static ts_status run_turns(ts_context *ctx, void *state, const ts_transcript *t,
         /* two speakers in sequence: split where the later one starts */
         if (second < nsh && sh[second].overlap >= MIN_SECONDS && sh[second].overlap >= MIN_SHARE * dur) {
             double at = sh[best].first < sh[second].first ? sh[second].first : sh[best].first;
-            if (at > a && at < b) {
+            /* never start the new part after the next segment's start:
+             * segments stay in order */
+            double next = i + 1 < t->n ? ts_tc_seconds(&t->segs[i + 1].start) : b;
+            if (at > a && at < b && (i + 1 >= t->n || at <= next)) {
                 uint32_t pos = (uint32_t)((at - a) / dur * sg->text_len);
                 /* nearest word boundary */
                 uint32_t l = pos, r = pos;
@@ -138,6 +142,8 @@ static ts_status run_turns(ts_context *ctx, void *state, const ts_transcript *t,
         }
         if (sg->speaker_len == sh[best].len && memcmp(sg->speaker, sh[best].speaker, sh[best].len) == 0)
             continue;
+        /* two speakers with the same share: the turns do not say who it is */
+        if (second < nsh && sh[best].overlap - sh[second].overlap < 0.001) continue;
         ts_edit *e = ts_edit_speaker(out, &turns_rules[R_RELABEL], (uint32_t)i, sh[best].speaker, sh[best].len);
         if (!e) return TS_ERR_NOMEM;
         e->confidence = (float)(sh[best].overlap / dur > 1 ? 1 : sh[best].overlap / dur);
