@@ -15,8 +15,9 @@
  * that name starts at least two cues, or half the cues (at least two) start
  * with a name, or the file has one cue.  A dialog cue (two or more lines
  * that all start with "-") gives one segment per line, each with the cue's
- * timing and no speaker name (a dash marks a change of speaker but names
- * no one); they are written back as one cue with their dashes.
+ * timing (a dash marks a change of speaker; a "Name: " after it names
+ * the speaker, as above); they are written back as one cue with their
+ * dashes.
  *
  * Round trip: the reader keeps each cue's number and timing lines, its
  * speaker prefix and its exact text bytes; an unchanged cue is written back
@@ -274,6 +275,12 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
                 }
                 g->speaker = "";
                 g->flags |= TS_SEG_NO_SPEAKER;
+                size_t nlen;
+                if (ts_kit_name_prefix(g->text, g->text_len, &nlen) &&
+                    ts_kit_names_add(&names, g->text, nlen)) {
+                    st = TS_ERR_NOMEM;
+                    goto out;
+                }
             }
             continue;
         }
@@ -299,7 +306,7 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         ts_segment *sg = &t->segs[k];
         srt_seg *fd = sg->fmt_data;
         size_t name_len, pl = ts_kit_name_prefix(sg->text, sg->text_len, &name_len);
-        if (!pl || fd->dialog || (t->n > 1 && ts_kit_names_count(&names, sg->text, name_len) < 2 &&
+        if (!pl || (t->n > 1 && ts_kit_names_count(&names, sg->text, name_len) < 2 &&
                            !ts_kit_names_common(&names, t->n))) continue;
         /* the prefix is on the first line, where the text is the source bytes */
         if (memchr(sg->text, '\n', pl)) continue;
