@@ -341,7 +341,7 @@ static int replace_chunk_text(xmlDocPtr doc, xmlNodePtr first, xmlNodePtr stop, 
     char *s = malloc(len + 3);
     if (!s) return -1;
     s[0] = '\n';
-    memcpy(s + 1, text, len);
+    if (len) memcpy(s + 1, text, len);
     for (size_t i = 1; i <= len; i++)
         if (s[i] == '\n') s[i] = ' ';
     s[len + 1] = '\n';
@@ -394,7 +394,8 @@ static ts_status write_native(const ts_transcript *t, const trs_doc *td, ts_out 
     for (size_t i = 0; i < td->n_nodes; i++) {
         /* chunks of merged segments: drop their text and Sync */
         xmlNodePtr n = td->nodes[i];
-        if (used[i] || !(ts_xml_is(n, "Sync") || ts_xml_is(n, "Who"))) continue;
+        if (used[i] || !(ts_xml_is(n, "Sync") || ts_xml_is(n, "Who")) || !ts_xml_is(n->parent, "Turn"))
+            continue; /* only chunks the reader made segments of */
         int text = 0;
         for (xmlNodePtr c = n->next; c && !ts_xml_is(c, "Sync") && !ts_xml_is(c, "Who"); c = c->next)
             if (c->type == XML_TEXT_NODE && strspn((const char *)c->content, " \t\r\n") < strlen((const char *)c->content)) text = 1;
