@@ -449,7 +449,7 @@ static int sniff_srt(const char *d, size_t n)
 }
 
 const ts_format ts_fmt_srt = {
-    .info = {"srt", "SubRip subtitles (speakers from a recurring 'Name: ' prefix)", "srt",
+    .info = {"srt", "SubRip subtitles (speakers from 'Name: ' prefixes; '- ' dialog lines)", "srt",
              "a line 'HH:MM:SS,mmm --> HH:MM:SS,mmm' among the first 50 lines ('.' accepted)"},
     .sniff = sniff_srt,
     .read = read_srt,

@@ -55,5 +55,6 @@ int cmd_lint(cli_options *opt);
 int cmd_diff(cli_options *opt);
 int cmd_convert(cli_options *opt);
 int cmd_passes(cli_options *opt);
+int cmd_formats(cli_options *opt);
 
 #endif

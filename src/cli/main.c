@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"diff", "show the changes fix would make as a unified diff", cmd_diff},
     {"convert", "read and write in another format, no passes", cmd_convert},
     {"passes", "list every pass and rule", cmd_passes},
+    {"formats", "list every format, its extensions and how it is detected", cmd_formats},
 };
 
 void cli_usage(FILE *to)
