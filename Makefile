@@ -11,7 +11,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson
+PKGS    := libpcre2-8 hunspell libxml-2.0 libutf8proc jansson inih
 VERSION := $(shell sed -n 's/^\#define TS_VERSION "\(.*\)"/\1/p' src/tscrub.h)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -33,7 +33,8 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-GEN      := $(BUILD)/gen/abbreviations.inc
+GEN      := $(BUILD)/gen/abbreviations.inc $(BUILD)/gen/bundled_rules.inc $(BUILD)/gen/rules_rng.inc
+RULE_PACKS := $(sort $(wildcard rules/*.xml))
 
 .PHONY: all run check check-asan unit golden golden-update bench install uninstall clean deps
 all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
@@ -41,6 +42,17 @@ all: $(BUILD)/tscrub $(BUILD)/libtscrub.a $(BUILD)/libtscrub.so
 $(BUILD)/gen/abbreviations.inc: dictionaries/abbreviations.txt Makefile
 	@mkdir -p $(@D)
 	sed -e 's/#.*//' -e 's/[[:space:]]*$$//' -e '/^$$/d' -e 's/.*/{"&", sizeof "&" - 1},/' $< > $@.tmp && mv $@.tmp $@
+
+# The bundled rule packs and their schema are compiled in (rules.c), so the
+# default pack works without installed data.
+$(BUILD)/gen/bundled_rules.inc: $(RULE_PACKS) scripts/embed-text
+	@mkdir -p $(@D)
+	{ for f in $(RULE_PACKS); do printf '{"%s", "%s",\n' "$$(basename $$f .xml)" "$$f"; \
+	  scripts/embed-text $$f; printf '},\n'; done; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/rules_rng.inc: rules/rules.rng scripts/embed-text
+	@mkdir -p $(@D)
+	scripts/embed-text $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: %.c $(GEN)
 	@mkdir -p $(@D)

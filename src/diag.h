@@ -20,7 +20,9 @@
     X(STRUCTURE, "input/structure", "a block is incomplete or ambiguous")       \
     X(FORMAT, "input/format", "the format is unknown or not recognised")        \
     X(USAGE, "usage", "a bad option or argument")                               \
-    X(UNSETTLED, "engine/unsettled", "a pass kept proposing edits")
+    X(UNSETTLED, "engine/unsettled", "a pass kept proposing edits")             \
+    X(RULES, "rules/pack", "a rule pack is malformed or an example fails")      \
+    X(RULE_STOPPED, "rules/stopped", "a rule hit its regex limits or time budget")
 
 typedef enum {
 #define TS_DIAG_ENUM(name, id, desc) TS_DIAG_##name,

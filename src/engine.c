@@ -4,6 +4,7 @@
  */
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,6 +218,7 @@ typedef struct {
     uint32_t before_len, after_len;
     uint32_t line, col, seg;
     float confidence;
+    float start;      /* the segment's start, seconds */
     uint8_t severity;
     bool applied;
 } log_entry;
@@ -232,9 +234,9 @@ struct ts_run {
     size_t n, n_chunks;
 };
 
-static int run_push(ts_run *run, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
-                    const char *before, size_t before_len, const char *after, size_t after_len,
-                    bool applied)
+static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t seg,
+                    unsigned line, unsigned col, const char *before, size_t before_len,
+                    const char *after, size_t after_len, bool applied)
 {
     if (run->n == run->n_chunks * LOG_CHUNK) {
         log_entry **p = realloc(run->chunks, (run->n_chunks + 1) * sizeof *p);
@@ -257,15 +259,23 @@ static int run_push(ts_run *run, const ts_edit *e, uint32_t seg, unsigned line, 
     l->col = col;
     l->seg = seg;
     l->confidence = e->confidence;
+    l->start = s ? (float)ts_tc_seconds(&s->start) : -1.0f;
     l->severity = e->severity;
     l->applied = applied;
     return 0;
 }
 
+typedef struct {
+    ts_run *run;
+    const ts_transcript *t;
+} apply_log;
+
 static int log_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
                        const char *before, size_t before_len, const char *after, size_t after_len)
 {
-    return run_push(ud, e, seg, line, col, before, before_len, after, after_len, true);
+    apply_log *al = ud;
+    const ts_segment *s = seg < al->t->n ? &al->t->segs[seg] : NULL;
+    return run_push(al->run, s, e, seg, line, col, before, before_len, after, after_len, true);
 }
 
 size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
@@ -282,10 +292,12 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
     out->line = l->line;
     out->col = l->col;
     out->segment = l->seg;
+    out->start = l->start;
     out->before = l->before;
     out->before_len = l->before_len;
     out->after = l->after;
     out->after_len = l->after_len;
+    out->description = l->rule->description;
     return true;
 }
 
@@ -317,10 +329,36 @@ static ts_status log_findings(ts_run *run, const ts_transcript *t, const ts_edit
         uint32_t start = e->start > s->text_len ? s->text_len : e->start;
         uint32_t end = e->end > s->text_len ? s->text_len : e->end;
         ts_segment_source_pos(s, start, &line, &col);
-        if (run_push(run, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
+        if (run_push(run, s, e, e->seg, line, col, s->text + start, end - start, NULL, 0, false))
             return TS_ERR_NOMEM;
     }
     return TS_OK;
+}
+
+/* Per-rule settings from the options: "rule.<id>" = off (the rule's edits
+ * are dropped: neither applied nor reported) or a level (info, warning,
+ * error) that replaces the rule's own. */
+static void apply_rule_settings(const ts_context *ctx, ts_edit_list *l)
+{
+    size_t k;
+    for (k = 0; k < ctx->n_opts; k++)
+        if (strncmp(ctx->opt_keys[k], "rule.", 5) == 0) break;
+    if (k == ctx->n_opts) return;
+    size_t w = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        ts_edit *e = &l->v[i];
+        char key[256];
+        snprintf(key, sizeof key, "rule.%s", e->rule->id);
+        const char *v = ts_context_option(ctx, key);
+        if (v) {
+            if (strcmp(v, "off") == 0) continue;
+            if (strcmp(v, "info") == 0) e->severity = TS_SEV_INFO;
+            else if (strcmp(v, "warning") == 0) e->severity = TS_SEV_WARNING;
+            else if (strcmp(v, "error") == 0) e->severity = TS_SEV_ERROR;
+        }
+        l->v[w++] = *e;
+    }
+    l->n = w;
 }
 
 /* Runs pass `pi` in rounds until it proposes nothing applicable.  A
@@ -354,6 +392,7 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         }
         if (!st && list->failed) st = TS_ERR_NOMEM;
         if (st) break;
+        apply_rule_settings(ctx, list);
         size_t applicable = 0;
         for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
         if (applicable == 0) {
@@ -361,7 +400,8 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             break;
         }
         ts_apply_result_release(&res);
-        if (ts_edits_apply(t, list->v, list->n, log_applied, run, &res)) {
+        apply_log al = {run, t};
+        if (ts_edits_apply(t, list->v, list->n, log_applied, &al, &res)) {
             st = TS_ERR_NOMEM;
             break;
         }

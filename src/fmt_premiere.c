@@ -168,6 +168,8 @@ static ts_status read_premiere(ts_context *ctx, ts_transcript *t)
     block *cur = NULL;
     while (ts_next_line(d, len, &pos, &number, &ln)) {
         if (looks_like_timing(d, ln.start, ln.end)) {
+            /* Before the realloc below, which would leave cur dangling. */
+            if (cur) cur->block_end = ln.start;
             if (nb == capb) {
                 size_t cap = capb ? capb * 2 : 256;
                 block *p = realloc(blocks, cap * sizeof *p);

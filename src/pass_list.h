@@ -11,8 +11,9 @@
 #include "pass.h"
 
 #define TS_PASS_LIST(X) \
-    X(lines)            \
-    X(turns)
+    X(lines) \
+    X(turns) \
+    X(rules)
 
 #define TS_PASS_DECLARE(name) extern const ts_pass ts_pass_##name;
 TS_PASS_LIST(TS_PASS_DECLARE)

@@ -121,8 +121,10 @@ typedef struct {
     bool applied;              /* false: a finding that fix does not change */
     unsigned line, col;        /* source position (1-based, col in code points) */
     size_t segment;            /* index of the segment at the time of the edit */
+    double start;              /* that segment's start in seconds (negative: no timing) */
     const char *before; size_t before_len; /* text replaced (or NULL) */
     const char *after; size_t after_len;   /* replacement (or NULL) */
+    const char *description;   /* the rule's description */
 } ts_edit_info;
 
 size_t ts_run_count(const ts_run *run);
@@ -157,6 +159,21 @@ typedef struct {
 
 size_t ts_format_count(void);
 const ts_format_info *ts_format_at(size_t i);
+
+/* ---- rule packs ------------------------------------------------------- */
+
+/* Loads a rule pack (a bundled pack's name, or a file path) and runs every
+ * example of every rule.  Load errors and failing examples go to the sink
+ * as located errors (file:line:col); *passed and *failed count the
+ * examples.  TS_ERR_INPUT when the pack does not load or an example fails. */
+ts_status ts_rules_test(ts_context *ctx, const char *pack, size_t *passed, size_t *failed);
+/* Loads a rule pack and calls fn for each of its rules, in file order;
+ * `fix` is "auto", "suggest" or "none". */
+typedef void (*ts_rule_list_fn)(void *ud, const ts_rule_info *rule, const char *fix);
+ts_status ts_rules_list(ts_context *ctx, const char *pack, ts_rule_list_fn fn, void *ud);
+/* The rule packs compiled into the library ("core", ...). */
+size_t ts_rules_bundled_count(void);
+const char *ts_rules_bundled_name(size_t i);
 
 const char *ts_severity_name(ts_severity s);
 const char *ts_status_message(ts_status s);

@@ -18,12 +18,17 @@ enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
 typedef struct {
     const char *from, *to, *only, *skip, *output;
+    const char *format, *baseline, *write_baseline, *config; /* lint and configuration */
+    ts_severity min_level;
+    bool no_config, fps_set;
     const char **dicts, **rules, **sets; /* sets: "key=value" pass options */
     size_t n_dicts, n_rules, n_sets;
     const char **owned;                  /* malloc'd strings to free */
     size_t n_owned;
     unsigned fps;
-    bool quiet, paragraphs, in_place, names;
+    bool quiet, paragraphs, in_place, names, recursive;
+    const char *out_dir, *backup;   /* backup: suffix, NULL for none */
+    unsigned jobs;                  /* 0: one per core */
     ts_severity fail_on;
     bool fail_never;
     char **files;
@@ -50,11 +55,14 @@ int cli_write_stdio(void *ud, const char *data, size_t len);
 /* Reports a failed write to stdout; returns EXIT_TROUBLE. */
 int cli_stdout_error(void);
 
+int cli_fix_jsonl(cli_options *opt);
 int cmd_fix(cli_options *opt);
 int cmd_lint(cli_options *opt);
 int cmd_diff(cli_options *opt);
 int cmd_convert(cli_options *opt);
 int cmd_passes(cli_options *opt);
 int cmd_formats(cli_options *opt);
+int cmd_review(cli_options *opt);
+int cmd_rules(cli_options *opt);
 
 #endif

@@ -11,7 +11,9 @@ static const cli_command commands[] = {
     {"lint", "report what fix would change and what it cannot fix", cmd_lint},
     {"diff", "show the changes fix would make as a unified diff", cmd_diff},
     {"convert", "read and write in another format, no passes", cmd_convert},
+    {"review", "write an HTML page to review every change (-o FILE)", cmd_review},
     {"passes", "list every pass and rule", cmd_passes},
+    {"rules", "rules test|list [PACK|FILE...]: run the examples of rule packs, or list their rules", cmd_rules},
     {"formats", "list every format, its extensions and how it is detected", cmd_formats},
 };
 
@@ -30,6 +32,10 @@ void cli_usage(FILE *to)
             "Options:\n"
             "  -o, --output FILE    write to FILE instead of stdout (replaced atomically)\n"
             "  -i, --in-place       rewrite each input file atomically (fix)\n"
+            "      --backup[=SUF]   with --in-place: keep the original as FILE~ (or FILE+SUF)\n"
+            "      --out-dir DIR    write each result under DIR, mirroring the input tree\n"
+            "  -r, --recursive      process the transcripts in directories\n"
+            "  -j, --jobs N         files processed in parallel (default: one per core)\n"
             "      --from FORMAT    input format (default: detect)\n"
             "      --to FORMAT      output format (default: the input's)\n"
             "      --only PASS,...  run only these passes\n"
@@ -41,6 +47,14 @@ void cli_usage(FILE *to)
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
             "      --fail-on LEVEL  lint exits 1 on findings at or above LEVEL:\n"
             "                       info, warning (default), error, never\n"
+            "      --format F       lint output: text (default), json, sarif, github,\n"
+            "                       rdjsonl, checkstyle\n"
+            "      --min-level L    lint shows findings at or above L (default info)\n"
+            "      --baseline FILE  lint hides findings listed in FILE\n"
+            "      --write-baseline FILE  lint writes every finding to FILE, exits 0\n"
+            "      --strict         run the rule packs' examples when loading them\n"
+            "      --config FILE    read FILE instead of the nearest tscrub.ini\n"
+            "      --no-config      read no tscrub.ini\n"
             "  -q, --quiet          no warnings on stderr, errors only\n"
             "  -h, --help           this help\n"
             "  -V, --version        the version\n"

@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 
 enum {
     OPT_FROM = 256, OPT_TO, OPT_ONLY, OPT_SKIP, OPT_DICT, OPT_RULES, OPT_FPS,
-    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_ALIAS
+    OPT_PARAGRAPHS, OPT_FAIL_ON, OPT_NAMES, OPT_SET, OPT_OUT_DIR, OPT_BACKUP, OPT_FORMAT,
+    OPT_MIN_LEVEL, OPT_BASELINE, OPT_WRITE_BASELINE, OPT_CONFIG, OPT_NO_CONFIG, OPT_ALIAS
 };
 
 /* Options that set a pass option: `--NAME VALUE` is `--set KEY=VALUE`, and
@@ -23,6 +25,7 @@ static const struct {
     int has_arg;
 } pass_option_aliases[] = {
     {"speaker-turns", "speaker-turns", 1},
+    {"strict", "rules-strict", 0},
     {NULL, NULL, 0},
 };
 #define N_ALIASES (sizeof pass_option_aliases / sizeof pass_option_aliases[0] - 1)
@@ -30,6 +33,10 @@ static const struct {
 static const struct option fixed_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"in-place", no_argument, NULL, 'i'},
+    {"recursive", no_argument, NULL, 'r'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+    {"backup", optional_argument, NULL, OPT_BACKUP},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"only", required_argument, NULL, OPT_ONLY},
@@ -41,6 +48,12 @@ static const struct option fixed_options[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"names", no_argument, NULL, OPT_NAMES},
     {"set", required_argument, NULL, OPT_SET},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -88,10 +101,22 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+o:iqhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:irj:qhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'o': opt->output = optarg; break;
         case 'i': opt->in_place = true; break;
+        case 'r': opt->recursive = true; break;
+        case 'j': {
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (errno || *end || end == optarg || v < 1 || v > 256)
+                return usage_error("--jobs needs a number from 1 to 256, not '%s'", optarg);
+            opt->jobs = (unsigned)v;
+            break;
+        }
+        case OPT_OUT_DIR: opt->out_dir = optarg; break;
+        case OPT_BACKUP: opt->backup = optarg ? optarg : "~"; break;
         case 'q': opt->quiet = true; break;
         case 'h': cli_usage(stdout); return -1;
         case 'V': printf("tscrub %s\n", TS_VERSION); return -1;
@@ -112,6 +137,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
             if (errno || *end || end == optarg || v < 1 || v > 120)
                 return usage_error("--fps needs a frame rate from 1 to 120, not '%s'", optarg);
             opt->fps = (unsigned)v;
+            opt->fps_set = true;
             break;
         }
         case OPT_PARAGRAPHS: opt->paragraphs = true; break;
@@ -123,6 +149,17 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
             else if (strcmp(optarg, "never") == 0) opt->fail_never = true;
             else return usage_error("--fail-on takes info, warning, error or never, not '%s'", optarg);
             break;
+        case OPT_FORMAT: opt->format = optarg; break;
+        case OPT_MIN_LEVEL:
+            if (strcmp(optarg, "info") == 0) opt->min_level = TS_SEV_INFO;
+            else if (strcmp(optarg, "warning") == 0) opt->min_level = TS_SEV_WARNING;
+            else if (strcmp(optarg, "error") == 0) opt->min_level = TS_SEV_ERROR;
+            else return usage_error("--min-level takes info, warning or error, not '%s'", optarg);
+            break;
+        case OPT_BASELINE: opt->baseline = optarg; break;
+        case OPT_WRITE_BASELINE: opt->write_baseline = optarg; break;
+        case OPT_CONFIG: opt->config = optarg; break;
+        case OPT_NO_CONFIG: opt->no_config = true; break;
         case OPT_SET:
             if (!strchr(optarg, '=') || optarg[0] == '=')
                 return usage_error("--set needs KEY=VALUE, not '%s'", optarg);
@@ -147,12 +184,16 @@ int cli_parse(const cli_command *cmd, int argc, char **argv, cli_options *opt)
     }
     opt->files = argv + optind;
     opt->n_files = argc - optind;
-    if (opt->output && opt->in_place)
-        return usage_error("%s", "--output and --in-place exclude each other");
+    if ((opt->output != NULL) + opt->in_place + (opt->out_dir != NULL) > 1)
+        return usage_error("%s", "--output, --out-dir and --in-place exclude each other");
     if (opt->output && opt->n_files > 1)
-        return usage_error("%s", "--output takes a single input file");
+        return usage_error("%s", "--output takes a single input file; use --out-dir");
+    if (opt->backup && !opt->in_place)
+        return usage_error("%s", "--backup goes with --in-place");
+    if (opt->backup && (!*opt->backup || strchr(opt->backup, '/')))
+        return usage_error("--backup needs a suffix without '/', not '%s'", opt->backup);
     (void)cmd;
-    return 0;
+    return cli_config_load(opt);
 }
 
 void cli_options_release(cli_options *opt)

@@ -1,0 +1,558 @@
+/*
+ * batch.c - file expansion, the worker pool, ordered output, progress and
+ * the closing summary.
+ *
+ * Workers take the next item from a shared counter and never run more than
+ * a window of items ahead of the one being printed, so memory is bounded by
+ * the files in flight.  An interrupt (SIGINT, SIGTERM) lets every worker
+ * finish or abandon its current file without committing it; a second one
+ * removes the temporary files in flight and exits at once.  Either way no
+ * half-written file is left: results are renamed into place whole.
+ */
+#define _GNU_SOURCE
+#include "batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- interrupts -------------------------------------------------------- */
+
+#define MAX_WORKERS 256
+
+static volatile sig_atomic_t interrupted;
+static char tmp_slots[MAX_WORKERS][PATH_MAX];
+static volatile sig_atomic_t tmp_used[MAX_WORKERS];
+static _Thread_local int worker_slot;
+
+static void on_signal(int sig)
+{
+    if (interrupted) {
+        for (int i = 0; i < MAX_WORKERS; i++)
+            if (tmp_used[i]) unlink(tmp_slots[i]);
+        _exit(128 + sig);
+    }
+    interrupted = sig;
+}
+
+int batch_interrupted(void) { return interrupted != 0; }
+
+void batch_register_tmp(const char *path)
+{
+    int s = worker_slot;
+    tmp_used[s] = 0;
+    if (path && strlen(path) < PATH_MAX) {
+        memcpy(tmp_slots[s], path, strlen(path) + 1);
+        tmp_used[s] = 1;
+    }
+}
+
+/* ---- results ----------------------------------------------------------- */
+
+int batch_write(void *ud, const char *data, size_t len)
+{
+    batch_result *r = ud;
+    if (r->direct) return fwrite(data, 1, len, r->direct) == len ? 0 : -1;
+    return ts_buf_append(&r->out, data, len);
+}
+
+int batch_printf(batch_result *r, int to_err, const char *fmt, ...)
+{
+    char small[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    if ((size_t)n < sizeof small) {
+        if (to_err) return ts_buf_append(&r->err, small, (size_t)n);
+        return batch_write(r, small, (size_t)n);
+    }
+    char *big = malloc((size_t)n + 1);
+    if (!big) return -1;
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int rc = to_err ? ts_buf_append(&r->err, big, (size_t)n) : batch_write(r, big, (size_t)n);
+    free(big);
+    return rc;
+}
+
+static void count_rule(rule_count **v, size_t *n, const char *rule, size_t add)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i].rule, rule) == 0) {
+            (*v)[i].count += add;
+            return;
+        }
+    rule_count *p = realloc(*v, (*n + 1) * sizeof *p);
+    if (!p) return; /* statistics only */
+    *v = p;
+    if (!(p[*n].rule = strdup(rule))) return;
+    p[*n].count = add;
+    (*n)++;
+}
+
+void batch_count_run(batch_result *r, const ts_run *run, size_t segments)
+{
+    r->segments += segments;
+    for (size_t i = 0; i < ts_run_count(run); i++) {
+        ts_edit_info e;
+        ts_run_get(run, i, &e);
+        if (!e.applied) continue;
+        r->edits++;
+        count_rule(&r->rules, &r->n_rules, e.rule, 1);
+    }
+}
+
+static void result_release(batch_result *r)
+{
+    ts_buf_release(&r->out);
+    ts_buf_release(&r->err);
+    for (size_t i = 0; i < r->n_rules; i++) free(r->rules[i].rule);
+    free(r->rules);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- collecting inputs ------------------------------------------------- */
+
+typedef struct {
+    batch_item *v;
+    size_t n, cap;
+} item_list;
+
+static int push_item(item_list *l, const char *path, const char *rel, const char *out_dir,
+                     long long size)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        batch_item *p = realloc(l->v, cap * sizeof *p);
+        if (!p) return -1;
+        l->v = p;
+        l->cap = cap;
+    }
+    batch_item *it = &l->v[l->n];
+    it->path = strdup(path);
+    it->out_path = NULL;
+    it->size = size;
+    if (!it->path) return -1;
+    if (out_dir) {
+        size_t n = strlen(out_dir) + strlen(rel) + 2;
+        if (!(it->out_path = malloc(n))) {
+            free(it->path);
+            return -1;
+        }
+        snprintf(it->out_path, n, "%s/%s", out_dir, rel);
+    }
+    l->n++;
+    return 0;
+}
+
+/* Files a directory walk picks up: the extensions of the known formats. */
+static int known_extension(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot || dot == name) return 0;
+    size_t el = strlen(dot + 1);
+    for (size_t i = 0; i < ts_format_count(); i++) {
+        const char *ex = ts_format_at(i)->extensions;
+        for (const char *p = ex; (p = strstr(p, dot + 1)); p += el)
+            if ((p == ex || p[-1] == ' ') && (p[el] == ' ' || p[el] == '\0')) return 1;
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(item_list *l, const char *dir, const char *rel, const char *out_dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "%s: error: cannot open directory: %s [input/io]\n", dir, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = EXIT_CLEAN;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue; /* hidden files and our temporaries */
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p) { rc = EXIT_TROUBLE; break; }
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name))) { rc = EXIT_TROUBLE; break; }
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n && rc == EXIT_CLEAN; i++) {
+        char path[PATH_MAX], sub[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path ||
+            snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", names[i]) >= (int)sizeof sub)
+            continue;
+        struct stat st;
+        if (lstat(path, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) {
+            rc = walk(l, path, sub, out_dir);
+        } else if (S_ISREG(st.st_mode) && known_extension(names[i])) {
+            if (push_item(l, path, sub, out_dir, (long long)st.st_size)) rc = EXIT_TROUBLE;
+        }
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* The path under --out-dir for an input given as a file. */
+static const char *relative_name(const char *path)
+{
+    if (path[0] == '/' || strstr(path, "..")) {
+        const char *slash = strrchr(path, '/');
+        return slash ? slash + 1 : path;
+    }
+    while (path[0] == '.' && path[1] == '/') path += 2;
+    return path;
+}
+
+int batch_collect(const cli_options *opt, batch_item **items, size_t *n)
+{
+    item_list l = {0};
+    int rc = EXIT_CLEAN;
+    char *stdin_only[] = {"-"};
+    char **files = opt->n_files ? opt->files : stdin_only;
+    int nf = opt->n_files ? opt->n_files : 1;
+    for (int i = 0; i < nf && rc == EXIT_CLEAN; i++) {
+        struct stat st;
+        const char *f = files[i];
+        if (strcmp(f, "-") != 0 && stat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (!opt->recursive) {
+                fprintf(stderr, "%s: error: is a directory (use -r to process its files) [input/io]\n", f);
+                rc = EXIT_TROUBLE;
+                continue;
+            }
+            char dir[PATH_MAX];
+            size_t len = strlen(f);
+            while (len > 1 && f[len - 1] == '/') len--;
+            if (len >= sizeof dir) { rc = EXIT_TROUBLE; break; }
+            memcpy(dir, f, len);
+            dir[len] = '\0';
+            rc = walk(&l, dir, "", opt->out_dir);
+        } else {
+            long long size = strcmp(f, "-") && stat(f, &st) == 0 ? (long long)st.st_size : -1;
+            if (push_item(&l, f, relative_name(f), opt->out_dir, size)) rc = EXIT_TROUBLE;
+        }
+    }
+    if (rc != EXIT_CLEAN && rc != EXIT_TROUBLE) rc = EXIT_TROUBLE;
+    *items = l.v;
+    *n = l.n;
+    return rc;
+}
+
+void batch_items_free(batch_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(items[i].path);
+        free(items[i].out_path);
+    }
+    free(items);
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+typedef struct {
+    const cli_options *opt;
+    const batch_item *items;
+    size_t n, next, emitted, window;
+    batch_result *results;
+    unsigned char *done;
+    batch_job job;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int slot_counter;
+} pool;
+
+typedef struct {
+    batch_result *cur;
+    const cli_options *opt;
+} sink_state;
+
+static void result_sink(void *ud, const ts_diagnostic *d)
+{
+    sink_state *s = ud;
+    if (!s->cur || (s->opt->quiet && d->severity != TS_SEV_ERROR)) return;
+    const char *file = d->file ? d->file : "tscrub";
+    if (d->line)
+        batch_printf(s->cur, 1, "%s:%u:%u: %s: %s [%s]\n", file, d->line, d->col ? d->col : 1,
+                     ts_severity_name(d->severity), d->message, d->rule);
+    else
+        batch_printf(s->cur, 1, "%s: %s: %s [%s]\n", file, ts_severity_name(d->severity),
+                     d->message, d->rule);
+}
+
+/* Waits on the pool's condition for at most a tenth of a second: the
+ * signal handler cannot wake anyone, so waiters look at the flag. */
+static void wait_a_little(pool *p)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 100 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&p->changed, &p->lock, &ts);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, NULL);
+    pthread_mutex_lock(&p->lock);
+    worker_slot = p->slot_counter++;
+    pthread_mutex_unlock(&p->lock);
+    sink_state sink = {NULL, p->opt};
+    ts_context *ctx = cli_context(p->opt);
+    if (ctx) ts_context_set_sink(ctx, result_sink, &sink);
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (p->next < p->n && p->next >= p->emitted + p->window && !interrupted)
+            wait_a_little(p);
+        if (p->next >= p->n || interrupted) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        batch_result *r = &p->results[i];
+        sink.cur = r;
+        r->rc = ctx ? p->job(ctx, p->opt, &p->items[i], r) : EXIT_TROUBLE;
+        sink.cur = NULL;
+        pthread_mutex_lock(&p->lock);
+        p->done[i] = 1;
+        pthread_cond_broadcast(&p->changed);
+        pthread_mutex_unlock(&p->lock);
+    }
+    ts_context_free(ctx);
+    pthread_mutex_lock(&p->lock);
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+    size_t files, failed, segments, edits;
+    rule_count *rules;
+    size_t n_rules;
+    char **failures;
+    size_t n_failures;
+    long long bytes_total, bytes_done;
+    double start;
+    int progress;       /* stderr is a terminal and we may draw */
+    int drawn;
+} summary;
+
+static void draw_progress(summary *s, size_t done, size_t total)
+{
+    if (!s->progress) return;
+    double t = now() - s->start;
+    if (t < 0.5 && done < total) return; /* not worth a bar */
+    double rate = t > 0 ? (double)s->bytes_done / t : 0;
+    double eta = rate > 0 && s->bytes_total > s->bytes_done ? (double)(s->bytes_total - s->bytes_done) / rate : 0;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %.1f MB/s, %zu failed, ETA %.0f s", done, total,
+            rate / 1e6, s->failed, eta);
+    s->drawn = 1;
+}
+
+static int emit(const cli_options *opt, const batch_item *it, batch_result *r, summary *s)
+{
+    (void)opt;
+    if (s->drawn) {
+        fputs("\r\033[K", stderr);
+        s->drawn = 0;
+    }
+    int rc = r->rc;
+    if (r->out.len && fwrite(r->out.data, 1, r->out.len, stdout) != r->out.len) rc = cli_stdout_error();
+    if (r->err.len) fwrite(r->err.data, 1, r->err.len, stderr);
+    s->files++;
+    s->segments += r->segments;
+    s->edits += r->edits;
+    for (size_t k = 0; k < r->n_rules; k++)
+        count_rule(&s->rules, &s->n_rules, r->rules[k].rule, r->rules[k].count);
+    if (rc == EXIT_TROUBLE) {
+        s->failed++;
+        char **f = realloc(s->failures, (s->n_failures + 1) * sizeof *f);
+        if (f) {
+            s->failures = f;
+            if ((f[s->n_failures] = strdup(it->path))) s->n_failures++;
+        }
+    }
+    if (it->size > 0) s->bytes_done += it->size;
+    return rc;
+}
+
+static int cmp_rules(const void *a, const void *b)
+{
+    const rule_count *x = a, *y = b;
+    if (x->count != y->count) return x->count < y->count ? 1 : -1;
+    return strcmp(x->rule, y->rule);
+}
+
+static void print_summary(const cli_options *opt, summary *s, size_t total, int show)
+{
+    if (show && !opt->quiet) {
+        double t = now() - s->start;
+        fprintf(stderr, "tscrub: %zu file%s", s->files, s->files == 1 ? "" : "s");
+        if (s->files < total) fprintf(stderr, " of %zu (interrupted)", total);
+        fprintf(stderr, ", %zu failed, %zu segments, %zu edits, %.2f s\n", s->failed,
+                s->segments, s->edits, t);
+        qsort(s->rules, s->n_rules, sizeof *s->rules, cmp_rules);
+        for (size_t i = 0; i < s->n_rules; i++)
+            fprintf(stderr, "  %-32s %zu\n", s->rules[i].rule, s->rules[i].count);
+        for (size_t i = 0; i < s->n_failures; i++)
+            fprintf(stderr, "  failed: %s\n", s->failures[i]);
+    }
+    for (size_t i = 0; i < s->n_rules; i++) free(s->rules[i].rule);
+    free(s->rules);
+    for (size_t i = 0; i < s->n_failures; i++) free(s->failures[i]);
+    free(s->failures);
+}
+
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_job job)
+{
+    unsigned jobs = opt->jobs ? opt->jobs : default_jobs();
+    if (jobs > n) jobs = n ? (unsigned)n : 1;
+    if (jobs > MAX_WORKERS) jobs = MAX_WORKERS;
+    summary s = {0};
+    s.start = now();
+    s.progress = !opt->quiet && n > 1 && isatty(STDERR_FILENO);
+    for (size_t i = 0; i < n; i++) s.bytes_total += items[i].size > 0 ? items[i].size : 0;
+    int show_summary = n > 1 || opt->recursive;
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    int rc = EXIT_CLEAN;
+    if (jobs <= 1) {
+        sink_state sink = {NULL, opt};
+        ts_context *ctx = cli_context(opt);
+        if (!ctx) {
+            rc = EXIT_TROUBLE;
+        } else {
+            ts_context_set_sink(ctx, result_sink, &sink);
+            for (size_t i = 0; i < n && !interrupted; i++) {
+                batch_result r = {0};
+                r.direct = stdout;
+                sink.cur = &r;
+                r.rc = job(ctx, opt, &items[i], &r);
+                sink.cur = NULL;
+                int e = emit(opt, &items[i], &r, &s);
+                if (e > rc) rc = e;
+                result_release(&r);
+                draw_progress(&s, i + 1, n);
+            }
+            ts_context_free(ctx);
+        }
+    } else {
+        pool p = {0};
+        p.opt = opt;
+        p.items = items;
+        p.n = n;
+        p.job = job;
+        p.window = (size_t)jobs * 4;
+        p.results = calloc(n, sizeof *p.results);
+        p.done = calloc(n, 1);
+        pthread_t *th = calloc(jobs, sizeof *th);
+        if (!p.results || !p.done || !th) {
+            fprintf(stderr, "tscrub: error: out of memory\n");
+            free(p.results);
+            free(p.done);
+            free(th);
+            return EXIT_TROUBLE;
+        }
+        pthread_mutex_init(&p.lock, NULL);
+        pthread_cond_init(&p.changed, NULL);
+        unsigned started = 0;
+        for (; started < jobs; started++)
+            if (pthread_create(&th[started], NULL, worker, &p) != 0) break;
+        if (started == 0) {
+            fprintf(stderr, "tscrub: error: cannot start worker threads\n");
+            rc = EXIT_TROUBLE;
+        }
+        for (size_t i = 0; i < n && started; i++) {
+            pthread_mutex_lock(&p.lock);
+            while (!p.done[i] && !(interrupted && p.next <= i))
+                wait_a_little(&p);
+            int have = p.done[i];
+            pthread_mutex_unlock(&p.lock);
+            if (!have) break; /* interrupted before this file started */
+            int e = emit(opt, &items[i], &p.results[i], &s);
+            if (e > rc) rc = e;
+            result_release(&p.results[i]);
+            pthread_mutex_lock(&p.lock);
+            p.emitted = i + 1;
+            pthread_cond_broadcast(&p.changed);
+            pthread_mutex_unlock(&p.lock);
+            draw_progress(&s, i + 1, n);
+        }
+        pthread_mutex_lock(&p.lock);
+        pthread_cond_broadcast(&p.changed);
+        pthread_mutex_unlock(&p.lock);
+        for (unsigned k = 0; k < started; k++) pthread_join(th[k], NULL);
+        /* Files finished after the interrupt are still reported. */
+        for (size_t i = s.files; i < n; i++) {
+            if (!p.done[i]) continue;
+            int e = emit(opt, &items[i], &p.results[i], &s);
+            if (e > rc) rc = e;
+        }
+        for (size_t i = 0; i < n; i++) result_release(&p.results[i]);
+        pthread_mutex_destroy(&p.lock);
+        pthread_cond_destroy(&p.changed);
+        free(p.results);
+        free(p.done);
+        free(th);
+    }
+    if (s.drawn) fputs("\r\033[K", stderr);
+    if (interrupted) {
+        fprintf(stderr, "tscrub: interrupted; files not yet written were left as they were\n");
+        rc = 128 + interrupted;
+    }
+    print_summary(opt, &s, n, show_summary || interrupted);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return rc;
+}

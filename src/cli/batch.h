@@ -1,0 +1,62 @@
+/*
+ * batch.h - many files at once: expanding directories, running a job per
+ * file on N worker threads, and emitting each file's output in input order.
+ *
+ * Each worker has its own ts_context (and so its own hunspell handle and
+ * compiled rule packs).  A job writes what it has to say to its result's
+ * buffers; the main thread prints the buffers in input order, so the output
+ * of -j N is identical to -j 1.  With one worker the job writes standard
+ * output directly, so a single large file is never held twice in memory.
+ */
+#ifndef TS_CLI_BATCH_H
+#define TS_CLI_BATCH_H
+
+#include <stdio.h>
+
+#include "../buf.h"
+#include "cli.h"
+
+typedef struct {
+    char *path;       /* input path, "-" for standard input (malloc'd) */
+    char *out_path;   /* --out-dir target (malloc'd) or NULL */
+    long long size;   /* bytes, -1 when unknown */
+} batch_item;
+
+typedef struct {
+    char *rule;       /* malloc'd */
+    size_t count;
+} rule_count;
+
+typedef struct {
+    FILE *direct;     /* non-NULL: write standard output here at once */
+    ts_buf out;       /* otherwise: standard output, buffered */
+    ts_buf err;       /* standard error */
+    int rc;
+    size_t segments, edits;
+    rule_count *rules;
+    size_t n_rules;
+} batch_result;
+
+typedef int (*batch_job)(ts_context *ctx, const cli_options *opt, const batch_item *it,
+                         batch_result *r);
+
+/* Expands the inputs (directories with -r) into items; prints errors and
+ * returns EXIT_TROUBLE for usage problems. */
+int batch_collect(const cli_options *opt, batch_item **items, size_t *n);
+void batch_items_free(batch_item *items, size_t n);
+/* Runs `job` over every item; returns the worst exit status. */
+int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_job job);
+
+/* For jobs: write standard output (direct or buffered); 0 or -1. */
+int batch_write(void *result, const char *data, size_t len);
+int batch_printf(batch_result *r, int to_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Counts the run's edits into the result's statistics. */
+void batch_count_run(batch_result *r, const ts_run *run, size_t segments);
+/* 1 once an interrupt was received: jobs stop before committing files. */
+int batch_interrupted(void);
+/* Registers the temporary file a job is writing (NULL to clear), so that a
+ * second interrupt can remove it before exiting. */
+void batch_register_tmp(const char *path);
+
+#endif
