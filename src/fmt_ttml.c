@@ -60,6 +60,19 @@ typedef struct {
     double frame_rate, sub_rate, tick_rate;
 } rates;
 
+/* A <p> of the body that is a segment: TTML does not nest paragraphs, and
+ * a <p> inside another is only part of that one's markup. */
+static int segment_p(xmlNodePtr n)
+{
+    if (!ts_xml_is(n, "p")) return 0;
+    int body = 0;
+    for (xmlNodePtr a = n->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent) {
+        if (ts_xml_is(a, "p")) return 0;
+        body |= ts_xml_is(a, "body");
+    }
+    return body;
+}
+
 static void release_ttml(ts_transcript *t)
 {
     tt_doc *d = t->fmt_data;
@@ -246,11 +259,9 @@ static ts_status read_ttml(ts_context *ctx, ts_transcript *t)
         if (ts_xml_is(td->nodes[i], "agent")) agents[n_agents++] = td->nodes[i];
     ts_buf b = TS_BUF_INIT;
     st = TS_ERR_INPUT;
-    int in_body = 0;
     for (size_t i = 0; i < td->n_nodes; i++) {
         xmlNodePtr p = td->nodes[i];
-        if (ts_xml_is(p, "body")) in_body = 1;
-        if (!in_body || !ts_xml_is(p, "p")) continue;
+        if (!segment_p(p)) continue;
         unsigned line = (unsigned)xmlGetLineNo(p);
         /* the container's begin */
         double base = 0, cont_end = -1;
@@ -416,7 +427,7 @@ static ts_status write_native(ts_context *ctx, const ts_transcript *t, const tt_
     (void)ctx;
     int changed = 0;
     size_t np = 0;
-    for (size_t i = 0; i < td->n_nodes; i++) np += ts_xml_is(td->nodes[i], "p");
+    for (size_t i = 0; i < td->n_nodes; i++) np += segment_p(td->nodes[i]);
     if (t->n != np) changed = 1;
     for (size_t i = 0; i < t->n && !changed; i++)
         if (t->segs[i].flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW))
@@ -476,10 +487,7 @@ static ts_status write_native(ts_context *ctx, const ts_transcript *t, const tt_
     }
     /* <p>s whose segment was merged into another */
     for (size_t i = 0; i < td->n_nodes; i++) {
-        if (!ts_xml_is(td->nodes[i], "p") || used[i]) continue;
-        int in_body = 0;
-        for (xmlNodePtr a = td->nodes[i]->parent; a; a = a->parent) in_body |= ts_xml_is(a, "body");
-        if (!in_body) continue;
+        if (!segment_p(td->nodes[i]) || used[i]) continue;
         xmlUnlinkNode(nodes[i]);
         xmlFreeNode(nodes[i]);
     }
