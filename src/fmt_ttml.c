@@ -581,7 +581,7 @@ static int sniff_ttml(const char *d, size_t n)
 }
 
 const ts_format ts_fmt_ttml = {
-    .info = {"ttml", "TTML / DFXP (IMSC, EBU-TT-D; speakers from ttm:agent)", "ttml dfxp xml",
+    .info = {"ttml", "TTML / DFXP (IMSC, EBU-TT-D; speakers from ttm:agent)", "ttml dfxp",
              "a <tt> element in the first 4 KiB"},
     .sniff = sniff_ttml,
     .read = read_ttml,
