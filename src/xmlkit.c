@@ -10,7 +10,9 @@
 #include "xmlkit.h"
 
 #include <libxml/parser.h>
+#include <libxml/relaxng.h>
 #include <libxml/xmlsave.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,16 @@ static int depth_ok(xmlNodePtr n, int depth, xmlNodePtr *bad)
     }
     return 1;
 }
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
+{
+    xmlInitParser();
+    xmlRelaxNGInitTypes();
+}
+
+void ts_xml_init(void) { pthread_once(&xml_once, xml_init_once); }
 
 /* The first error is the one worth reporting; libxml2 keeps the last. */
 typedef struct {

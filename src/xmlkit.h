@@ -17,6 +17,11 @@
 
 #define TS_XML_MAX_DEPTH 64
 
+/* Initialises libxml2 once per process (its parser and the Relax-NG type
+ * libraries), which is not safe to do from several threads at once: the
+ * first ts_context_new calls it, before any worker thread parses XML. */
+void ts_xml_init(void);
+
 /* Parses t->input; NULL and *st on error (reported as file:line:col). */
 xmlDocPtr ts_xml_parse(ts_context *ctx, const ts_transcript *t, ts_status *st);
 
