@@ -11,6 +11,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
+#include <libxml/xmlschemastypes.h>
 #include <libxml/xmlsave.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
 static void xml_init_once(void)
 {
     xmlInitParser();
+    xmlSchemaInitTypes();
     xmlRelaxNGInitTypes();
 }
 

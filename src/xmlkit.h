@@ -17,8 +17,8 @@
 
 #define TS_XML_MAX_DEPTH 64
 
-/* Initialises libxml2 once per process (its parser and the Relax-NG type
- * libraries), which is not safe to do from several threads at once: the
+/* Initialises libxml2 once per process (its parser, the XML Schema types
+ * and the Relax-NG type libraries), which is not safe to do from several threads at once: the
  * first ts_context_new calls it, before any worker thread parses XML. */
 void ts_xml_init(void);
 
