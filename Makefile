@@ -130,6 +130,7 @@ golden-update: $(BUILD)/tscrub
 
 bench: all $(BUILD)/bench_encoding
 	scripts/bench $(BUILD)/tscrub
+	scripts/bench-formats $(BUILD)/tscrub
 
 $(BUILD)/bench_encoding: tests/bench/bench_encoding.c $(BUILD)/libtscrub.a
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LDFLAGS) $(BUILD)/libtscrub.a $(LDLIBS)
@@ -142,7 +143,7 @@ FUZZ_TIME  ?= 60
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZERS    := $(patsubst tests/fuzz/fuzz_%.c,$(FUZZ_BUILD)/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c FORCE
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) FORCE
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 SANITIZE="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libtscrub.a
 	clang -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_POSIX_C_SOURCE=200809L -Isrc -I$(FUZZ_BUILD)/gen \
 	    $(PKG_CFLAGS) -o $@ $< $(FUZZ_BUILD)/libtscrub.a $(PKG_LIBS) -lm
@@ -150,8 +151,8 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c FORCE
 fuzz: $(FUZZERS)
 	for f in $(FUZZERS); do \
 	    n=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
-	    $$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FUZZ_BUILD)/ \
-	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 -artifact_prefix=$(FUZZ_BUILD)/$$n- \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n golden/formats || exit 1; \
 	done
 
 FORCE:
@@ -188,6 +189,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tscrub
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+

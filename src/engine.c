@@ -15,6 +15,7 @@
 #include "pass_list.h"
 #include "spell.h"
 #include "transcript.h"
+#include "xmlkit.h"
 
 #define TS_PASS_ENTRY(name) &ts_pass_##name,
 static const ts_pass *const pass_table[] = {TS_PASS_LIST(TS_PASS_ENTRY)};
@@ -40,6 +41,7 @@ static uint32_t default_passes(void)
 
 ts_context *ts_context_new(void)
 {
+    ts_xml_init();
     ts_context *ctx = calloc(1, sizeof *ctx);
     if (!ctx) return NULL;
     ctx->fps = 30;

@@ -8,8 +8,11 @@
  * each an input error located at line:col.  Other bytes that are not UTF-8
  * (Latin-1 or Windows-1252 text pasted into a UTF-8 file) are no error:
  * each is read as its Windows-1252 character and its position is kept in
- * the transcript, for the encoding pass to report.  A UTF-8 byte order mark is removed here
- * and remembered, so writers can put it back.
+ * the transcript, for the encoding pass to report.  A UTF-8 byte order mark
+ * is removed here and remembered, so writers can put it back.  Format flags
+ * adjust the check: nul_as_fffd (WebVTT reads NUL as U+FFFD), own_encoding
+ * (XML readers decode the declared encoding, so the bytes need not be
+ * UTF-8) and long_lines_ok (JSON and XML documents often sit on one line).
  */
 #include "fmt.h"
 
@@ -122,11 +125,36 @@ static bool has_binary_controls(const char *d, size_t n)
     return false;
 }
 
-static ts_status check_input(ts_context *ctx, ts_transcript *t)
+/* Formats whose specification reads NUL as U+FFFD (WebVTT) get that done
+ * here, before the input check would reject the byte. */
+static ts_status nul_to_fffd(ts_transcript *t)
+{
+    size_t n = t->input_len, nuls = 0;
+    for (const char *p = t->input; (p = memchr(p, '\0', n - (size_t)(p - t->input))); p++) nuls++;
+    if (!nuls) return TS_OK;
+    if (nuls > (SIZE_MAX - n) / 2) return TS_ERR_NOMEM;
+    char *d = realloc(t->input, n + 2 * nuls);
+    if (!d) return TS_ERR_NOMEM;
+    t->input = d;
+    size_t w = n + 2 * nuls;
+    for (size_t r = n; r-- > 0;) {
+        if (d[r] == '\0') {
+            w -= 3;
+            memcpy(d + w, "\xEF\xBF\xBD", 3);
+        } else {
+            d[--w] = d[r];
+        }
+    }
+    t->input_len = n + 2 * nuls;
+    return TS_OK;
+}
+
+static ts_status check_input(ts_context *ctx, ts_transcript *t, const ts_format *fmt)
 {
     unsigned line, col;
     const char *nul = memchr(t->input, '\0', t->input_len);
-    size_t bad = ts_utf8_valid_prefix(t->input, t->input_len);
+    /* XML readers decode the encoding their document declares. */
+    size_t bad = fmt->own_encoding ? t->input_len : ts_utf8_valid_prefix(t->input, t->input_len);
     if (bad < t->input_len && (!nul || bad < (size_t)(nul - t->input)) &&
         (nul || has_binary_controls(t->input, t->input_len))) {
         /* Not UTF-8 and not text in a single-byte code page either. */
@@ -141,11 +169,11 @@ static ts_status check_input(ts_context *ctx, ts_transcript *t)
                      "NUL byte in input (binary file?)");
         return TS_ERR_INPUT;
     }
-    ts_status st = recode_invalid(t);
+    ts_status st = fmt->own_encoding ? TS_OK : recode_invalid(t);
     if (st) return st;
     const char *d = t->input;
     size_t n = t->input_len, s = 0;
-    while (s < n) {
+    while (s < n && !fmt->long_lines_ok) {
         const char *nl = memchr(d + s, '\n', n - s);
         size_t e = nl ? (size_t)(nl - d) : n;
         if (e - s > TS_MAX_LINE) {
@@ -245,9 +273,10 @@ ts_status ts_read_owned(ts_context *ctx, const char *name, char *data, size_t le
         memmove(data, data + 3, len - 3);
         t->input_len = len - 3;
     }
-    ts_status st = check_input(ctx, t);
+    if (!fmt) fmt = detect(name, t->input, t->input_len);
+    ts_status st = fmt->nul_as_fffd ? nul_to_fffd(t) : TS_OK;
+    if (!st) st = check_input(ctx, t, fmt);
     if (!st) {
-        if (!fmt) fmt = detect(name, t->input, t->input_len);
         t->format = fmt;
         st = fmt->read(ctx, t);
         if (!st) st = report_recoded_outside(ctx, t);

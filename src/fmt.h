@@ -23,11 +23,28 @@ typedef struct ts_format {
     ts_status (*read)(ts_context *ctx, ts_transcript *t);
     ts_status (*write)(ts_context *ctx, const ts_transcript *t, ts_out *out);
     void (*release)(ts_transcript *t); /* optional: frees t->fmt_data */
+    /* NUL bytes are read as U+FFFD instead of being an error (WebVTT). */
+    int nul_as_fffd;
+    /* The reader decodes the bytes itself (XML declares its encoding), so
+     * the input is not required to be UTF-8. */
+    int own_encoding;
+    /* The format is not line-based (JSON, XML): no line-length limit. */
+    int long_lines_ok;
 } ts_format;
 
 #define TS_FORMAT_LIST(X) \
     X(premiere)           \
     X(dlm)                \
+    X(srt)                \
+    X(vtt)                \
+    X(whisper)            \
+    X(names)              \
+    X(rttm)               \
+    X(ttml)               \
+    X(trs)                \
+    X(aws)                \
+    X(deepgram)           \
+    X(assemblyai)         \
     X(text)
 
 #define TS_FORMAT_DECLARE(name) extern const ts_format ts_fmt_##name;

@@ -365,15 +365,21 @@ static int sniff_dlm(const char *d, size_t n)
     size_t i = 0;
     while (i < n && is_ws(d[i])) i++;
     if (i >= n || d[i] != '{') return 0;
+    /* AssemblyAI and Deepgram have "utterances" too: DiarizationLM's
+     * are told apart by their "hyp_text"/"ref_text" fields. */
     size_t lim = n < 4096 ? n : 4096;
-    for (size_t k = i; k + 12 <= lim; k++)
-        if (memcmp(d + k, "\"utterances\"", 12) == 0) return 95;
-    return 0;
+    int utterances = 0, fields = 0;
+    for (size_t k = i; k + 12 <= lim; k++) {
+        if (memcmp(d + k, "\"utterances\"", 12) == 0) utterances = 1;
+        if (memcmp(d + k, "\"hyp_text\"", 10) == 0 || memcmp(d + k, "\"ref_text\"", 10) == 0)
+            fields = 1;
+    }
+    return utterances && fields ? 95 : 0;
 }
 
 const ts_format ts_fmt_dlm = {
     .info = {"dlm", "DiarizationLM JSON: utterances with words and one speaker id per word",
-             "json", "'{' and a \"utterances\" key in the first 4 KB"},
+             "json", "'{', a \"utterances\" key and \"hyp_text\" or \"ref_text\" in the first 4 KB"},
     .sniff = sniff_dlm,
     .read = read_dlm,
     .write = write_dlm,

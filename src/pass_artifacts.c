@@ -948,6 +948,27 @@ out:
 }
 
 /* Timing checks between each staying segment and the next staying one. */
+/* Characters a reader reads: subtitle markup (<i>, <v Name>, {\an8})
+ * does not count. */
+static size_t visible_chars(const char *p, size_t n)
+{
+    size_t count = 0;
+    char close = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (close) {
+            if (c == (unsigned char)close) close = 0;
+            continue;
+        }
+        if (c == '<' || (c == '{' && i + 1 < n && p[i + 1] == '\\')) {
+            close = c == '<' ? '>' : '}';
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) count++;
+    }
+    return count;
+}
+
 static void check_timing(run_ctx *r)
 {
     const ts_transcript *t = r->t;
@@ -974,6 +995,10 @@ static void check_timing(run_ctx *r)
         while (j < t->n && r->gone[j]) j++;
         const ts_segment *a = &t->segs[i];
         if (a->start.kind == TS_TC_NONE || a->end.kind == TS_TC_NONE) return;
+        if (a->flags & TS_SEG_END_GUESSED) { /* no duration to judge */
+            i = j;
+            continue;
+        }
         double a0 = secs(&a->start), a1 = secs(&a->end);
         char x[TS_TC_TEXT_MAX], y[TS_TC_TEXT_MAX];
         if (a1 < a0) {
@@ -986,7 +1011,7 @@ static void check_timing(run_ctx *r)
             fmt_tc(&a->start, x);
             if (e) e->message = ts_edit_message(out, "segment starts and ends at %s", x);
         } else if (cps_on && st->max_cps > 0) {
-            size_t chars = ts_utf8_count(a->text, a->text_len);
+            size_t chars = visible_chars(a->text, a->text_len);
             double cps = (double)chars / (a1 - a0);
             if (cps > st->max_cps) {
                 ts_edit *e = ts_edit_report(out, &artifacts_rules[R_READING_SPEED], (uint32_t)i, 0, 0);

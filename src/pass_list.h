@@ -14,6 +14,7 @@
     X(encoding)             \
     X(lines)                \
     X(artifacts)            \
+    X(turns)                \
     X(speakers)             \
     X(dictionary)           \
     X(spelling)             \

@@ -35,6 +35,8 @@ enum {
     TS_SEG_MAP_LOST = 1u << 3,       /* text came from elsewhere: map to segment start */
     TS_SEG_NO_SPEAKER = 1u << 4,     /* the source had no speaker line */
     TS_SEG_NEW = 1u << 5,            /* created by a split: no raw bytes */
+    TS_SEG_END_GUESSED = 1u << 6,    /* the format has no end time: the reader
+                                      * took the next segment's start */
 };
 
 typedef struct {

@@ -65,6 +65,7 @@ int cmd_lint(cli_options *opt);
 int cmd_diff(cli_options *opt);
 int cmd_convert(cli_options *opt);
 int cmd_passes(cli_options *opt);
+int cmd_formats(cli_options *opt);
 int cmd_review(cli_options *opt);
 int cmd_rules(cli_options *opt);
 int cmd_score(cli_options *opt);

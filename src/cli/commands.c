@@ -1,5 +1,5 @@
 /*
- * commands.c - fix, lint, diff, convert and passes.
+ * commands.c - fix, lint, diff, convert, passes and formats.
  *
  * The transcript commands share one path: every input (directories
  * expanded with -r) becomes a job run by the batch pool; a job reads the
@@ -319,6 +319,20 @@ int cmd_passes(cli_options *opt)
         for (size_t k = 0; k < p->n_rules; k++)
             printf("  %-30s %-7s  %s\n", p->rules[k].id, ts_severity_name(p->rules[k].severity),
                    p->rules[k].description);
+    }
+    return EXIT_CLEAN;
+}
+
+int cmd_formats(cli_options *opt)
+{
+    for (size_t i = 0; i < ts_format_count(); i++) {
+        const ts_format_info *f = ts_format_at(i);
+        if (opt->names) {
+            printf("%s\n", f->name);
+            continue;
+        }
+        printf("%-11s %s\n", f->name, f->description);
+        printf("            extensions: %s\n            detected by %s\n", f->extensions, f->detection);
     }
     return EXIT_CLEAN;
 }

@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"rules", "rules test|list [PACK|FILE...]: run the examples of rule packs, or list their rules", cmd_rules},
     {"score", "WER, WDER, cpWER of a transcript against a reference", cmd_score},
     {"dict", "export term lists for a speech recogniser (see tscrub(1))", cmd_dict},
+    {"formats", "list every format, its extensions and how it is detected", cmd_formats},
 };
 
 void cli_usage(FILE *to)
@@ -49,6 +50,7 @@ void cli_usage(FILE *to)
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
             "      --speakers MAP   rename speakers: \"SPEAKER_00=Stefan,SPEAKER_01=Jens\"\n"
             "      --merge-turns    join consecutive segments of one speaker\n"
+            "      --speaker-turns F  relabel or split segments by the speaker turns of an RTTM file\n"
             "      --html-entities M  decode &amp; &#39; ...: auto (plain-text formats), on, off\n"
             "      --straighten-quotes  curly quotes to straight (off by default)\n"
             "      --consistent-quotes  quotes and apostrophes in the document's dominant style\n"

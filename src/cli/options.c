@@ -25,6 +25,7 @@ static const struct {
     const char *name, *key;
     int has_arg;
 } pass_option_aliases[] = {
+    {"speaker-turns", "speaker-turns", 1},
     {"strict", "rules-strict", 0},
     {"speakers", "speakers", 1},
     {"merge-turns", "merge-turns", 0},

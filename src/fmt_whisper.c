@@ -1,0 +1,496 @@
+/*
+ * fmt_whisper.c - the JSON of OpenAI Whisper, whisper.cpp (-oj) and
+ * WhisperX:
+ *
+ *     {"text": " ...", "segments": [{"id": 0, "start": 0.0, "end": 2.5,
+ *       "text": " Hello there.", "speaker": "SPEAKER_00",
+ *       "words": [{"word": " Hello", "start": 0.0, "end": 0.4,
+ *                  "probability": 0.98}, ...]}, ...], "language": "en"}
+ *     {"transcription": [{"timestamps": {"from": "00:00:00,000", ...},
+ *       "offsets": {"from": 0, "to": 2500}, "text": " Hello there."}]}
+ *
+ * A top-level array of segments is read too.  Times are numbers or
+ * strings (seconds, or HH:MM:SS,mmm); whisper.cpp's "offsets" are
+ * milliseconds.  A segment's leading space is kept aside and put back, so
+ * passes see the text without it; WhisperX "speaker" is the speaker.
+ *
+ * Round trip: a transcript written back with nothing changed is the input,
+ * byte for byte.  Once anything changed the JSON is written by jansson:
+ * every field tscrub does not understand is kept, in its order, but the
+ * layout is normalised: indentation as detected from the second line (or
+ * one line), numbers printed in their shortest form with up to 15 digits,
+ * non-ASCII escaped as \uXXXX when the input had no raw non-ASCII bytes.
+ * In a changed segment the start/end, text and speaker are updated, the
+ * top-level "text" is rebuilt from the segments, and its words are
+ * realigned: a word whose text is unchanged keeps its object (times,
+ * probability, speaker); between two unchanged words, as many new words as
+ * old ones pair up one to one (a respelt word keeps its times); any other
+ * new word gets only "word".  Tab indentation is written as spaces.  WhisperX
+ * "word_segments" is rebuilt from the segments' words.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "diag.h"
+#include "fmt.h"
+#include "jsonkit.h"
+#include "timecode.h"
+
+typedef struct {
+    json_t *obj;       /* the segment object (borrowed from the root) */
+    const char *lead;  /* leading whitespace of its text */
+    uint32_t lead_len;
+} wh_seg;
+
+typedef struct {
+    json_t *root;
+    json_t *list;      /* the segments array */
+    int cpp;           /* whisper.cpp layout */
+    int dirty_free;    /* nothing to write but the input */
+} wh_doc;
+
+static void release_whisper(ts_transcript *t)
+{
+    wh_doc *doc = t->fmt_data;
+    if (doc) json_decref(doc->root);
+    t->fmt_data = NULL;
+}
+
+static int bad(ts_context *ctx, const ts_transcript *t, unsigned line, unsigned col, const char *what,
+               size_t i)
+{
+    ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE, "segment %zu: %s", i, what);
+    return -1;
+}
+
+static ts_timecode ms_tc(double sec)
+{
+    ts_timecode tc = {(int64_t)llround(sec * 1000.0), 3, TS_TC_MS, 0, '.'};
+    return tc;
+}
+
+static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
+{
+    ts_status st;
+    json_t *root = ts_json_parse(ctx, t, &st);
+    if (!root) return st;
+    wh_doc *doc = ts_arena_calloc(&t->arena, 1, sizeof *doc);
+    if (!doc) {
+        json_decref(root);
+        return TS_ERR_NOMEM;
+    }
+    doc->root = root;
+    t->fmt_data = doc;
+    t->format = &ts_fmt_whisper; /* so the release hook runs on failure too */
+    json_t *list = NULL;
+    ts_json_cursor search = TS_JSON_CURSOR_INIT;
+    if (json_is_array(root)) {
+        list = root;
+    } else if (json_is_object(root)) {
+        list = json_object_get(root, "segments");
+        if (!list && (list = json_object_get(root, "transcription"))) doc->cpp = 1;
+    }
+    if (!json_is_array(list)) {
+        ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
+                     "no \"segments\" (Whisper, WhisperX) or \"transcription\" (whisper.cpp) array");
+        return TS_ERR_INPUT;
+    }
+    doc->list = list;
+    /* Segment texts are searched for after the array's key, past the
+     * top-level "text". */
+    {
+        const char *key = doc->cpp ? "\"transcription\"" : "\"segments\"";
+        size_t kl = strlen(key);
+        for (size_t i = 0; list != root && i + kl <= t->input_len; i++)
+            if (memcmp(t->input + i, key, kl) == 0) {
+                search.pos = i + kl;
+                break;
+            }
+    }
+    const char *eol = memchr(t->input, '\n', t->input_len);
+    (void)eol;
+    size_t n = json_array_size(list);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(list, i);
+        unsigned line = 1, col = 1;
+        if (!ts_json_find_key(t->input, t->input_len, &search, "text", &line, &col)) line = col = 1;
+        if (!json_is_object(o)) return bad(ctx, t, line, col, "not an object", i), TS_ERR_INPUT;
+        json_t *text = json_object_get(o, "text");
+        if (!json_is_string(text)) return bad(ctx, t, line, col, "no \"text\" string", i), TS_ERR_INPUT;
+        double a, b;
+        if (doc->cpp) {
+            json_t *off = json_object_get(o, "offsets");
+            json_t *tsd = json_object_get(o, "timestamps");
+            if (json_is_object(off) && json_is_number(json_object_get(off, "from"))) {
+                a = json_number_value(json_object_get(off, "from")) / 1000.0;
+                b = json_number_value(json_object_get(off, "to")) / 1000.0;
+                if (!json_is_number(json_object_get(off, "to"))) b = -1;
+            } else if (json_is_object(tsd)) {
+                a = ts_json_seconds(json_object_get(tsd, "from"));
+                b = ts_json_seconds(json_object_get(tsd, "to"));
+            } else {
+                a = b = -1;
+            }
+        } else {
+            a = ts_json_seconds(json_object_get(o, "start"));
+            b = ts_json_seconds(json_object_get(o, "end"));
+        }
+        if (a < 0 || b < 0 || a > 1e8 || b > 1e8)
+            return bad(ctx, t, line, col, "missing or invalid start/end time", i), TS_ERR_INPUT;
+        if (b < a) return bad(ctx, t, line, col, "end time is before the start", i), TS_ERR_INPUT;
+        ts_segment *sg = ts_transcript_push(t);
+        wh_seg *fd = ts_arena_calloc(&t->arena, 1, sizeof *fd);
+        if (!sg || !fd) return TS_ERR_NOMEM;
+        if (t->n > 1 && a < ts_tc_seconds(&t->segs[t->n - 2].start)) {
+            ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_ORDER,
+                         "segment %zu starts before the previous segment", i);
+            return TS_ERR_INPUT;
+        }
+        fd->obj = o;
+        sg->fmt_data = fd;
+        sg->start = ms_tc(a);
+        sg->end = ms_tc(b);
+        const char *s = json_string_value(text);
+        size_t sl = json_string_length(text), lead = 0;
+        if (memchr(s, '\0', sl))
+            return bad(ctx, t, line, col, "NUL character in the text", i), TS_ERR_INPUT;
+        while (lead < sl && (s[lead] == ' ' || s[lead] == '\t')) lead++;
+        fd->lead = s;
+        fd->lead_len = (uint32_t)lead;
+        sg->text = sg->orig_text = s + lead;
+        sg->text_len = sg->orig_len = (uint32_t)(sl - lead);
+        sg->line = sg->text_line = line;
+        sg->text_col = col + (unsigned)lead;
+        /* jansson strings may hold escapes the source spelled differently:
+         * columns past the first escape are approximate. */
+        json_t *spk = json_object_get(o, "speaker");
+        if (json_is_string(spk)) {
+            sg->speaker = json_string_value(spk);
+            sg->speaker_len = (uint32_t)json_string_length(spk);
+        } else {
+            sg->speaker = "";
+            sg->flags |= TS_SEG_NO_SPEAKER;
+        }
+    }
+    return TS_OK;
+}
+
+static int ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* Trimmed text of a word object. */
+static const char *word_text(json_t *w, size_t *n)
+{
+    json_t *v = json_object_get(w, "word");
+    if (!json_is_string(v)) v = json_object_get(w, "text");
+    if (!json_is_string(v)) {
+        *n = 0;
+        return "";
+    }
+    const char *s = json_string_value(v);
+    size_t l = json_string_length(v);
+    while (l && ws(*s)) s++, l--;
+    while (l && ws(s[l - 1])) l--;
+    *n = l;
+    return s;
+}
+
+/* A copy of old word object w for the token p[0..n), keeping w's leading
+ * space style. */
+static json_t *word_like(json_t *w, const char *p, size_t n, int lead_space)
+{
+    json_t *nw = w ? json_deep_copy(w) : json_object();
+    char *tmp = malloc(n + 2);
+    if (!nw || !tmp) {
+        json_decref(nw);
+        free(tmp);
+        return NULL;
+    }
+    if (w) {
+        json_t *v = json_object_get(w, "word");
+        lead_space = json_is_string(v) && json_string_length(v) && json_string_value(v)[0] == ' ';
+    }
+    size_t o = 0;
+    if (lead_space) tmp[o++] = ' ';
+    memcpy(tmp + o, p, n);
+    int err = json_object_set_new(nw, json_object_get(nw, "text") && !json_object_get(nw, "word") ? "text" : "word",
+                                  json_stringn(tmp, n + o));
+    free(tmp);
+    if (err) {
+        json_decref(nw);
+        return NULL;
+    }
+    return nw;
+}
+
+/* The segment's words realigned to its current text: unchanged words are
+ * anchors (matched in order); between two anchors, as many new words as
+ * old ones pair up one to one (a word whose spelling changed keeps its
+ * times); otherwise the new words there get no times. */
+static json_t *realign_words(const ts_segment *s, json_t *old)
+{
+    double a = ts_tc_seconds(&s->start) - 0.0005, b = ts_tc_seconds(&s->end) + 0.0005;
+    size_t nold = 0, ntok = 0, cap = json_array_size(old) + s->text_len / 2 + 2;
+    json_t **ow = malloc(cap * sizeof *ow);
+    const char **tp = malloc(cap * sizeof *tp);
+    size_t *tl = malloc(cap * sizeof *tl), *match = malloc(cap * sizeof *match);
+    json_t *out = json_array();
+    if (!ow || !tp || !tl || !match || !out) goto fail;
+    int lead_space = 0;
+    for (size_t j = 0; j < json_array_size(old); j++) {
+        json_t *w = json_array_get(old, j), *st = json_object_get(w, "start");
+        if (!json_is_object(w)) continue;
+        if (json_is_number(st) && (json_number_value(st) < a || json_number_value(st) > b)) continue;
+        json_t *v = json_object_get(w, "word");
+        if (!nold) lead_space = json_is_string(v) && json_string_length(v) && json_string_value(v)[0] == ' ';
+        ow[nold++] = w;
+    }
+    for (const char *p = s->text, *e = s->text + s->text_len; p < e;) {
+        while (p < e && ws(*p)) p++;
+        if (p >= e) break;
+        const char *q = p;
+        while (q < e && !ws(*q)) q++;
+        tp[ntok] = p;
+        tl[ntok] = (size_t)(q - p);
+        match[ntok++] = (size_t)-1;
+        p = q;
+    }
+    for (size_t i = 0, k = 0; i < ntok; i++)
+        for (size_t j = k; j < nold; j++) {
+            size_t n;
+            const char *x = word_text(ow[j], &n);
+            if (n == tl[i] && memcmp(x, tp[i], n) == 0) {
+                match[i] = j;
+                k = j + 1;
+                break;
+            }
+        }
+    /* gaps between anchors */
+    for (size_t i = 0, prev_old = 0; i <= ntok;) {
+        if (i < ntok && match[i] != (size_t)-1) {
+            prev_old = match[i] + 1;
+            i++;
+            continue;
+        }
+        size_t gs = i;
+        while (i < ntok && match[i] == (size_t)-1) i++;
+        size_t next_old = i < ntok ? match[i] : nold;
+        if (i > gs && next_old >= prev_old && next_old - prev_old == i - gs)
+            for (size_t g = gs; g < i; g++) match[g] = prev_old + (g - gs) + ((size_t)1 << 62);
+        if (i == ntok) break;
+    }
+    for (size_t i = 0; i < ntok; i++) {
+        json_t *nw;
+        if (match[i] == (size_t)-1) {
+            nw = word_like(NULL, tp[i], tl[i], lead_space);
+        } else if (match[i] >= ((size_t)1 << 62)) {
+            nw = word_like(ow[match[i] - ((size_t)1 << 62)], tp[i], tl[i], lead_space);
+        } else {
+            nw = json_deep_copy(ow[match[i]]);
+        }
+        if (!nw || json_array_append_new(out, nw)) goto fail;
+    }
+    free(ow);
+    free(tp);
+    free(tl);
+    free(match);
+    return out;
+fail:
+    free(ow);
+    free(tp);
+    free(tl);
+    free(match);
+    json_decref(out);
+    return NULL;
+}
+
+static int set_time(json_t *o, const char *key, const ts_timecode *tc)
+{
+    double sec = ts_tc_seconds(tc);
+    json_t *old = json_object_get(o, key);
+    if (json_is_string(old)) {
+        char b[TS_TC_TEXT_MAX];
+        static const ts_timecode like = {0, 3, TS_TC_MS, 0, ','};
+        ts_timecode x = ts_tc_from_seconds(sec, &like);
+        if (strchr(json_string_value(old), ':')) {
+            if (strchr(json_string_value(old), '.')) x.sep = '.';
+            return json_object_set_new(o, key, json_stringn(b, ts_tc_format(&x, b)));
+        }
+        char s[32];
+        snprintf(s, sizeof s, "%.3f", sec);
+        return json_object_set_new(o, key, json_string(s));
+    }
+    return json_object_set_new(o, key, json_real(round(sec * 1000.0) / 1000.0));
+}
+
+/* Builds one output segment object (new reference). */
+static json_t *segment_obj(const ts_transcript *t, size_t i, int native, int cpp)
+{
+    const ts_segment *s = &t->segs[i];
+    const wh_seg *fd = native ? s->fmt_data : NULL;
+    json_t *o = fd ? json_deep_copy(fd->obj) : json_object();
+    if (!o) return NULL;
+    char *text = malloc((fd ? fd->lead_len : 1) + s->text_len + 1);
+    if (!text) {
+        json_decref(o);
+        return NULL;
+    }
+    size_t n = 0;
+    if (fd) {
+        memcpy(text, fd->lead, fd->lead_len);
+        n = fd->lead_len;
+    } else {
+        text[n++] = ' ';
+    }
+    memcpy(text + n, s->text, s->text_len);
+    n += s->text_len;
+    int err = 0;
+    json_t *id = json_object_get(o, "id");
+    if (!fd || json_is_integer(id)) err |= json_object_set_new(o, "id", json_integer((json_int_t)i));
+    if (cpp) {
+        json_t *tsd = json_object_get(o, "timestamps"), *off = json_object_get(o, "offsets");
+        if (!json_is_object(tsd)) json_object_set_new(o, "timestamps", tsd = json_object());
+        if (!json_is_object(off)) json_object_set_new(o, "offsets", off = json_object());
+        if (!tsd || !off) err = 1;
+        else {
+            static const ts_timecode like = {0, 3, TS_TC_MS, 0, ','};
+            char b[TS_TC_TEXT_MAX];
+            ts_timecode a = ts_tc_from_seconds(ts_tc_seconds(&s->start), &like);
+            ts_timecode z = ts_tc_from_seconds(ts_tc_seconds(&s->end), &like);
+            err |= json_object_set_new(tsd, "from", json_stringn(b, ts_tc_format(&a, b)));
+            err |= json_object_set_new(tsd, "to", json_stringn(b, ts_tc_format(&z, b)));
+            err |= json_object_set_new(off, "from", json_integer(a.value));
+            err |= json_object_set_new(off, "to", json_integer(z.value));
+        }
+    } else {
+        err |= set_time(o, "start", &s->start);
+        err |= set_time(o, "end", &s->end);
+    }
+    err |= json_object_set_new(o, "text", json_stringn(text, n));
+    free(text);
+    if (s->speaker_len) err |= json_object_set_new(o, "speaker", json_stringn(s->speaker, s->speaker_len));
+    else if (json_object_get(o, "speaker")) json_object_del(o, "speaker");
+    json_t *words = json_object_get(o, "words");
+    if (json_is_array(words) && (s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW))) {
+        json_t *nw = realign_words(s, words);
+        if (!nw) err = 1;
+        else err |= json_object_set_new(o, "words", nw);
+    }
+    if (err) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static int dump_cb(const char *buf, size_t size, void *ud)
+{
+    ts_out_write(ud, buf, size);
+    return 0;
+}
+
+static ts_status write_whisper(ts_context *ctx, const ts_transcript *t, ts_out *o)
+{
+    (void)ctx;
+    int native = t->format == &ts_fmt_whisper;
+    const wh_doc *doc = native ? t->fmt_data : NULL;
+    if (doc) {
+        int changed = t->n != json_array_size(doc->list);
+        for (size_t i = 0; i < t->n && !changed; i++) {
+            const ts_segment *s = &t->segs[i];
+            const wh_seg *fd = s->fmt_data;
+            if (s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW) ||
+                fd->obj != json_array_get(doc->list, i))
+                changed = 1;
+        }
+        if (!changed) {
+            if (t->bom) ts_out_write(o, "\xEF\xBB\xBF", 3);
+            ts_out_write(o, t->input, t->input_len);
+            return TS_OK;
+        }
+    }
+    int cpp = doc && doc->cpp;
+    json_t *root = doc ? json_deep_copy(doc->root) : json_object();
+    json_t *list = json_array();
+    ts_status st = TS_ERR_NOMEM;
+    if (!root || !list) goto out;
+    for (size_t i = 0; i < t->n; i++) {
+        json_t *so = segment_obj(t, i, native, cpp);
+        if (!so || json_array_append_new(list, so)) goto out;
+    }
+    if (json_is_array(root)) {
+        json_decref(root);
+        root = list;
+        list = NULL;
+    } else {
+        const char *key = cpp ? "transcription" : "segments";
+        json_t *whole = NULL;
+        if (!doc || json_is_string(json_object_get(root, "text"))) {
+            size_t cap = 1;
+            for (size_t i = 0; i < t->n; i++) cap += t->segs[i].text_len + 8;
+            char *all = malloc(cap), *w = all;
+            if (!all) goto out;
+            for (size_t i = 0; i < json_array_size(list); i++) {
+                json_t *tx = json_object_get(json_array_get(list, i), "text");
+                size_t l = json_string_length(tx);
+                if ((size_t)(w - all) + l >= cap) break;
+                memcpy(w, json_string_value(tx), l);
+                w += l;
+            }
+            whole = json_stringn(all, (size_t)(w - all));
+            free(all);
+            if (!whole) goto out;
+        }
+        if (!doc) {
+            json_object_set_new(root, "text", whole);
+            whole = NULL;
+        } else if (whole) {
+            json_object_set_new(root, "text", whole);
+        }
+        if (json_object_set(root, key, list)) goto out;
+        if (json_is_array(json_object_get(root, "word_segments"))) {
+            json_t *all = json_array();
+            if (!all) goto out;
+            for (size_t i = 0; i < json_array_size(list); i++) {
+                json_t *ws_ = json_object_get(json_array_get(list, i), "words");
+                if (json_is_array(ws_)) json_array_extend(all, ws_);
+            }
+            json_object_set_new(root, "word_segments", all);
+        }
+    }
+    if (t->bom) ts_out_write(o, "\xEF\xBB\xBF", 3);
+    size_t flags = doc ? ts_json_dump_flags(t->input, t->input_len) : JSON_REAL_PRECISION(15);
+    if (json_dump_callback(root, dump_cb, o, flags)) goto out;
+    if (!doc || (t->input_len && t->input[t->input_len - 1] == '\n')) ts_out_puts(o, "\n");
+    st = TS_OK;
+out:
+    json_decref(list);
+    json_decref(root);
+    return st;
+}
+
+static int sniff_whisper(const char *d, size_t n)
+{
+    size_t i = 0, lim = n < 65536 ? n : 65536;
+    while (i < lim && ws(d[i])) i++;
+    if (i >= lim || (d[i] != '{' && d[i] != '[')) return 0;
+    int score = 10;
+    for (size_t k = i; k + 15 <= lim; k++) {
+        if (d[k] != '"') continue;
+        if (memcmp(d + k, "\"segments\"", 10) == 0 || memcmp(d + k, "\"transcription\"", 15) == 0)
+            return 90;
+        if (memcmp(d + k, "\"avg_logprob\"", 13) == 0) score = 80;
+    }
+    return score;
+}
+
+const ts_format ts_fmt_whisper = {
+    .info = {"whisper", "Whisper, whisper.cpp and WhisperX JSON (segments, words, speakers)",
+             "json", "JSON with a \"segments\" or \"transcription\" array"},
+    .sniff = sniff_whisper,
+    .read = read_whisper,
+    .write = write_whisper,
+    .release = release_whisper,
+    .long_lines_ok = 1,
+};

@@ -1,0 +1,246 @@
+/*
+ * jsonkit.c - depth-limited, located JSON parsing on top of jansson.
+ */
+#include "jsonkit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "fmt.h"
+#include "timecode.h"
+
+/* The deepest nesting in d, stopping at `limit`; *at is where it was hit. */
+static unsigned depth_scan(const char *d, size_t len, unsigned limit, size_t *at)
+{
+    unsigned depth = 0, max = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = d[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+            continue;
+        }
+        if (c == '"') in_str = 1;
+        else if (c == '{' || c == '[') {
+            if (++depth > max) max = depth;
+            if (depth > limit) {
+                *at = i;
+                return depth;
+            }
+        } else if ((c == '}' || c == ']') && depth) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st)
+{
+    size_t at = 0;
+    if (depth_scan(t->input, t->input_len, TS_JSON_MAX_DEPTH, &at) > TS_JSON_MAX_DEPTH) {
+        unsigned line, col;
+        ts_offset_pos(t->input, at, &line, &col);
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
+                     "JSON nested deeper than %d levels", TS_JSON_MAX_DEPTH);
+        *st = TS_ERR_INPUT;
+        return NULL;
+    }
+    json_error_t err;
+    json_t *root = json_loadb(t->input, t->input_len, 0, &err);
+    if (!root) {
+        /* jansson counts columns in bytes; report code points like every
+         * other reader by going through the byte position. */
+        unsigned line = err.line > 0 ? (unsigned)err.line : 1, col = err.column > 0 ? (unsigned)err.column : 1;
+        if (err.position > 0 && (size_t)err.position <= t->input_len) {
+            size_t p = (size_t)err.position;
+            if (p > 0) p--;
+            ts_offset_pos(t->input, p, &line, &col);
+        }
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE, "invalid JSON: %s",
+                     err.text);
+        *st = TS_ERR_INPUT;
+        return NULL;
+    }
+    *st = TS_OK;
+    return root;
+}
+
+int ts_json_find_key(const char *d, size_t len, ts_json_cursor *c, const char *key,
+                     unsigned *line, unsigned *col)
+{
+    size_t kl = strlen(key);
+    for (size_t i = c->pos; i + kl + 2 <= len; i++) {
+        if (d[i] != '"' || memcmp(d + i + 1, key, kl) != 0 || d[i + 1 + kl] != '"') continue;
+        size_t j = i + kl + 2;
+        while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
+        if (j >= len || d[j] != ':') continue;
+        j++;
+        while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
+        if (j >= len || d[j] != '"') continue;
+        size_t target = j + 1;
+        if (target < c->at) {
+            c->at = 0;
+            c->line = c->col = 1;
+        }
+        for (size_t k = c->at; k < target; k++) {
+            if (d[k] == '\n') {
+                c->line++;
+                c->col = 1;
+            } else if (((unsigned char)d[k] & 0xC0) != 0x80) {
+                c->col++;
+            }
+        }
+        c->at = target;
+        *line = c->line;
+        *col = c->col;
+        c->pos = target;
+        return 1;
+    }
+    return 0;
+}
+
+double ts_json_seconds(const json_t *v)
+{
+    if (json_is_number(v)) {
+        double x = json_number_value(v);
+        return x >= 0 && x < 1e9 ? x : -1;
+    }
+    if (!json_is_string(v)) return -1;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (memchr(s, ':', n)) {
+        ts_timecode tc;
+        const char *why;
+        size_t off;
+        if (ts_tc_parse_clock(s, n, 1, &tc, &why, &off)) return -1;
+        return ts_tc_seconds(&tc);
+    }
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s || *end != '\0' || !(x >= 0 && x < 1e9)) return -1;
+    return x;
+}
+
+size_t ts_json_dump_flags(const char *d, size_t len)
+{
+    size_t flags = JSON_REAL_PRECISION(15);
+    int ascii = 1;
+    for (size_t i = 0; i < len && ascii; i++)
+        if ((unsigned char)d[i] >= 0x80) ascii = 0;
+    if (ascii) flags |= JSON_ENSURE_ASCII;
+    /* indentation: the spaces after the first line break */
+    const char *nl = memchr(d, '\n', len);
+    if (nl && (size_t)(nl - d) + 1 < len) {
+        size_t i = (size_t)(nl - d) + 1, k = 0;
+        while (i + k < len && d[i + k] == ' ') k++;
+        if (k > 0 && k <= 8) flags |= JSON_INDENT(k);
+    }
+    return flags;
+}
+
+static int same_speaker(const ts_json_word *a, const ts_json_word *b)
+{
+    if (!a->speaker || !b->speaker) return !a->speaker && !b->speaker;
+    return a->speaker_len == b->speaker_len && memcmp(a->speaker, b->speaker, a->speaker_len) == 0;
+}
+
+ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const char *text,
+                              size_t len, const char *speaker, size_t speaker_len, unsigned line,
+                              unsigned col)
+{
+    while (len && (*text == ' ' || *text == '\t' || *text == '\n')) text++, len--;
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n')) len--;
+    ts_segment *sg = ts_transcript_push(t);
+    char *x = ts_arena_strndup(&t->arena, text, len);
+    if (!sg || !x) return TS_ERR_NOMEM;
+    if (end < start) end = start;
+    sg->start = (ts_timecode){(int64_t)llround(start * 1000.0), 3, TS_TC_MS, 0, '.'};
+    sg->end = (ts_timecode){(int64_t)llround(end * 1000.0), 3, TS_TC_MS, 0, '.'};
+    sg->text = sg->orig_text = x;
+    sg->text_len = sg->orig_len = (uint32_t)len;
+    sg->line = sg->text_line = line;
+    sg->text_col = col;
+    sg->flags |= TS_SEG_MAP_LOST;
+    if (speaker && speaker_len) {
+        sg->speaker = ts_arena_strndup(&t->arena, speaker, speaker_len);
+        if (!sg->speaker) return TS_ERR_NOMEM;
+        sg->speaker_len = (uint32_t)speaker_len;
+    } else {
+        sg->speaker = "";
+        sg->flags |= TS_SEG_NO_SPEAKER;
+    }
+    return TS_OK;
+}
+
+ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
+{
+    size_t i = 0;
+    char *buf = NULL;
+    size_t cap = 0;
+    ts_status st = TS_OK;
+    while (i < n && !st) {
+        size_t j = i, len = 0;
+        /* punctuation joins the turn before it, whoever it is given to */
+        while (j < n && (j == i || w[j].punct || same_speaker(&w[i], &w[j]))) {
+            len += w[j].len + 1;
+            j++;
+        }
+        if (len + 1 > cap) {
+            char *p = realloc(buf, len + 1);
+            if (!p) {
+                st = TS_ERR_NOMEM;
+                break;
+            }
+            buf = p;
+            cap = len + 1;
+        }
+        size_t o = 0;
+        double start = -1, end = 0;
+        for (size_t k = i; k < j; k++) {
+            if (o && !w[k].punct) buf[o++] = ' ';
+            memcpy(buf + o, w[k].text, w[k].len);
+            o += w[k].len;
+            if (!w[k].punct) {
+                if (start < 0) start = w[k].start;
+                if (w[k].end > end) end = w[k].end;
+            }
+        }
+        if (start < 0) start = t->n ? ts_tc_seconds(&t->segs[t->n - 1].end) : 0;
+        st = ts_json_add_segment(t, start, end, buf, o, w[i].speaker, w[i].speaker_len, w[i].line,
+                                 w[i].col);
+        i = j;
+    }
+    free(buf);
+    return st;
+}
+
+ts_status ts_json_write_unchanged(ts_context *ctx, const ts_transcript *t, ts_out *o,
+                                  const char *format)
+{
+    int native = t->format && strcmp(t->format->info.name, format) == 0;
+    int changed = !native;
+    for (size_t i = 0; i < t->n && !changed; i++)
+        if (t->segs[i].flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW))
+            changed = 1;
+    if (changed) {
+        ts_diag_emit(ctx, t->name, 0, 0, TS_SEV_ERROR, TS_DIAG_USAGE,
+                     "tscrub reads %s JSON but does not write it: choose another output "
+                     "format with --to (for example --to whisper or --to srt)",
+                     format);
+        return TS_ERR_USAGE;
+    }
+    if (t->bom) ts_out_write(o, "\xEF\xBB\xBF", 3);
+    ts_out_write(o, t->input, t->input_len);
+    return TS_OK;
+}
+
+size_t ts_json_find_raw(const char *d, size_t len, size_t from, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = from; i + n <= len; i++)
+        if (d[i] == needle[0] && memcmp(d + i, needle, n) == 0) return i;
+    return len;
+}
