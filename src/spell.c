@@ -5,10 +5,18 @@
 #include "spell.h"
 
 #include <hunspell/hunspell.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* hunspell keeps a process-wide UTF table that every Hunspell_create and
+ * Hunspell_destroy counts references to without a lock; handles are
+ * created and destroyed one at a time so contexts on several threads
+ * (tscrub -j) do not race on it.  The lock guards only that; each handle
+ * is then used by its own context alone. */
+static pthread_mutex_t hunspell_lifecycle = PTHREAD_MUTEX_INITIALIZER;
 
 struct ts_speller {
     Hunhandle *h;
@@ -25,7 +33,9 @@ ts_speller *ts_speller_open(const char *dir, const char *lang)
     if (access(aff, R_OK) != 0 || access(dic, R_OK) != 0) return NULL;
     ts_speller *sp = malloc(sizeof *sp);
     if (!sp) return NULL;
+    pthread_mutex_lock(&hunspell_lifecycle);
     sp->h = Hunspell_create(aff, dic);
+    pthread_mutex_unlock(&hunspell_lifecycle);
     if (!sp->h) {
         free(sp);
         return NULL;
@@ -36,7 +46,9 @@ ts_speller *ts_speller_open(const char *dir, const char *lang)
 void ts_speller_close(ts_speller *sp)
 {
     if (!sp) return;
+    pthread_mutex_lock(&hunspell_lifecycle);
     Hunspell_destroy(sp->h);
+    pthread_mutex_unlock(&hunspell_lifecycle);
     free(sp);
 }
 
