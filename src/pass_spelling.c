@@ -52,6 +52,7 @@ typedef struct {
     ts_strmap known_folded;   /* the same, folded to lower-case ASCII */
     ts_strmap memo;           /* word -> verdict */
     ts_arena arena;           /* verdicts, suggestions */
+    bool fixes_only;          /* findings are not shown: suggest only to fix */
 } spell_state;
 
 static void spell_free(void *state)
@@ -86,6 +87,10 @@ static ts_status spell_new(ts_context *ctx, void **state)
     ts_strmap_init(&s->memo);
     ts_arena_init(&s->arena);
     s->sp = ts_context_speller(ctx);
+    /* "findings=0": the caller (fix, diff) shows no findings, so the
+     * costly suggestions are asked only for words that might be fixed */
+    const char *f = ts_context_option(ctx, "findings");
+    s->fixes_only = f && strcmp(f, "0") == 0;
     /* every word of every term (and its heard forms are not words) */
     for (size_t i = 0; i < set->n; i++) {
         const char *p = set->terms[i].text;
@@ -160,6 +165,52 @@ static bool missing_apostrophe(spell_state *s, const char *w, size_t n)
     return false;
 }
 
+/* The one word the slips people make most would turn `w` into: two
+ * letters swapped, a letter doubled, a doubled letter single.  Only the
+ * slips, and only a lower-case word of four letters or more: a plain
+ * one-letter change ("async" -> "sync") is too often a word hunspell
+ * lacks, and a short word has too many neighbours ("im" is not "mi").
+ * NULL when no candidate or more than one is a word.  Candidates are
+ * checked with hunspell's spell, not its far slower suggest, so fix costs
+ * the same whether findings are shown or not. */
+static const char *slip_fix(spell_state *s, const char *w, size_t n)
+{
+    char c[64], found[64];
+    int count = 0;
+    if (n < 4 || n + 1 >= sizeof c) return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < 'a' || w[i] > 'z') return NULL;
+    for (int op = 0; op < 3; op++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t cl;
+            if (op == 0) { /* swap i, i+1 */
+                if (i + 1 >= n || w[i] == w[i + 1]) continue;
+                memcpy(c, w, n);
+                c[i] = w[i + 1];
+                c[i + 1] = w[i];
+                cl = n;
+            } else if (op == 1) { /* double w[i] */
+                if (i + 1 < n && w[i + 1] == w[i]) continue; /* already double */
+                memcpy(c, w, i + 1);
+                c[i + 1] = w[i];
+                memcpy(c + i + 2, w + i + 1, n - i - 1);
+                cl = n + 1;
+            } else { /* w[i] w[i+1] doubled: drop one */
+                if (i + 1 >= n || w[i] != w[i + 1]) continue;
+                memcpy(c, w, i);
+                memcpy(c + i, w + i + 1, n - i - 1);
+                cl = n - 1;
+            }
+            if (!ts_speller_check(s->sp, c, cl)) continue;
+            if (count && (strlen(found) != cl || memcmp(found, c, cl) != 0)) return NULL;
+            memcpy(found, c, cl);
+            found[cl] = '\0';
+            count = 1;
+        }
+    }
+    return count ? ts_arena_strndup(&s->arena, found, strlen(found)) : NULL;
+}
+
 static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
 {
     ts_strmap_slot *slot = ts_strmap_find(&s->memo, w, n);
@@ -187,6 +238,12 @@ static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
         v->known = true; /* a contraction: the rules pass's to fix */
         return v;
     }
+    if (s->fixes_only) {
+        v->message = ts_arena_printf(&s->arena, "unknown word '%.*s'", (int)n, w);
+        if (!v->message) return NULL;
+        if (lower) v->fix = slip_fix(s, w, n);
+        return v;
+    }
     const char *sug[MAX_SUGGEST];
     size_t ns = ts_speller_suggest(s->sp, w, n, &s->arena, sug, MAX_SUGGEST);
     if (ns == 0) {
@@ -201,30 +258,15 @@ static const verdict *judge(spell_state *s, const char *w, size_t n, bool lower)
     }
     if (!v->message) return NULL;
     if (!lower) return v;
-    int best = 0, best_count = 0;
-    const char *pick = NULL;
-    for (size_t i = 0; i < ns; i++) {
-        if (!all_lower_ascii(sug[i])) continue;
-        int cls = slip_class(w, n, sug[i], strlen(sug[i]));
-        if (cls > best) {
-            best = cls;
-            best_count = 1;
-            pick = sug[i];
-        } else if (cls == best && cls) {
-            best_count++;
-        }
-    }
-    /* Only the slips people make most are fixed: a plain one-letter change
-     * ("async" -> "sync") is too often a word hunspell lacks, and a word of
-     * three letters has too many neighbours ("im" is not "mi").  A missing
-     * apostrophe in a contraction ("thats", "dont", "youre") is the rules
-     * pass's to fix (rules/core.xml), so it is neither fixed nor reported
+    /* A missing apostrophe in a contraction ("thats", "dont", "youre") is
+     * the rules pass's to fix (rules/core.xml): neither fixed nor reported
      * here. */
-    if (best == 3 && best_count == 1) {
-        v->known = true;
-        return v;
-    }
-    if (pick && best_count == 1 && best == 2 && n > 3) v->fix = pick;
+    for (size_t i = 0; i < ns; i++)
+        if (all_lower_ascii(sug[i]) && slip_class(w, n, sug[i], strlen(sug[i])) == 3) {
+            v->known = true;
+            return v;
+        }
+    v->fix = slip_fix(s, w, n);
     return v;
 }
 

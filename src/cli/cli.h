@@ -31,6 +31,7 @@ typedef struct {
     size_t n_owned;
     unsigned fps;
     bool quiet, paragraphs, in_place, names, recursive;
+    bool findings_unused;            /* fix, diff: passes may skip work for findings */
     const char *out_dir, *backup;   /* backup: suffix, NULL for none */
     unsigned jobs;                  /* 0: one per core */
     ts_severity fail_on;

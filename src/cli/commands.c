@@ -214,6 +214,7 @@ static int run_batch(cli_options *opt, batch_job job)
 int cmd_fix(cli_options *opt)
 {
     if (opt->from && strcmp(opt->from, "jsonl") == 0) return cli_fix_jsonl(opt);
+    opt->findings_unused = true;
     return run_batch(opt, fix_job);
 }
 
@@ -305,7 +306,11 @@ static int diff_job(ts_context *ctx, const cli_options *opt, const batch_item *i
     return rc;
 }
 
-int cmd_diff(cli_options *opt) { return run_batch(opt, diff_job); }
+int cmd_diff(cli_options *opt)
+{
+    opt->findings_unused = true;
+    return run_batch(opt, diff_job);
+}
 
 int cmd_passes(cli_options *opt)
 {

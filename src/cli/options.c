@@ -267,6 +267,7 @@ ts_context *cli_context(const cli_options *opt)
         if (ts_context_add_dict(ctx, opt->dicts[i])) goto fail;
     for (size_t i = 0; i < opt->n_rules; i++)
         if (ts_context_add_rules(ctx, opt->rules[i])) goto fail;
+    if (opt->findings_unused && ts_context_set_option(ctx, "findings", "0")) goto fail;
     for (size_t i = 0; i < opt->n_sets; i++) {
         const char *eq = strchr(opt->sets[i], '=');
         char key[128];
