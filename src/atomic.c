@@ -33,6 +33,7 @@ int ts_atomic_open(ts_atomic_file *f, const char *target)
         return -1;
     }
     snprintf(f->tmp, n + 32, "%s.tscrub-XXXXXX", target);
+    f->sync_dir = 1;
     f->fd = mkstemp(f->tmp);
     if (f->fd < 0) {
         int e = errno;
@@ -86,17 +87,22 @@ int ts_atomic_commit(ts_atomic_file *f)
         return -1;
     }
     /* Make the rename itself durable. */
-    char *dir = strdup(f->target);
-    if (dir) {
-        int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
+    if (f->sync_dir) ts_atomic_sync_dir(f->target);
     free_names(f);
     return 0;
+}
+
+int ts_atomic_sync_dir(const char *path)
+{
+    char *dir = strdup(path);
+    if (!dir) return -1;
+    int rc = -1, dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        rc = fsync(dfd);
+        close(dfd);
+    }
+    free(dir);
+    return rc;
 }
 
 void ts_atomic_abort(ts_atomic_file *f)

@@ -14,6 +14,9 @@ typedef struct {
     char *tmp;      /* malloc'd */
     int failed;     /* a write failed: commit refuses */
     int err;        /* errno of the failure */
+    int sync_dir;   /* commit fsyncs the directory (default); a caller that
+                     * replaces many files in one directory may clear it and
+                     * call ts_atomic_sync_dir once at the end */
 } ts_atomic_file;
 
 /* Creates the temporary file (mode of the target when it exists, else
@@ -23,6 +26,8 @@ int ts_atomic_open(ts_atomic_file *f, const char *target);
 int ts_atomic_write(void *f, const char *data, size_t len);
 /* fsync + rename; -1 with errno on failure (the temporary is removed). */
 int ts_atomic_commit(ts_atomic_file *f);
+/* fsync of the directory holding `path`, making renames in it durable. */
+int ts_atomic_sync_dir(const char *path);
 /* Removes the temporary file. */
 void ts_atomic_abort(ts_atomic_file *f);
 

@@ -12,6 +12,8 @@
 #define _GNU_SOURCE
 #include "batch.h"
 
+#include "../atomic.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -53,6 +55,47 @@ void batch_register_tmp(const char *path)
         memcpy(tmp_slots[s], path, strlen(path) + 1);
         tmp_used[s] = 1;
     }
+}
+
+/* ---- directories to make durable -------------------------------------- */
+
+static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **dirs;
+static size_t n_dirs;
+
+void batch_note_renamed(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) + 1 : 0; /* with the slash */
+    pthread_mutex_lock(&dirs_lock);
+    size_t i = 0;
+    for (; i < n_dirs; i++)
+        if (strlen(dirs[i]) == len + 1 && strncmp(dirs[i], path, len) == 0) break;
+    if (i == n_dirs) {
+        /* kept as "DIR/x" (or "x"): ts_atomic_sync_dir takes a path inside */
+        char **p = realloc(dirs, (n_dirs + 1) * sizeof *p);
+        char *d = malloc(len + 2);
+        if (p) dirs = p;
+        if (p && d) {
+            memcpy(d, path, len);
+            memcpy(d + len, "x", 2);
+            dirs[n_dirs++] = d;
+        } else {
+            free(d); /* no note: commit already synced nothing; best effort */
+        }
+    }
+    pthread_mutex_unlock(&dirs_lock);
+}
+
+static void sync_noted_dirs(void)
+{
+    for (size_t i = 0; i < n_dirs; i++) {
+        ts_atomic_sync_dir(dirs[i]);
+        free(dirs[i]);
+    }
+    free(dirs);
+    dirs = NULL;
+    n_dirs = 0;
 }
 
 /* ---- results ----------------------------------------------------------- */
@@ -543,6 +586,7 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
         free(th);
     }
     if (s.drawn) fputs("\r\033[K", stderr);
+    sync_noted_dirs();
     if (interrupted) {
         fprintf(stderr, "tscrub: interrupted; files not yet written were left as they were\n");
         rc = 128 + interrupted;

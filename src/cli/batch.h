@@ -53,6 +53,9 @@ int batch_printf(batch_result *r, int to_err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Counts the run's edits into the result's statistics. */
 void batch_count_run(batch_result *r, const ts_run *run, size_t segments);
+/* Notes that a file was renamed into `path`'s directory: the batch fsyncs
+ * each such directory once, at the end, instead of once per file. */
+void batch_note_renamed(const char *path);
 /* 1 once an interrupt was received: jobs stop before committing files. */
 int batch_interrupted(void);
 /* Registers the temporary file a job is writing (NULL to clear), so that a

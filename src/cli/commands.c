@@ -138,6 +138,7 @@ static int write_result(ts_context *ctx, const cli_options *opt, const ts_transc
         return EXIT_TROUBLE;
     }
     batch_register_tmp(f.tmp);
+    f.sync_dir = 0; /* the batch syncs each directory once, at its end */
     guarded g = {&f};
     ts_status st = ts_write(ctx, t, opt->to, guarded_write, &g);
     int rc = EXIT_CLEAN;
@@ -154,6 +155,8 @@ static int write_result(ts_context *ctx, const cli_options *opt, const ts_transc
     } else if (ts_atomic_commit(&f)) {
         batch_printf(r, 1, "%s: error: cannot write: %s [input/io]\n", target, strerror(errno));
         rc = EXIT_TROUBLE;
+    } else {
+        batch_note_renamed(target);
     }
     batch_register_tmp(NULL);
     return rc;
