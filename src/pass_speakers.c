@@ -235,8 +235,23 @@ static ts_status state_new(ts_context *ctx, void **out)
         s->mask |= bit;
     }
     ts_status rc = TS_OK;
+    /* --speakers first: the first entry for a label is the one used, so
+     * it wins over the configuration file's [speakers] LABEL = Name (seen
+     * here as options "speaker.LABEL"). */
     const char *map = ts_context_option(ctx, "speakers");
     if (map) rc = parse_map(ctx, st, map);
+    for (size_t k = 0; k < ctx->n_opts && !rc; k++) {
+        if (strncmp(ctx->opt_keys[k], "speaker.", 8) != 0 || !ctx->opt_keys[k][8]) continue;
+        size_t n = strlen(ctx->opt_keys[k] + 8) + strlen(ctx->opt_values[k]) + 2;
+        char *one = malloc(n);
+        if (!one) {
+            rc = TS_ERR_NOMEM;
+            break;
+        }
+        snprintf(one, n, "%s=%s", ctx->opt_keys[k] + 8, ctx->opt_values[k]);
+        rc = parse_map(ctx, st, one);
+        free(one);
+    }
     const char *merge = ts_context_option(ctx, "merge-turns");
     st->merge_turns = merge && strcmp(merge, "0") != 0 && strcmp(merge, "no") != 0;
     if (rc) {
