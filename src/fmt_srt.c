@@ -212,11 +212,8 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
         }
         const ts_line *tl = &lines[i++];
         if (parse_timing(ctx, t, tl, sg, fd)) goto out;
-        if (t->n > 1 && ts_tc_compare(&sg->start, &t->segs[t->n - 2].start) < 0) {
-            ts_diag_emit(ctx, t->name, tl->number, 1, TS_SEV_ERROR, TS_DIAG_ORDER,
-                         "subtitle starts before the previous one");
-            goto out;
-        }
+        /* Cues out of time order are read as they are: the artifacts pass
+         * reports them (and sorts them with --sort-timing). */
         /* Text: up to the next cue start; blank lines followed by text
          * that starts no cue are part of the text. */
         size_t first = i, last = i; /* [first, last) non-blank text lines */
@@ -414,6 +411,14 @@ static ts_status write_srt(ts_context *ctx, const ts_transcript *t, ts_out *o)
         int next_same_cue = fd && nd && nd->cont && nd->cue == fd->cue;
         if (fd && s->raw_tail && (!next_same_cue || next_cont)) {
             ts_out_write(o, s->raw_tail, s->raw_tail_len);
+            /* A cue that ended the file may no longer be last (sorted):
+             * it still needs its line end and the blank line after it. */
+            if (!next_cont && i + 1 < t->n && s->raw_tail + s->raw_tail_len == t->input + t->input_len) {
+                const char *p = s->raw_tail;
+                size_t n = s->raw_tail_len, nl = 0;
+                for (size_t k = 0; k < n; k++) nl += p[k] == '\n';
+                for (; nl < 2; nl++) ts_out_puts(o, eol);
+            }
         } else {
             ts_out_puts(o, eol);
             if (!next_cont && i + 1 < t->n) ts_out_puts(o, eol);
