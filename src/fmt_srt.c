@@ -307,16 +307,8 @@ static ts_status read_srt(ts_context *ctx, ts_transcript *t)
                            !ts_kit_names_common(&names, t->n))) continue;
         /* the prefix is on the first line, where the text is the source bytes */
         if (memchr(sg->text, '\n', pl)) continue;
-        sg->speaker = sg->text;
-        sg->speaker_len = (uint32_t)name_len;
-        sg->flags &= ~(uint32_t)TS_SEG_NO_SPEAKER;
+        ts_kit_take_speaker(sg, name_len, pl);
         fd->prefix_len = (uint32_t)pl;
-        sg->text += pl;
-        sg->text_len -= (uint32_t)pl;
-        sg->orig_text = sg->text;
-        sg->orig_len = sg->text_len;
-        sg->text_col += (unsigned)ts_utf8_count(sg->speaker, pl);
-        sg->raw_head_len += (uint32_t)pl;
         fd->raw_text += pl;
         fd->raw_text_len -= (uint32_t)pl;
     }

@@ -324,17 +324,9 @@ static ts_status read_vtt(ts_context *ctx, ts_transcript *t)
         if (fd->prefix || !(pl = ts_kit_name_prefix(sg->text, sg->text_len, &n))) continue;
         if ((t->n > 1 && ts_kit_names_count(&names, sg->text, n) < 2 && !ts_kit_names_common(&names, t->n)) || memchr(sg->text, '\n', pl))
             continue;
-        sg->speaker = sg->text;
-        sg->speaker_len = (uint32_t)n;
-        sg->flags &= ~(uint32_t)TS_SEG_NO_SPEAKER;
+        ts_kit_take_speaker(sg, n, pl);
         fd->prefix = 2;
         fd->prefix_len = (uint32_t)pl;
-        sg->text += pl;
-        sg->text_len -= (uint32_t)pl;
-        sg->orig_text = sg->text;
-        sg->orig_len = sg->text_len;
-        sg->text_col += (unsigned)ts_utf8_count(sg->speaker, pl);
-        sg->raw_head_len += (uint32_t)pl;
         fd->raw_text += pl;
         fd->raw_text_len -= (uint32_t)pl;
     }

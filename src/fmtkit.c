@@ -108,6 +108,19 @@ const char *ts_kit_strip_cr(ts_arena *a, const char *d, size_t s, size_t e, uint
     return x;
 }
 
+void ts_kit_take_speaker(ts_segment *sg, size_t name_len, size_t pl)
+{
+    sg->speaker = sg->text;
+    sg->speaker_len = (uint32_t)name_len;
+    sg->flags &= ~(uint32_t)TS_SEG_NO_SPEAKER;
+    sg->text += pl;
+    sg->text_len -= (uint32_t)pl;
+    sg->orig_text = sg->text;
+    sg->orig_len = sg->text_len;
+    sg->text_col += (unsigned)ts_utf8_count(sg->speaker, pl);
+    sg->raw_head_len += (uint32_t)pl;
+}
+
 int ts_kit_set_text(ts_transcript *t, ts_segment *sg, size_t s, size_t e, unsigned line,
                     unsigned col)
 {

@@ -34,6 +34,11 @@ const char *ts_kit_strip_cr(ts_arena *a, const char *d, size_t s, size_t e, uint
 int ts_kit_set_text(ts_transcript *t, ts_segment *sg, size_t s, size_t e, unsigned line,
                     unsigned col);
 
+/* Makes the first name_len bytes of the segment's text its speaker and
+ * drops the whole "Name: " prefix (pl bytes) from the text, keeping its
+ * provenance and raw head in step.  The prefix must lie on the first line. */
+void ts_kit_take_speaker(ts_segment *sg, size_t name_len, size_t pl);
+
 /* Counts how often each distinct prefix name occurs; used to accept a
  * "Name:" prefix only when the name recurs, prefixes are common, or the
  * file has one cue. */
