@@ -176,18 +176,25 @@ static int cmp_other(const void *a, const void *b)
     return (x->cp > y->cp) - (x->cp < y->cp);
 }
 
-static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
+/* The entry for a code point outside the two direct tables, or NULL. */
+static inline const other_entry *other_of(const ts_mojibake *m, int32_t cp)
 {
-    if (cp < 0x600) return cp >= 0 ? m->lo[cp] : 0;
-    if (cp >= 0x2000 && cp < 0x2700) return m->mid[cp - 0x2000];
-    if (cp < m->other_min || cp > m->other_max) return 0;
+    if (cp < m->other_min || cp > m->other_max) return NULL;
     size_t lo = 0, hi = m->n_other;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (m->other[mid].cp < cp) lo = mid + 1;
         else hi = mid;
     }
-    return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].flags : 0;
+    return lo < m->n_other && m->other[lo].cp == cp ? &m->other[lo] : NULL;
+}
+
+static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
+{
+    if (cp < 0x600) return cp >= 0 ? m->lo[cp] : 0;
+    if (cp >= 0x2000 && cp < 0x2700) return m->mid[cp - 0x2000];
+    const other_entry *e = other_of(m, cp);
+    return e ? e->flags : 0;
 }
 
 static bool is_word(int32_t c);
@@ -196,15 +203,8 @@ static inline uint64_t seconds_of(const ts_mojibake *m, int32_t cp)
 {
     if (cp < 0x600) return cp >= 0 ? m->second_lo[cp] : m->single;
     if (cp >= 0x2000 && cp < 0x2700) return m->second_mid[cp - 0x2000];
-    if (cp >= m->other_min && cp <= m->other_max) {
-        size_t lo = 0, hi = m->n_other;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (m->other[mid].cp < cp) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo < m->n_other && m->other[lo].cp == cp) return m->other[lo].second;
-    }
+    const other_entry *e = other_of(m, cp);
+    if (e) return e->second;
     return is_word(cp) ? m->second_word : m->second_other;
 }
 
@@ -212,14 +212,8 @@ static inline uint64_t starts_of(const ts_mojibake *m, int32_t cp)
 {
     if (cp < 0x600) return cp >= 0 ? m->start_lo[cp] : 0;
     if (cp >= 0x2000 && cp < 0x2700) return m->start_mid[cp - 0x2000];
-    if (cp < m->other_min || cp > m->other_max) return 0;
-    size_t lo = 0, hi = m->n_other;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (m->other[mid].cp < cp) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < m->n_other && m->other[lo].cp == cp ? m->other[lo].start : 0;
+    const other_entry *e = other_of(m, cp);
+    return e ? e->start : 0;
 }
 
 /* Sets `bits` on every code point in [a, b]. */
