@@ -601,27 +601,109 @@ static bool match_at(const ts_mojibake *m, const pattern *pt, const int32_t *s, 
     return true;
 }
 
-bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
+/* The test on s[0..n); `at_start`: s[0] begins the line (patterns that
+ * must start a line may match there). */
+/* Tries the patterns of mask sm at s[i]; out of line so that the scan
+ * below keeps its few variables in registers. */
+static __attribute__((noinline)) bool try_patterns(const ts_mojibake *m, uint64_t sm, const int32_t *s,
+                                                   size_t n, size_t i)
 {
-    for (size_t i = 0; i < n; i++) {
+    while (sm) {
+        int p = __builtin_ctzll(sm);
+        sm &= sm - 1;
+        if (match_at(m, &m->pats[p], s, n, i)) return true;
+    }
+    return false;
+}
+
+static bool is_bad_at(const ts_mojibake *m, const int32_t *s, size_t n, bool at_start)
+{
+    if (n == 0) return false;
+    if (at_start && m->start_at0 && try_patterns(m, m->start_at0, s, n, 0)) return true;
+    for (size_t i = 0; i + 1 < n; i++) {
         int32_t c = s[i];
         uint64_t sm;
         if (c < 0x80) {
-            sm = m->start_lo[c];
             /* Every pattern has a non-ASCII character among its first three. */
-            if (!sm || !((i + 1 < n && s[i + 1] >= 0x80) || (i + 2 < n && s[i + 2] >= 0x80))) sm = 0;
+            if (s[i + 1] < 0x80 && (i + 2 >= n || s[i + 2] < 0x80)) continue;
+            sm = m->start_lo[c < 0 ? 0 : c];
         } else {
             sm = starts_of(m, c);
         }
-        if (sm) sm &= i + 1 < n ? seconds_of(m, s[i + 1]) : m->single;
-        if (i == 0) sm |= m->start_at0;
-        while (sm) {
-            int p = __builtin_ctzll(sm);
-            sm &= sm - 1;
-            if (match_at(m, &m->pats[p], s, n, i)) return true;
-        }
+        if (!sm) continue;
+        sm &= seconds_of(m, s[i + 1]);
+        if (sm && try_patterns(m, sm, s, n, i)) return true;
     }
-    return false;
+    /* The last character: only one-character patterns fit. */
+    int32_t c = s[n - 1];
+    uint64_t sm = c >= 0x80 ? starts_of(m, c) & m->single : 0;
+    return sm && try_patterns(m, sm, s, n, n - 1);
+}
+
+bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
+{
+    return is_bad_at(m, s, n, true);
+}
+
+/* The code point at u[k] of valid UTF-8 u[0..n) and its length; U+FFFD
+ * for a sequence cut short, so that bad input cannot read past the end. */
+static inline int32_t decode_at(const unsigned char *u, size_t n, size_t k, size_t *len)
+{
+    unsigned char c = u[k];
+    if (c < 0x80) { *len = 1; return c; }
+    if (c < 0xE0 && k + 1 < n) { *len = 2; return ((c & 0x1F) << 6) | (u[k + 1] & 0x3F); }
+    if (c >= 0xE0 && c < 0xF0 && k + 2 < n) {
+        *len = 3;
+        return ((c & 0x0F) << 12) | ((u[k + 1] & 0x3F) << 6) | (u[k + 2] & 0x3F);
+    }
+    if (c >= 0xF0 && k + 3 < n) {
+        *len = 4;
+        return ((c & 0x07) << 18) | ((u[k + 1] & 0x3F) << 12) | ((u[k + 2] & 0x3F) << 6) | (u[k + 3] & 0x3F);
+    }
+    *len = 1;
+    return 0xFFFD;
+}
+
+/* Index of the first byte >= 0x80 in u[i..n), or n. */
+static size_t next_high(const unsigned char *u, size_t i, size_t n)
+{
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        if (w & 0x8080808080808080ull) break;
+    }
+    while (i < n && u[i] < 0x80) i++;
+    return i;
+}
+
+/* Every pattern has a non-ASCII character among its first three elements
+ * and at most MAX_ELEMS elements, so only windows around non-ASCII text
+ * need the test: from two characters before a non-ASCII one to
+ * MAX_ELEMS ASCII characters after the last of a cluster.  A pattern that
+ * starts in a window ends inside it, and an ASCII start cut short at a
+ * window's end is looked at again by the next window, so the answer is the
+ * same as the test on the whole line. */
+int ts_mojibake_is_bad_utf8(const ts_mojibake *m, const char *p, size_t n, ts_cpvec *tmp)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t i = 0;
+    while (i < n) {
+        size_t j = next_high(u, i, n);
+        if (j == n) return 0;
+        size_t ws = j >= 2 ? j - 2 : 0, k = ws, ascii = 0;
+        tmp->n = 0;
+        while (k < n && ascii < MAX_ELEMS) {
+            size_t len;
+            int32_t c = decode_at(u, n, k, &len);
+            if (tmp->n == tmp->cap && ts_cpvec_reserve(tmp, 1)) return -1;
+            tmp->v[tmp->n++] = c;
+            ascii = c < 0x80 ? ascii + 1 : 0;
+            k += len;
+        }
+        if (is_bad_at(m, tmp->v, tmp->n, ws == 0)) return 1;
+        i = k;
+    }
+    return 0;
 }
 
 /* ---- re-encoding and decoding ------------------------------------------ */

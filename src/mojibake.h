@@ -45,6 +45,11 @@ void ts_mojibake_free(ts_mojibake *m);
  * mojibake)? */
 bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n);
 
+/* The same test on UTF-8 text p[0..n) (one line), decoding only the
+ * stretches around non-ASCII characters into *tmp (caller-owned scratch).
+ * Returns 1 (bad), 0, or -1 when memory ran out. */
+int ts_mojibake_is_bad_utf8(const ts_mojibake *m, const char *p, size_t n, ts_cpvec *tmp);
+
 /* Repairs s[0..n) as far as it goes (several layers).  Returns 1 and fills
  * *out when the text changed, 0 when it is left alone, -1 when memory ran
  * out.  *first receives what the first step was and *layers the number of

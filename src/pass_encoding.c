@@ -90,11 +90,25 @@ static const ts_rule_info encoding_rules[R_COUNT] = {
     [R_CONSISTENT_QUOTES] = {"encoding/consistent-quotes", "quote made consistent with the document (opt-in: consistent-quotes=1)", TS_SEV_INFO},
 };
 
+/* What a byte says about the stages that may have work in a segment. */
+enum {
+    B_AMP = 1,     /* '&': a character reference */
+    B_ESC = 2,     /* ESC: a terminal escape sequence */
+    B_CTL = 4,     /* a C0 control other than tab, line feeds, or DEL */
+    B_HIGH = 8,    /* non-ASCII: mojibake */
+    B_NFC = 16,    /* a lead byte of U+0300 and above: NFC */
+    B_INVIS = 32,  /* a lead byte of the invisible format characters */
+};
+
 typedef struct {
     ts_mojibake *mb;
     ts_entities *ent;
     const ts_rule_info *cp_rule[16]; /* by code page index */
+    uint8_t byte_class[256];         /* B_* bits of each byte */
+    uint8_t nfc_unsafe[0x10000 / 8]; /* bit c: !nfc_safe(c), for the BMP */
 } enc_state;
+
+static bool nfc_safe(int32_t c);
 
 /* What one run asks for, from the context's options. */
 typedef struct {
@@ -123,6 +137,18 @@ static ts_status state_new(ts_context *ctx, void **out)
         free(s);
         return TS_ERR_NOMEM;
     }
+    for (int b = 0; b < 256; b++) {
+        uint8_t k = 0;
+        if (b == '&') k |= B_AMP;
+        if (b == 0x1B) k |= B_ESC;
+        if ((b < 0x20 && b != '\t' && b != '\n' && b != '\f' && b != '\r') || b == 0x7F) k |= B_CTL;
+        if (b >= 0x80) k |= B_HIGH;
+        if (b >= 0xCC) k |= B_NFC;
+        if (b == 0xE1 || b == 0xE2 || b == 0xEF) k |= B_INVIS;
+        s->byte_class[b] = k;
+    }
+    for (int32_t c = 0; c < 0x10000; c++)
+        if (!nfc_safe(c)) s->nfc_unsafe[c >> 3] |= (uint8_t)(1u << (c & 7));
     for (size_t i = 0; i < ts_mojibake_codepage_count(s->mb) && i < 16; i++) {
         const char *r = ts_mojibake_codepage_rule(s->mb, (int)i);
         s->cp_rule[i] = &encoding_rules[R_MIXED];
@@ -344,7 +370,9 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
         const char *nl = memchr(p + ls, '\n', n - ls);
         size_t le = nl ? (size_t)(nl - p) : n, i;
         for (i = ls; i < le && (unsigned char)p[i] < 0x80; i++) {}
-        if (i < le) {
+        int bad = i < le ? ts_mojibake_is_bad_utf8(st->mb, p + ls, le - ls, &sc->fixed) : 0;
+        if (bad < 0) goto oom;
+        if (bad) {
             if (decode(sc, p + ls, le - ls)) goto oom;
             int first, layers;
             int r = ts_mojibake_fix(st->mb, sc->cps.v, sc->cps.n, &sc->fixed, &first, &layers);
@@ -451,7 +479,13 @@ static bool nfc_safe(int32_t c)
     return true;
 }
 
-static size_t stage_nfc(ts_edit_list *out, uint32_t seg, const char *p, size_t n)
+static bool nfc_safe_cached(const enc_state *st, int32_t c)
+{
+    if (c < 0x10000) return !(st->nfc_unsafe[c >> 3] & (1u << (c & 7)));
+    return nfc_safe(c);
+}
+
+static size_t stage_nfc(const enc_state *st, ts_edit_list *out, uint32_t seg, const char *p, size_t n)
 {
     size_t count = 0;
     for (size_t ws = 0; ws < n;) {
@@ -469,7 +503,7 @@ static size_t stage_nfc(ts_edit_list *out, uint32_t seg, const char *p, size_t n
                 if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); l = 2; }
                 else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); l = 3; }
                 else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); l = 4; }
-                if (!nfc_safe(cp)) break;
+                if (!nfc_safe_cached(st, cp)) break;
                 i += l;
             }
         }
@@ -617,25 +651,63 @@ static void report_recoded(const ts_transcript *t, ts_edit_list *out, uint32_t s
 
 /* ---- the pass ------------------------------------------------------------ */
 
-/* True when p[0..n) is printable ASCII (tab and line feed allowed) without
- * '&': nothing for the default stages to do. */
-static bool plain_ascii(const char *p, size_t n)
+/* For a lead byte u[i] with class c: B_INVIS when it starts one of the
+ * invisible characters, B_NFC when it starts a character NFC may change
+ * (the same tests as the stages, so that they run only when they act). */
+static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n, size_t i, unsigned c)
 {
+    unsigned r = 0;
+    if ((c & B_INVIS) && i + 2 < n) {
+        unsigned char b1 = u[i + 1], b2 = u[i + 2];
+        if ((u[i] == 0xE1 && b1 == 0xA0 && b2 == 0x8E) ||
+            (u[i] == 0xE2 && b1 == 0x80 && b2 >= 0x8B && b2 <= 0x8D) ||
+            (u[i] == 0xE2 && b1 == 0x81 && (b2 == 0xA0 || (b2 >= 0xAA && b2 <= 0xAF))) ||
+            (u[i] == 0xEF && b1 == 0xBB && b2 == 0xBF) ||
+            (u[i] == 0xEF && b1 == 0xBF && b2 >= 0xB9 && b2 <= 0xBB))
+            r |= B_INVIS;
+    }
+    if (c & B_NFC) {
+        unsigned char b = u[i];
+        int32_t cp;
+        if (b < 0xE0 && i + 1 < n) cp = ((b & 0x1F) << 6) | (u[i + 1] & 0x3F);
+        else if (b >= 0xE0 && b < 0xF0 && i + 2 < n) cp = ((b & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
+        else if (b >= 0xF0 && i + 3 < n)
+            cp = ((b & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F);
+        else return r | B_NFC;
+        if (!nfc_safe_cached(st, cp)) r |= B_NFC;
+    }
+    return r;
+}
+
+/* The B_* bits of every byte of p[0..n): which default stages may have
+ * work.  Eight bytes of printable ASCII without '&' are skipped at once. */
+static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    unsigned acc = 0;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
-        memcpy(&w, p + i, 8);
-        /* High bits, bytes below 0x20 and '&' (0x26) in one test each. */
-        uint64_t ctl = (w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull;
+        memcpy(&w, u + i, 8);
+        /* High bits, bytes below 0x20, '&' (0x26) and DEL in one test each. */
+        uint64_t ctl = (w - 0x2020202020202020ull) & ~w;
         uint64_t x = w ^ 0x2626262626262626ull;
-        uint64_t amp = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-        if ((w & 0x8080808080808080ull) || ctl || amp) break;
+        uint64_t amp = (x - 0x0101010101010101ull) & ~x;
+        uint64_t y = w ^ 0x7F7F7F7F7F7F7F7Full;
+        uint64_t del = (y - 0x0101010101010101ull) & ~y;
+        if (!((w | ctl | amp | del) & 0x8080808080808080ull)) continue;
+        for (size_t k = 0; k < 8; k++) {
+            unsigned c = st->byte_class[u[i + k]];
+            acc |= c & ~(unsigned)(B_NFC | B_INVIS);
+            if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i + k, c);
+        }
     }
     for (; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c >= 0x7F || c == '&' || (c < 0x20 && c != '\t' && c != '\n')) return false;
+        unsigned c = st->byte_class[u[i]];
+        acc |= c & ~(unsigned)(B_NFC | B_INVIS);
+        if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i, c);
     }
-    return true;
+    return acc;
 }
 
 /* Does an edit from out->v[mark..] survive the engine's per-rule settings
@@ -693,7 +765,8 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         size_t n = s->text_len;
         uint32_t seg = (uint32_t)i;
         report_recoded(t, out, seg);
-        if (plain_ascii(p, n) && !(o.quote_style == 2 && (memchr(p, '\'', n) || memchr(p, '"', n))))
+        unsigned need = scan_needs(st, p, n);
+        if (!need && !(o.quote_style == 2 && (memchr(p, '\'', n) || memchr(p, '"', n))))
             continue;
         /* STAGE(call): keep the stage's edits and stop when it proposed any
          * that a "rule.<id>=off" option does not drop. */
@@ -703,11 +776,11 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
             if ((call) && kept_edits(ctx, rule_opts, out, mark_)) goto next; \
             out->n = mark_;                                     \
         } while (0)
-        if (o.entities) STAGE(stage_entities(st, out, seg, p, n));
-        if (o.invisible) STAGE(stage_escapes(out, seg, p, n));
-        STAGE(stage_mojibake(st, out, seg, &sc, p, n));
-        if (o.invisible) STAGE(stage_invisible(out, seg, &sc, p, n));
-        if (o.nfc) STAGE(stage_nfc(out, seg, p, n));
+        if (o.entities && (need & B_AMP)) STAGE(stage_entities(st, out, seg, p, n));
+        if (o.invisible && (need & B_ESC)) STAGE(stage_escapes(out, seg, p, n));
+        if (need & B_HIGH) STAGE(stage_mojibake(st, out, seg, &sc, p, n));
+        if (o.invisible && (need & (B_CTL | B_INVIS))) STAGE(stage_invisible(out, seg, &sc, p, n));
+        if (o.nfc && (need & B_NFC)) STAGE(stage_nfc(st, out, seg, p, n));
         if (opt_in) stage_opt_in(out, seg, &sc, &o, p, n);
 #undef STAGE
     next:;
