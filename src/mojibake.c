@@ -151,6 +151,10 @@ struct ts_mojibake {
     codepage cps[MAX_CODEPAGES];
     int n_cps;
     int latin1, cp1252;          /* indexes of the two most common code pages */
+    /* Bit k: code page k can encode the character (U+0080..U+05FF and
+     * U+2000..U+26FF; others are looked up page by page). */
+    uint16_t pages_lo[0x600], pages_mid[0x700];
+    uint16_t sloppy_pages;       /* pages that cannot encode U+001A */
 };
 
 static uint32_t *flag_slot(ts_mojibake *m, int32_t cp)
@@ -414,6 +418,11 @@ static int parse_codepages(ts_mojibake *m, const char *d)
             if (cp < 0x600) c->rev_lo[cp] = c->rev[k].byte;
             else if (cp >= 0x2000 && cp < 0x2700) c->rev_mid[cp - 0x2000] = c->rev[k].byte;
         }
+        for (int32_t u = 0x80; u < 0x600; u++)
+            if (c->rev_lo[u]) m->pages_lo[u] |= (uint16_t)(1u << i);
+        for (int32_t u = 0; u < 0x700; u++)
+            if (c->rev_mid[u]) m->pages_mid[u] |= (uint16_t)(1u << i);
+        if (c->sloppy) m->sloppy_pages |= (uint16_t)(1u << i);
         c->keep_spaces = strcmp(c->rule, "macroman") == 0;
         if (strcmp(c->rule, "latin1") == 0) m->latin1 = i;
         if (strcmp(c->rule, "cp1252") == 0) m->cp1252 = i;
@@ -727,7 +736,7 @@ static bool cont_not_85_a0(uint8_t b) { return in(b, 0x80, 0x84) || in(b, 0x86, 
 
 /* A space standing where UTF-8 needs 0xA0 (ftfy's ALTERED_UTF8_RE): the
  * length of the match at b[i..n), or 0. */
-static size_t altered_at(const uint8_t *b, size_t n, size_t i)
+static inline size_t altered_at(const uint8_t *b, size_t n, size_t i)
 {
     uint8_t c = b[i];
     if (c < 0xC2) return 0;
@@ -781,131 +790,131 @@ static size_t lossy_at(const uint8_t *b, size_t n, size_t i)
 /* Strict UTF-8 plus CESU-8 surrogate pairs; false if b is not that. */
 static bool decode_utf8_variants(const uint8_t *b, size_t n, ts_cpvec *out, bool *oom)
 {
-    size_t i = 0;
+    out->n = 0;
+    if (ts_cpvec_reserve(out, n)) return !(*oom = true);
+    int32_t *v = out->v;
+    size_t i = 0, k = 0;
     while (i < n) {
-        if (n - i >= 6 && b[i] == 0xED && in(b[i + 1], 0xA0, 0xAF) && in(b[i + 2], 0x80, 0xBF) &&
+        uint8_t c0 = b[i];
+        if (c0 < 0x80) {
+            if (c0 == 0) return false;
+            v[k++] = c0;
+            i++;
+            continue;
+        }
+        if (n - i >= 6 && c0 == 0xED && in(b[i + 1], 0xA0, 0xAF) && in(b[i + 2], 0x80, 0xBF) &&
             b[i + 3] == 0xED && in(b[i + 4], 0xB0, 0xBF) && in(b[i + 5], 0x80, 0xBF)) {
             int32_t hi = 0xD000 | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
             int32_t lo = 0xD000 | ((b[i + 4] & 0x3F) << 6) | (b[i + 5] & 0x3F);
-            if (ts_cpvec_push(out, 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))) return !(*oom = true);
+            v[k++] = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
             i += 6;
             continue;
         }
-        uint8_t c0 = b[i];
         int32_t c;
         size_t len;
-        if (c0 < 0x80) {
-            c = c0;
-            len = 1;
-        } else {
-            if (c0 >= 0xC2 && c0 <= 0xDF) { len = 2; c = c0 & 0x1F; }
-            else if (c0 >= 0xE0 && c0 <= 0xEF) { len = 3; c = c0 & 0x0F; }
-            else if (c0 >= 0xF0 && c0 <= 0xF4) { len = 4; c = c0 & 0x07; }
-            else return false;
-            if (n - i < len) return false;
-            for (size_t k = 1; k < len; k++) {
-                if ((b[i + k] & 0xC0) != 0x80) return false;
-                c = (c << 6) | (b[i + k] & 0x3F);
-            }
-            if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
-                (c >= 0xD800 && c <= 0xDFFF))
-                return false;
+        if (c0 >= 0xC2 && c0 <= 0xDF) { len = 2; c = c0 & 0x1F; }
+        else if (c0 >= 0xE0 && c0 <= 0xEF) { len = 3; c = c0 & 0x0F; }
+        else if (c0 >= 0xF0 && c0 <= 0xF4) { len = 4; c = c0 & 0x07; }
+        else return false;
+        if (n - i < len) return false;
+        for (size_t j = 1; j < len; j++) {
+            if ((b[i + j] & 0xC0) != 0x80) return false;
+            c = (c << 6) | (b[i + j] & 0x3F);
         }
-        if (c == 0) return false;
-        if (ts_cpvec_push(out, c)) return !(*oom = true);
+        if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+            (c >= 0xD800 && c <= 0xDFFF))
+            return false;
+        v[k++] = c;
         i += len;
     }
+    out->n = k;
     return true;
 }
 
-typedef struct {
-    uint8_t *b;
-    size_t n, cap;
-} bytes;
-
-static int bytes_put(bytes *x, uint8_t c)
-{
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 128;
-        uint8_t *p = realloc(x->b, cap);
-        if (!p) return -1;
-        x->b = p;
-        x->cap = cap;
-    }
-    x->b[x->n++] = c;
-    return 0;
-}
-
 /* Re-encodes s with code page c and decodes the bytes as UTF-8.  Returns 1
- * with *out filled on success, 0 when it does not work, -1 on no memory. */
+ * with *out filled on success, 0 when it does not work, -1 on no memory.
+ * The byte buffers are sized up front: a lost 0xA0 at most doubles the
+ * bytes and a lossy sequence becomes at most three bytes per byte. */
 static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec *out)
 {
-    bytes x = {0}, y = {0};
+    uint8_t *x = NULL, *y = NULL;
+    size_t xn = 0, yn = 0;
     int rc = 0;
+    x = malloc(n ? n : 1);
+    if (!x) return -1;
     for (size_t i = 0; i < n; i++) {
         int b = encode_cp(c, s[i]);
         if (b < 0) goto out;
-        if (bytes_put(&x, (uint8_t)b)) goto oom;
+        x[xn++] = (uint8_t)b;
     }
     /* A lost 0xA0.  "Ã " before a word is "à " whose 0xA0 was lost with
      * the space kept (French and Portuguese "à"), except in the Portuguese
      * words "àquele", "àquela", "àquilo" and "às" that were split by it. */
     bool altered = false;
-    for (size_t i = 0; i < x.n && !c->keep_spaces && !altered; i++) altered = altered_at(x.b, x.n, i) != 0;
+    for (size_t i = 0; i < xn && !c->keep_spaces && !altered; i++)
+        altered = x[i] >= 0xC2 && altered_at(x, xn, i) != 0;
     if (altered) {
-        for (size_t i = 0; i < x.n; i++) {
-            if (bytes_put(&y, x.b[i])) goto oom;
-            if (x.b[i] != 0xC3 || i + 1 >= x.n || x.b[i + 1] != ' ') continue;
-            const uint8_t *r = x.b + i + 2;
-            size_t left = x.n - i - 2;
+        y = malloc(2 * xn);
+        if (!y) goto oom;
+        for (size_t i = 0; i < xn; i++) {
+            y[yn++] = x[i];
+            if (x[i] != 0xC3 || i + 1 >= xn || x[i + 1] != ' ') continue;
+            const uint8_t *r = x + i + 2;
+            size_t left = xn - i - 2;
             static const char *const keep[] = {" ", "quele", "quela", "quilo", "s "};
             bool skip = false;
             for (size_t k = 0; k < 5 && !skip; k++)
                 skip = left >= strlen(keep[k]) && memcmp(r, keep[k], strlen(keep[k])) == 0;
-            if (!skip && bytes_put(&y, 0xA0)) goto oom;
+            if (!skip) y[yn++] = 0xA0;
         }
-        free(x.b);
+        free(x);
         x = y;
-        y = (bytes){0};
-        for (size_t i = 0; i < x.n;) {
-            size_t l = altered_at(x.b, x.n, i);
+        xn = yn;
+        y = NULL;
+        yn = 0;
+        for (size_t i = 0; i < xn;) {
+            size_t l = altered_at(x, xn, i);
             if (!l) { i++; continue; }
             for (size_t k = i; k < i + l; k++)
-                if (x.b[k] == ' ') x.b[k] = 0xA0;
+                if (x[k] == ' ') x[k] = 0xA0;
             i += l;
         }
     }
     if (c->sloppy) {
-        for (size_t i = 0; i < x.n;) {
-            size_t l = lossy_at(x.b, x.n, i);
+        y = malloc(3 * xn + 1);
+        if (!y) goto oom;
+        for (size_t i = 0; i < xn;) {
+            size_t l = lossy_at(x, xn, i);
             if (!l) {
-                if (bytes_put(&y, x.b[i++])) goto oom;
+                y[yn++] = x[i++];
                 continue;
             }
-            if (bytes_put(&y, 0xEF) || bytes_put(&y, 0xBF) || bytes_put(&y, 0xBD)) goto oom;
+            y[yn++] = 0xEF;
+            y[yn++] = 0xBF;
+            y[yn++] = 0xBD;
             i += l;
         }
-        free(x.b);
+        free(x);
         x = y;
-        y = (bytes){0};
+        xn = yn;
+        y = NULL;
     }
     bool oom = false;
-    out->n = 0;
-    if (decode_utf8_variants(x.b, x.n, out, &oom)) rc = 1;
+    if (decode_utf8_variants(x, xn, out, &oom)) rc = 1;
     else if (oom) goto oom;
     goto out;
 oom:
     rc = -1;
 out:
-    free(x.b);
-    free(y.b);
+    free(x);
+    free(y);
     return rc;
 }
 
 /* ---- the repair loop ---------------------------------------------------- */
 
 static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers, int depth);
+                    int *layers, int depth, bool known_bad);
 
 static bool same(const int32_t *a, size_t an, const int32_t *b, size_t bn)
 {
@@ -950,7 +959,7 @@ static int fix_inconsistent(const ts_mojibake *m, const int32_t *s, size_t n, ts
             continue;
         }
         int first, layers, r = 0;
-        if (l < n && ts_mojibake_is_bad(m, s + i, l)) r = fix_full(m, s + i, l, &sub, &first, &layers, depth + 1);
+        if (l < n && ts_mojibake_is_bad(m, s + i, l)) r = fix_full(m, s + i, l, &sub, &first, &layers, depth + 1, true);
         if (r < 0) goto oom;
         if (r > 0) {
             if (ts_cpvec_append(out, sub.v, sub.n)) goto oom;
@@ -971,12 +980,28 @@ done:
 }
 
 /* One step of repair.  Returns 1 (changed, *out filled, *how set), 0, -1. */
-static int fix_step(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *how, int depth)
+static int fix_step(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *how, int depth,
+                    bool known_bad)
 {
     size_t i;
     for (i = 0; i < n && s[i] < 0x80; i++) {}
-    if (i == n || !ts_mojibake_is_bad(m, s, n)) return 0;
+    if (i == n || (!known_bad && !ts_mojibake_is_bad(m, s, n))) return 0;
+    uint32_t cand = (1u << m->n_cps) - 1;
+    for (; i < n && cand; i++) {
+        int32_t c = s[i];
+        if (c < 0x80) {
+            if (c == 0x1A) cand &= ~(uint32_t)m->sloppy_pages;
+        } else if (c < 0x600) {
+            cand &= m->pages_lo[c];
+        } else if (c >= 0x2000 && c < 0x2700) {
+            cand &= m->pages_mid[c - 0x2000];
+        } else {
+            for (int k = 0; k < m->n_cps; k++)
+                if ((cand & (1u << k)) && encode_cp(&m->cps[k], c) < 0) cand &= ~(1u << k);
+        }
+    }
     for (int k = 0; k < m->n_cps; k++) {
+        if (!(cand & (1u << k))) continue;
         int r = try_codepage(&m->cps[k], s, n, out);
         if (r < 0) return -1;
         if (r > 0) {
@@ -1005,7 +1030,7 @@ static int fix_step(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *
 }
 
 static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers, int depth)
+                    int *layers, int depth, bool known_bad)
 {
     ts_cpvec a = {0}, b = {0};
     int rc = 0, how = TS_MB_NONE;
@@ -1014,7 +1039,7 @@ static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *
     const int32_t *cur = s;
     size_t cur_n = n;
     for (int round = 0; round < 16; round++) {
-        int r = fix_step(m, cur, cur_n, &b, &how, depth);
+        int r = fix_step(m, cur, cur_n, &b, &how, depth, known_bad && round == 0);
         if (r < 0) { rc = -1; goto out; }
         if (r == 0) break;
         if (*first == TS_MB_NONE) *first = how;
@@ -1037,7 +1062,7 @@ out:
 }
 
 int ts_mojibake_fix(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers)
+                    int *layers, bool known_bad)
 {
-    return fix_full(m, s, n, out, first, layers, 0);
+    return fix_full(m, s, n, out, first, layers, 0, known_bad);
 }

@@ -53,9 +53,10 @@ int ts_mojibake_is_bad_utf8(const ts_mojibake *m, const char *p, size_t n, ts_cp
 /* Repairs s[0..n) as far as it goes (several layers).  Returns 1 and fills
  * *out when the text changed, 0 when it is left alone, -1 when memory ran
  * out.  *first receives what the first step was and *layers the number of
- * steps. */
+ * steps.  `known_bad`: the caller has just found s bad (ts_mojibake_is_bad
+ * or _is_bad_utf8 on the same line), so the first step need not test it. */
 int ts_mojibake_fix(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers);
+                    int *layers, bool known_bad);
 
 /* The rule name part ("cp1252") and the display name ("Windows-1252") of
  * code page i; NULL past the end. */

@@ -375,7 +375,7 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
         if (bad) {
             if (decode(sc, p + ls, le - ls)) goto oom;
             int first, layers;
-            int r = ts_mojibake_fix(st->mb, sc->cps.v, sc->cps.n, &sc->fixed, &first, &layers);
+            int r = ts_mojibake_fix(st->mb, sc->cps.v, sc->cps.n, &sc->fixed, &first, &layers, true);
             if (r < 0) goto oom;
             if (r > 0) {
                 const ts_rule_info *rule = first >= 0 && first < 16 ? st->cp_rule[first]
