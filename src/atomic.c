@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 static void free_names(ts_atomic_file *f)
@@ -18,6 +21,16 @@ static void free_names(ts_atomic_file *f)
     free(f->target);
     free(f->tmp);
     f->target = f->tmp = NULL;
+}
+
+/* The mode a new file for `target` gets: the target's, else 0666 & ~umask. */
+static mode_t target_mode(const char *target)
+{
+    struct stat st;
+    if (stat(target, &st) == 0) return st.st_mode & 07777;
+    mode_t um = umask(0);
+    umask(um);
+    return 0666 & ~um;
 }
 
 int ts_atomic_open(ts_atomic_file *f, const char *target)
@@ -41,16 +54,7 @@ int ts_atomic_open(ts_atomic_file *f, const char *target)
         errno = e;
         return -1;
     }
-    struct stat st;
-    mode_t mode;
-    if (stat(target, &st) == 0) {
-        mode = st.st_mode & 07777;
-    } else {
-        mode_t um = umask(0);
-        umask(um);
-        mode = 0666 & ~um;
-    }
-    fchmod(f->fd, mode);
+    fchmod(f->fd, target_mode(target));
     return 0;
 }
 
@@ -70,6 +74,99 @@ int ts_atomic_write(void *ud, const char *data, size_t len)
         len -= (size_t)w;
     }
     return 0;
+}
+
+/* Does path a lie in the directory of path b? */
+static int same_dir(const char *a, const char *b)
+{
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+    return la == lb && memcmp(a, b, la) == 0;
+}
+
+int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare *spare)
+{
+    if (!spare || !spare->path) return ts_atomic_open(f, target);
+    char *path = spare->path;
+    spare->path = NULL;
+    int fd = -1;
+    struct stat ts;
+    if (same_dir(path, target) && stat(target, &ts) == 0) {
+        fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        /* Only an inode nobody else names, owned like the target, with
+         * nothing attached that the target did not have. */
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+                        st.st_uid != ts.st_uid || st.st_gid != ts.st_gid ||
+                        flistxattr(fd, NULL, 0) != 0 || ftruncate(fd, 0) != 0)) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0) {
+        unlink(path);
+        free(path);
+        return ts_atomic_open(f, target);
+    }
+    memset(f, 0, sizeof *f);
+    f->target = strdup(target);
+    if (!f->target) {
+        close(fd);
+        unlink(path);
+        free(path);
+        errno = ENOMEM;
+        f->fd = -1;
+        return -1;
+    }
+    f->fd = fd;
+    f->tmp = path;
+    f->sync_dir = 1;
+    fchmod(fd, target_mode(target));
+    return 0;
+}
+
+int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare)
+{
+    if (!spare) return ts_atomic_commit(f);
+    ts_atomic_spare_release(spare);
+    size_t n = strlen(f->target);
+    char *keep = malloc(n + 32);
+    if (keep) {
+        /* A fresh name next to the target; link() refuses one that exists. */
+        unsigned long r = (unsigned long)getpid() * 2654435761u ^ (unsigned long)(uintptr_t)f;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        r ^= (unsigned long)ts.tv_nsec;
+        int ok = 0;
+        for (int i = 0; i < 8 && !ok; i++) {
+            snprintf(keep, n + 32, "%s.tscrub-%06lx", f->target, (r + (unsigned long)i * 7919u) & 0xFFFFFFu);
+            ok = link(f->target, keep) == 0;
+            if (!ok && errno != EEXIST) break;
+        }
+        if (!ok) {
+            free(keep);
+            keep = NULL;
+        }
+    }
+    if (ts_atomic_commit(f) != 0) {
+        int e = errno;
+        if (keep) {
+            unlink(keep);
+            free(keep);
+        }
+        errno = e;
+        return -1;
+    }
+    spare->path = keep;
+    return 0;
+}
+
+void ts_atomic_spare_release(ts_atomic_spare *spare)
+{
+    if (!spare || !spare->path) return;
+    unlink(spare->path);
+    free(spare->path);
+    spare->path = NULL;
 }
 
 int ts_atomic_commit(ts_atomic_file *f)

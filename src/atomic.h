@@ -31,4 +31,27 @@ int ts_atomic_sync_dir(const char *path);
 /* Removes the temporary file. */
 void ts_atomic_abort(ts_atomic_file *f);
 
+/* A replaced file's inode, kept under a temporary name in its directory to
+ * become the next temporary file there.  File systems that keep freed
+ * inodes out of reuse for a while (ext4 without a journal skips every
+ * inode freed in the last minutes) make each new file cost a scan past all
+ * the inodes a batch has freed so far: quadratic in the batch, and under a
+ * lock the workers share.  Recycling one inode per worker and directory
+ * frees none until the end.  {NULL} is an empty spare. */
+typedef struct {
+    char *path;     /* malloc'd; NULL: none */
+} ts_atomic_spare;
+
+/* ts_atomic_open that takes the spare's inode (truncated, given the
+ * target's mode) when it lies in the target's directory, is a plain file
+ * with one link and no extended attributes; otherwise the spare is removed
+ * and a new temporary created. */
+int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare *spare);
+/* ts_atomic_commit that first gives the target's current inode a
+ * temporary name (a hard link) and keeps it as the new spare; without hard
+ * links it is a plain commit. */
+int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare);
+/* Removes the spare's file. */
+void ts_atomic_spare_release(ts_atomic_spare *spare);
+
 #endif

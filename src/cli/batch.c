@@ -47,6 +47,17 @@ static void on_signal(int sig)
 
 int batch_interrupted(void) { return interrupted != 0; }
 
+/* Each worker's spare inode for in-place writes (see ts_atomic_spare). */
+static _Thread_local ts_atomic_spare worker_spare;
+
+ts_atomic_spare *batch_spare(void) { return &worker_spare; }
+
+static void release_spare(void)
+{
+    ts_atomic_spare_release(&worker_spare);
+    batch_register_tmp(NULL);
+}
+
 void batch_register_tmp(const char *path)
 {
     int s = worker_slot;
@@ -389,6 +400,7 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&p->changed);
         pthread_mutex_unlock(&p->lock);
     }
+    release_spare();
     ts_context_free(ctx);
     pthread_mutex_lock(&p->lock);
     pthread_cond_broadcast(&p->changed);
@@ -524,6 +536,7 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
                 result_release(&r);
                 draw_progress(&s, i + 1, n);
             }
+            release_spare();
             ts_context_free(ctx);
         }
     } else {

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "../atomic.h"
 #include "../buf.h"
 #include "cli.h"
 
@@ -61,5 +62,8 @@ int batch_interrupted(void);
 /* Registers the temporary file a job is writing (NULL to clear), so that a
  * second interrupt can remove it before exiting. */
 void batch_register_tmp(const char *path);
+/* The calling worker's spare inode for in-place writes (its own; released
+ * when the worker ends). */
+ts_atomic_spare *batch_spare(void);
 
 #endif

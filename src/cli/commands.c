@@ -132,8 +132,10 @@ static int write_result(ts_context *ctx, const cli_options *opt, const ts_transc
         }
         return st ? EXIT_TROUBLE : EXIT_CLEAN;
     }
+    /* Not with --backup: the replaced inode is the backup then. */
+    ts_atomic_spare *spare = opt->backup ? NULL : batch_spare();
     ts_atomic_file f;
-    if ((!backup_of && mkdirs_for(target)) || ts_atomic_open(&f, target)) {
+    if ((!backup_of && mkdirs_for(target)) || ts_atomic_open_spare(&f, target, spare)) {
         batch_printf(r, 1, "%s: error: cannot write: %s [input/io]\n", target, strerror(errno));
         return EXIT_TROUBLE;
     }
@@ -152,13 +154,13 @@ static int write_result(ts_context *ctx, const cli_options *opt, const ts_transc
     } else if (backup_of && opt->backup && backup_original(backup_of, opt->backup, r)) {
         ts_atomic_abort(&f);
         rc = EXIT_TROUBLE;
-    } else if (ts_atomic_commit(&f)) {
+    } else if (ts_atomic_commit_spare(&f, spare)) {
         batch_printf(r, 1, "%s: error: cannot write: %s [input/io]\n", target, strerror(errno));
         rc = EXIT_TROUBLE;
     } else {
         batch_note_renamed(target);
     }
-    batch_register_tmp(NULL);
+    batch_register_tmp(spare ? spare->path : NULL);
     return rc;
 }
 
