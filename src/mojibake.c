@@ -842,10 +842,12 @@ static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec 
     int rc = 0;
     x = malloc(n ? n : 1);
     if (!x) return -1;
+    bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
     for (size_t i = 0; i < n; i++) {
         int b = encode_cp(c, s[i]);
         if (b < 0) goto out;
         x[xn++] = (uint8_t)b;
+        lossy |= b == 0x1A || b == '?';
     }
     /* A lost 0xA0.  "Ã " before a word is "à " whose 0xA0 was lost with
      * the space kept (French and Portuguese "à"), except in the Portuguese
@@ -880,7 +882,7 @@ static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec 
             i += l;
         }
     }
-    if (c->sloppy) {
+    if (c->sloppy && lossy) {
         y = malloc(3 * xn + 1);
         if (!y) goto oom;
         for (size_t i = 0; i < xn;) {
