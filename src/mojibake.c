@@ -654,25 +654,6 @@ bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
     return is_bad_at(m, s, n, true);
 }
 
-/* The code point at u[k] of valid UTF-8 u[0..n) and its length; U+FFFD
- * for a sequence cut short, so that bad input cannot read past the end. */
-static inline int32_t decode_at(const unsigned char *u, size_t n, size_t k, size_t *len)
-{
-    unsigned char c = u[k];
-    if (c < 0x80) { *len = 1; return c; }
-    if (c < 0xE0 && k + 1 < n) { *len = 2; return ((c & 0x1F) << 6) | (u[k + 1] & 0x3F); }
-    if (c >= 0xE0 && c < 0xF0 && k + 2 < n) {
-        *len = 3;
-        return ((c & 0x0F) << 12) | ((u[k + 1] & 0x3F) << 6) | (u[k + 2] & 0x3F);
-    }
-    if (c >= 0xF0 && k + 3 < n) {
-        *len = 4;
-        return ((c & 0x07) << 18) | ((u[k + 1] & 0x3F) << 12) | ((u[k + 2] & 0x3F) << 6) | (u[k + 3] & 0x3F);
-    }
-    *len = 1;
-    return 0xFFFD;
-}
-
 /* Index of the first byte >= 0x80 in u[i..n), or n. */
 static size_t next_high(const unsigned char *u, size_t i, size_t n)
 {
@@ -703,7 +684,7 @@ int ts_mojibake_is_bad_utf8(const ts_mojibake *m, const char *p, size_t n, ts_cp
         tmp->n = 0;
         while (k < n && ascii < MAX_ELEMS) {
             size_t len;
-            int32_t c = decode_at(u, n, k, &len);
+            int32_t c = ts_utf8_decode_valid(u, n, k, &len);
             if (tmp->n == tmp->cap && ts_cpvec_reserve(tmp, 1)) return -1;
             tmp->v[tmp->n++] = c;
             ascii = c < 0x80 ? ascii + 1 : 0;

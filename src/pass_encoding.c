@@ -200,14 +200,8 @@ static int decode(scratch *sc, const char *p, size_t n)
     int32_t *v = sc->cps.v;
     size_t i = 0, k = 0;
     while (i < n) {
-        unsigned char c = u[i];
-        int32_t cp;
         size_t len;
-        if (c < 0x80) { cp = c; len = 1; }
-        else if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); len = 2; }
-        else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); len = 3; }
-        else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); len = 4; }
-        if (i + len > n) { cp = 0xFFFD; len = n - i; } /* cannot happen: the reader checked */
+        int32_t cp = ts_utf8_decode_valid(u, n, i, &len);
         sc->offs[k] = (uint32_t)i;
         v[k++] = cp;
         i += len;
@@ -496,13 +490,9 @@ static size_t stage_nfc(const enc_state *st, ts_edit_list *out, uint32_t seg, co
         if (i < we) {
             const unsigned char *u = (const unsigned char *)p;
             while (i < we) {
-                unsigned char c = u[i];
-                if (c < 0xCC) { i++; continue; }
-                int32_t cp;
+                if (u[i] < 0xCC) { i++; continue; }
                 size_t l;
-                if (c < 0xE0) { cp = ((c & 0x1F) << 6) | (u[i + 1] & 0x3F); l = 2; }
-                else if (c < 0xF0) { cp = ((c & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F); l = 3; }
-                else { cp = ((c & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F); l = 4; }
+                int32_t cp = ts_utf8_decode_valid(u, we, i, &l);
                 if (!nfc_safe_cached(st, cp)) break;
                 i += l;
             }
@@ -667,14 +657,9 @@ static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n
             r |= B_INVIS;
     }
     if (c & B_NFC) {
-        unsigned char b = u[i];
-        int32_t cp;
-        if (b < 0xE0 && i + 1 < n) cp = ((b & 0x1F) << 6) | (u[i + 1] & 0x3F);
-        else if (b >= 0xE0 && b < 0xF0 && i + 2 < n) cp = ((b & 0x0F) << 12) | ((u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
-        else if (b >= 0xF0 && i + 3 < n)
-            cp = ((b & 0x07) << 18) | ((u[i + 1] & 0x3F) << 12) | ((u[i + 2] & 0x3F) << 6) | (u[i + 3] & 0x3F);
-        else return r | B_NFC;
-        if (!nfc_safe_cached(st, cp)) r |= B_NFC;
+        size_t len;
+        int32_t cp = ts_utf8_decode_valid(u, n, i, &len);
+        if (len == 1 || !nfc_safe_cached(st, cp)) r |= B_NFC;
     }
     return r;
 }

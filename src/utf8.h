@@ -18,6 +18,26 @@ size_t ts_utf8_valid_prefix(const char *s, size_t n);
 /* Decodes one code point at s (n > 0 bytes available); stores its byte
  * length in *len (1 for an invalid byte, which decodes as -1). */
 int32_t ts_utf8_decode(const char *s, size_t n, size_t *len);
+/* Decodes the code point at u[k] of text that is known to be valid UTF-8
+ * (a reader checked it), without validating again: hot loops over segment
+ * text use it.  A sequence cut short by the end gives U+FFFD and length 1,
+ * so that text breaking the promise cannot make it read past u[n - 1]. */
+static inline int32_t ts_utf8_decode_valid(const unsigned char *u, size_t n, size_t k, size_t *len)
+{
+    unsigned char c = u[k];
+    if (c < 0x80) { *len = 1; return c; }
+    if (c < 0xE0 && k + 1 < n) { *len = 2; return ((c & 0x1F) << 6) | (u[k + 1] & 0x3F); }
+    if (c >= 0xE0 && c < 0xF0 && k + 2 < n) {
+        *len = 3;
+        return ((c & 0x0F) << 12) | ((u[k + 1] & 0x3F) << 6) | (u[k + 2] & 0x3F);
+    }
+    if (c >= 0xF0 && k + 3 < n) {
+        *len = 4;
+        return ((c & 0x07) << 18) | ((u[k + 1] & 0x3F) << 12) | ((u[k + 2] & 0x3F) << 6) | (u[k + 3] & 0x3F);
+    }
+    *len = 1;
+    return 0xFFFD;
+}
 /* Encodes cp into out (4 bytes); returns the length (0 if cp is invalid). */
 size_t ts_utf8_encode(int32_t cp, char *out);
 /* Number of code points in s[0..n). */
