@@ -9,22 +9,24 @@
  * Errors in the pack are fine; crashes, sanitizer reports and leaks are not.
  *
  * The loader reads packs from files, so each input is written to one
- * temporary file per process first (removed at exit).
+ * anonymous memory file per process (memfd), opened by its /proc path:
+ * nothing is left behind however the fuzzer stops.
  *
  *   make fuzz FUZZ_TIME=600      (clang, ASan + UBSan; see the Makefile)
  *   seed corpus: tests/fuzz/corpus/rules/ (the bundled packs)
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tscrub.h"
 
 static char pack_path[64];
-
-static void remove_pack(void) { unlink(pack_path); }
+static int pack_fd = -1;
 
 static void quiet(void *ud, const ts_diagnostic *d)
 {
@@ -48,18 +50,13 @@ static const char sample[] =
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!pack_path[0]) {
-        const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-        snprintf(pack_path, sizeof pack_path, "%s/fuzz_rules_XXXXXX", dir);
-        int fd = mkstemp(pack_path);
-        if (fd < 0) abort();
-        close(fd);
-        atexit(remove_pack);
+    if (pack_fd < 0) {
+        pack_fd = memfd_create("fuzz_rules", 0);
+        if (pack_fd < 0) abort();
+        snprintf(pack_path, sizeof pack_path, "/proc/self/fd/%d", pack_fd);
     }
-    FILE *f = fopen(pack_path, "wb");
-    if (!f) abort();
-    if (size && fwrite(data, 1, size, f) != size) abort();
-    if (fclose(f)) abort();
+    if (ftruncate(pack_fd, 0) || (size && pwrite(pack_fd, data, size, 0) != (ssize_t)size))
+        abort();
 
     ts_context *ctx = ts_context_new();
     if (!ctx) return 0;
