@@ -137,7 +137,8 @@ $(BUILD)/bench_encoding: tests/bench/bench_encoding.c $(BUILD)/libtscrub.a
 
 # libFuzzer harnesses (tests/fuzz/fuzz_<name>.c), built with clang under
 # ASan + UBSan in build-fuzz/ and each run for FUZZ_TIME seconds on its
-# corpus tests/fuzz/corpus/<name>/ (new inputs go to build-fuzz/corpus/).
+# corpus tests/fuzz/corpus/<name>/ (new inputs go to build-fuzz/corpus/), with
+# the dictionary tests/fuzz/<name>.dict when there is one.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME  ?= 60
 FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -151,7 +152,8 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) FORCE
 fuzz: $(FUZZERS)
 	for f in $(FUZZERS); do \
 	    n=$${f##*/fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
-	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 -artifact_prefix=$(FUZZ_BUILD)/$$n- \
+	    d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
+	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 -artifact_prefix=$(FUZZ_BUILD)/$$n- $$d \
 	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n golden/formats || exit 1; \
 	done
 

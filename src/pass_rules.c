@@ -10,6 +10,10 @@
  * suggestion goes into the message), so fix only ever changes text through
  * a rule that says it may.
  *
+ * When the caller shows no findings (option "findings" = 0: fix, diff),
+ * rules that can only report (fix="suggest" or "none") are not run: their
+ * results would be thrown away.
+ *
  * Segments are handled in blocks of about 64 KiB of text, rule by rule, so
  * the time each rule spends is measured with two clock reads per block; a
  * rule over its budget, or whose pattern hits a PCRE2 limit, is stopped and
@@ -30,6 +34,7 @@
 typedef struct {
     ts_rule_set *set;
     ts_buf msg, repl;
+    bool fixes_only;           /* findings are not shown: run fix="auto" rules only */
 } rules_state;
 
 static double now_ns(void)
@@ -70,6 +75,8 @@ static ts_status state_new(ts_context *ctx, void **out)
     const char *v = ts_context_option(ctx, "rules-budget-ms");
     if (v) ts_rule_set_budget(s->set, strtod(v, NULL), 200);
     bool strict = opt_on(ctx, "rules-strict");
+    const char *f = ts_context_option(ctx, "findings");
+    s->fixes_only = f && strcmp(f, "0") == 0;
     ts_status st = TS_OK, r;
     const char *packs = ts_context_option(ctx, "rules-packs");
     if (!packs) packs = "core";
@@ -163,6 +170,7 @@ static ts_status run(ts_context *ctx, void *state, const ts_transcript *t, const
         for (size_t k = 0; k < nr; k++) {
             ts_rule *r = ts_rule_set_at(s->set, k);
             if (ts_rule_get_state(r)) continue;
+            if (s->fixes_only && ts_rule_fix_mode(r) != TS_FIX_AUTO) continue;
             double t0 = now_ns();
             for (size_t g = i; g < j; g++) {
                 if (only && !only[g]) continue;

@@ -400,6 +400,7 @@ static void xml_error(void *ud, xmlErrorPtr e)
     snprintf(msg, sizeof msg, "%s", e->message ? e->message : "malformed XML");
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' ')) msg[--n] = '\0';
+    for (char *nl = msg; (nl = strchr(nl, '\n'));) *nl = ' '; /* one diagnostic, one line */
     unsigned line = e->line > 0 ? (unsigned)e->line : 0, col = 0;
     const xmlNode *node = e->node;
     if (e->domain == XML_FROM_RELAXNGV && node && node->type == XML_ELEMENT_NODE &&
@@ -841,9 +842,12 @@ ts_status ts_rule_set_load(ts_context *ctx, ts_rule_set *set, const char *pack, 
     pc->_private = &L;
     pc->sax->serror = parser_error;
     /* No network, no DTD loading, no entity substitution (XML_PARSE_NOENT
-     * is deliberately absent); CDATA becomes text. */
-    doc = xmlCtxtReadMemory(pc, L.text, (int)L.len, L.file, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES);
+     * is deliberately absent); CDATA becomes text.  A pack is UTF-8 whatever
+     * its declaration says: libxml2's converters for other encodings print
+     * their errors straight to stderr instead of the error handler. */
+    doc = xmlCtxtReadMemory(pc, L.text, (int)L.len, L.file, "UTF-8",
+                            XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES |
+                                XML_PARSE_IGNORE_ENC);
     if (!doc || L.errors) {
         if (!L.errors)
             ts_diag_emit(ctx, L.file, 1, 1, TS_SEV_ERROR, TS_DIAG_RULES, "not a well-formed XML file");

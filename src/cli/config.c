@@ -13,6 +13,12 @@
  * Settings become what the options would have set: strings owned by the
  * options (opt->owned) and "key=value" pass options placed before the
  * command line's own --set, so the command line wins.
+ *
+ * Rule ids, in [rules] and in `--set rule.<id>=...`, are checked once the
+ * whole configuration is known: an id that no pass lists and no rule pack
+ * of this run defines is an error (a typo would otherwise silently leave
+ * the rule on).  A rule of a bundled pack that is not loaded is an error
+ * too, with the pack to load named.
  */
 #include "config.h"
 
@@ -33,6 +39,11 @@ typedef struct {
     const char **sets;         /* pass options from the file */
     size_t n_sets;
     char *packs;               /* rules-packs value being built */
+    struct rule_ref {
+        const char *id;        /* owned by the options */
+        unsigned line;
+    } *rule_refs;              /* rule ids the file sets, to check at the end */
+    size_t n_rule_refs;
 } cfg_state;
 
 static void cfg_error(cfg_state *s, const char *fmt, const char *a, const char *b)
@@ -90,6 +101,16 @@ static int is_bundled(const char *name)
 {
     for (size_t i = 0; i < ts_rules_bundled_count(); i++)
         if (strcmp(ts_rules_bundled_name(i), name) == 0) return 1;
+    return 0;
+}
+
+static int add_rule_ref(cfg_state *s, const char *id)
+{
+    const char *own_id = dup_owned(s, "", id);
+    struct rule_ref *v = own_id ? realloc(s->rule_refs, (s->n_rule_refs + 1) * sizeof *v) : NULL;
+    if (!v) return -1;
+    s->rule_refs = v;
+    v[s->n_rule_refs++] = (struct rule_ref){own_id, s->line};
     return 0;
 }
 
@@ -203,7 +224,7 @@ static int handler(void *ud, const char *section, const char *name, const char *
         else {
             char key[256];
             snprintf(key, sizeof key, "rule.%s", name);
-            if (add_set(s, key, value)) return 0;
+            if (add_set(s, key, value) || add_rule_ref(s, name)) return 0;
         }
     } else if (strcmp(section, "speakers") == 0) {
         char key[256];
@@ -211,6 +232,7 @@ static int handler(void *ud, const char *section, const char *name, const char *
         if (add_set(s, key, value)) return 0;
     } else if (strcmp(section, "options") == 0) {
         if (add_set(s, name, value)) return 0;
+        if (strncmp(name, "rule.", 5) == 0 && add_rule_ref(s, name + 5)) return 0;
     } else {
         cfg_error(s, "unknown section [%s]%s (tscrub, rules, speakers, options)", section, "");
     }
@@ -239,18 +261,198 @@ static char *find_config(void)
     }
 }
 
+/* ---- rule ids ---------------------------------------------------------- */
+
+typedef struct {
+    char **v;                  /* malloc'd ids */
+    size_t n, cap;
+    int failed;                /* out of memory */
+} id_list;
+
+static void collect_id(void *ud, const ts_rule_info *r, const char *fix)
+{
+    (void)fix;
+    id_list *l = ud;
+    if (l->failed) return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) {
+            l->failed = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strdup(r->id))) l->failed = 1;
+    else l->n++;
+}
+
+static void id_list_free(id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) free(l->v[i]);
+    free(l->v);
+}
+
+static int id_listed(const id_list *l, const char *id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], id) == 0) return 1;
+    return 0;
+}
+
+static void quiet_sink(void *ud, const ts_diagnostic *d)
+{
+    (void)ud;
+    (void)d;
+}
+
+/* Adds the rule ids of one pack; 1 when it does not load (the run reports
+ * why when it loads it), -1 when memory runs out. */
+static int pack_ids(ts_context *ctx, const char *pack, id_list *l)
+{
+    ts_status st = ts_rules_list(ctx, pack, collect_id, l);
+    if (st == TS_ERR_NOMEM || l->failed) return -1;
+    return st ? 1 : 0;
+}
+
+/* The ids of every rule pack this run loads: the last rules-packs value
+ * (the command line's, else the file's, else "core") and every --rules. */
+static int run_pack_ids(ts_context *ctx, const cli_options *opt, id_list *l)
+{
+    const char *packs = "core";
+    for (size_t i = 0; i < opt->n_sets; i++)
+        if (strncmp(opt->sets[i], "rules-packs=", 12) == 0) packs = opt->sets[i] + 12;
+    int bad = 0;
+    for (const char *p = packs; *p;) {
+        while (*p == ' ' || *p == ',' || *p == '\t') p++;
+        size_t n = strcspn(p, ",");
+        size_t m = n;
+        while (m && (p[m - 1] == ' ' || p[m - 1] == '\t')) m--;
+        if (m) {
+            char *name = strndup(p, m);
+            int r = name ? pack_ids(ctx, name, l) : -1;
+            free(name);
+            if (r < 0) return -1;
+            bad |= r;
+        }
+        p += n;
+    }
+    for (size_t i = 0; i < opt->n_rules; i++) {
+        int r = pack_ids(ctx, opt->rules[i], l);
+        if (r < 0) return -1;
+        bad |= r;
+    }
+    return bad;
+}
+
+static int pass_rule(const char *id)
+{
+    for (size_t i = 0; i < ts_pass_count(); i++) {
+        const ts_pass_info *p = ts_pass_at(i);
+        for (size_t k = 0; k < p->n_rules; k++)
+            if (strcmp(p->rules[k].id, id) == 0) return 1;
+    }
+    return 0;
+}
+
+/* The bundled pack that has rule `id` (named "pack/rule"), or NULL. */
+static const char *bundled_owner(ts_context *ctx, const char *id)
+{
+    const char *slash = strchr(id, '/');
+    if (!slash) return NULL;
+    for (size_t i = 0; i < ts_rules_bundled_count(); i++) {
+        const char *name = ts_rules_bundled_name(i);
+        if (strlen(name) != (size_t)(slash - id) || strncmp(name, id, (size_t)(slash - id)))
+            continue;
+        id_list l = {0};
+        int has = pack_ids(ctx, name, &l) == 0 && id_listed(&l, id);
+        id_list_free(&l);
+        return has ? name : NULL;
+    }
+    return NULL;
+}
+
+/* Reports an unknown rule id; `where` is "file:line:1" or "tscrub", `via`
+ * what set it when that is not the file's line. */
+static void unknown_rule(ts_context *ctx, const char *where, const char *via, const char *id)
+{
+    const char *pack = bundled_owner(ctx, id);
+    if (pack)
+        fprintf(stderr, "%s: error: rule '%s'%s belongs to the pack '%s', which this run does not "
+                "load (add it to rule-packs in [tscrub], or --set rules-packs=...)\n",
+                where, id, via, pack);
+    else
+        fprintf(stderr, "%s: error: unknown rule '%s'%s: no pass and no rule pack of this run has "
+                "it (see 'tscrub passes' and 'tscrub rules list')\n", where, id, via);
+}
+
+/* Checks the rule ids the file set (refs) and those of the command line's
+ * --set rule.<id>=... (opt->sets from index `first_cli` on).  Returns 0,
+ * or EXIT_TROUBLE after reporting every unknown id. */
+static int check_rule_ids(cli_options *opt, const char *path, const struct rule_ref *refs,
+                          size_t n_refs, size_t first_cli)
+{
+    size_t n_cli = 0;
+    for (size_t i = first_cli; i < opt->n_sets; i++) n_cli += strncmp(opt->sets[i], "rule.", 5) == 0;
+    if (!n_refs && !n_cli) return 0;
+    int rc = EXIT_TROUBLE;
+    id_list l = {0};
+    ts_context *ctx = ts_context_new();
+    if (!ctx) goto nomem;
+    ts_context_set_sink(ctx, quiet_sink, NULL);
+    /* Only the ids are needed: the patterns are not JIT-compiled. */
+    if (ts_context_set_option(ctx, "rules-jit", "0")) goto nomem;
+    int r = run_pack_ids(ctx, opt, &l);
+    if (r < 0) goto nomem;
+    if (r > 0) {
+        rc = 0; /* a pack that does not load: the run reports it */
+        goto out;
+    }
+    int errors = 0;
+    for (size_t i = 0; i < n_refs; i++) {
+        if (pass_rule(refs[i].id) || id_listed(&l, refs[i].id)) continue;
+        char where[PATH_MAX + 32];
+        snprintf(where, sizeof where, "%s:%u:1", path, refs[i].line);
+        unknown_rule(ctx, where, "", refs[i].id);
+        errors++;
+    }
+    for (size_t i = first_cli; i < opt->n_sets; i++) {
+        const char *kv = opt->sets[i];
+        if (strncmp(kv, "rule.", 5)) continue;
+        char *id = strndup(kv + 5, strcspn(kv + 5, "="));
+        if (!id) goto nomem;
+        if (!pass_rule(id) && !id_listed(&l, id)) {
+            unknown_rule(ctx, "tscrub", " (--set rule.<id>=...)", id);
+            errors++;
+        }
+        free(id);
+    }
+    rc = errors ? EXIT_TROUBLE : 0;
+    goto out;
+nomem:
+    fprintf(stderr, "tscrub: error: out of memory\n");
+out:
+    id_list_free(&l);
+    ts_context_free(ctx);
+    return rc;
+}
+
+/* ---- loading the file --------------------------------------------------- */
+
 int cli_config_load(cli_options *opt)
 {
-    if (opt->no_config) return 0;
     char *found = NULL;
     const char *path = opt->config;
-    if (!path) {
-        if (!(found = find_config())) return 0;
-        path = found;
-    }
     cfg_state s = {.opt = opt, .path = path};
     int rc = EXIT_TROUBLE;
-    FILE *f = fopen(path, "r");
+    FILE *f = NULL;
+    if (opt->no_config) goto check;
+    if (!path) {
+        if (!(found = find_config())) goto check;
+        path = s.path = found;
+    }
+    f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "%s: error: cannot read the configuration: %s\n", path, strerror(errno));
         goto out;
@@ -278,7 +480,8 @@ int cli_config_load(cli_options *opt)
         opt->sets = v;
         opt->n_sets += s.n_sets;
     }
-    rc = 0;
+check:
+    rc = check_rule_ids(opt, path, s.rule_refs, s.n_rule_refs, s.n_sets);
     goto out;
 nomem:
     fprintf(stderr, "tscrub: error: out of memory\n");
@@ -287,6 +490,7 @@ out:
     free(s.dir);
     free(s.sets);
     free(s.packs);
+    free(s.rule_refs);
     free(found);
     return rc;
 }

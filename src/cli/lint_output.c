@@ -616,6 +616,21 @@ static void write_checkstyle(lint_report *r)
     printf("</checkstyle>\n");
 }
 
+typedef struct {
+    uint64_t fp;
+    size_t i;
+} fp_at;
+
+static int cmp_fp_at(const void *pa, const void *pb)
+{
+    const fp_at *a = pa, *b = pb;
+    if (a->fp != b->fp) return a->fp < b->fp ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Writes every finding's fingerprint once (the first place it was seen,
+ * in report order) and says how many on stderr: writing a baseline is the
+ * run's whole output, so the findings themselves are not printed. */
 static int write_baseline(lint_report *r, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -625,16 +640,40 @@ static int write_baseline(lint_report *r, const char *path)
     }
     fprintf(f, "# tscrub lint baseline: findings listed here are not reported again.\n"
                "# One per line: fingerprint, rule, where it was first seen.\n");
+    /* Findings that share a fingerprint (one rule, the same match in the
+     * same segment text) need one line: sorting (fingerprint, position)
+     * pairs finds each fingerprint's first finding. */
+    fp_at *ix = malloc((r->n ? r->n : 1) * sizeof *ix);
+    unsigned char *first = calloc(r->n ? r->n : 1, 1);
+    if (!ix || !first) {
+        free(ix);
+        free(first);
+        fclose(f);
+        fprintf(stderr, "tscrub: error: out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < r->n; i++) ix[i] = (fp_at){r->v[i].fp, i};
+    qsort(ix, r->n, sizeof *ix, cmp_fp_at);
+    for (size_t i = 0; i < r->n; i++)
+        if (i == 0 || ix[i].fp != ix[i - 1].fp) first[ix[i].i] = 1;
+    size_t written = 0;
     char fp[17];
     for (size_t i = 0; i < r->n; i++) {
+        if (!first[i]) continue;
         fp_hex(r->v[i].fp, fp);
         fprintf(f, "%s %s %s:%u\n", fp, r->v[i].rule, r->v[i].file, r->v[i].line);
+        written++;
     }
+    free(ix);
+    free(first);
     int bad = ferror(f);
     if (fclose(f) || bad) {
         fprintf(stderr, "%s: error: cannot write the baseline\n", path);
         return -1;
     }
+    if (!r->opt->quiet)
+        fprintf(stderr, "%s: baseline written: %zu fingerprint%s (%zu finding%s)\n", path, written,
+                written == 1 ? "" : "s", r->n, r->n == 1 ? "" : "s");
     return 0;
 }
 
@@ -642,6 +681,8 @@ int lint_report_finish(lint_report *r)
 {
     if (r->n) qsort(r->v, r->n, sizeof *r->v, cmp_finding);
     int rc = 0;
+    if (r->opt->write_baseline) return write_baseline(r, r->opt->write_baseline) ? EXIT_TROUBLE
+                                                                                 : EXIT_CLEAN;
     switch (r->format) {
     case F_TEXT: write_text(r); break;
     case F_JSON: rc = write_json(r); break;
@@ -651,8 +692,6 @@ int lint_report_finish(lint_report *r)
     case F_CHECKSTYLE: write_checkstyle(r); break;
     }
     if (rc) return cli_stdout_error();
-    if (r->opt->write_baseline) return write_baseline(r, r->opt->write_baseline) ? EXIT_TROUBLE
-                                                                                 : EXIT_CLEAN;
     if (r->opt->fail_never) return EXIT_CLEAN;
     for (size_t i = 0; i < r->n; i++)
         if (r->v[i].sev >= r->opt->fail_on) return EXIT_FINDINGS;

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """check_sarif.py - validates tscrub's SARIF output against SARIF 2.1.0.
 
-The official JSON schema is not shipped with Debian, so this checker
-encodes, for every object tscrub emits, what the SARIF 2.1.0 standard
-(OASIS, sections 3.13-3.30) requires: required properties, the property
+validate_schema.py checks the logs against the SARIF 2.1.0 JSON schema
+(tests/data/sarif/); this checker repeats, for every object tscrub emits,
+what the SARIF 2.1.0 standard (OASIS, sections 3.13-3.30) requires, so it
+works without python3-jsonschema too: required properties, the property
 names each object may have (the schema sets additionalProperties to false),
 types, enums and minimums; plus the cross-checks the standard states in
 prose and GitHub code scanning relies on: ruleIndex points at the rule with
