@@ -101,6 +101,7 @@ static ts_status read_aws(ts_context *ctx, ts_transcript *t)
         x->line = line;
         x->col = col;
         x->punct = strcmp(type, "punctuation") == 0;
+        x->prob = ts_json_prob(json_object_get(alt, "confidence"));
         if (!x->punct) {
             x->start = ts_json_seconds(json_object_get(it, "start_time"));
             x->end = ts_json_seconds(json_object_get(it, "end_time"));

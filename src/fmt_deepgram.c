@@ -67,6 +67,9 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
             const char *sp = speaker_of(t, u, &sl);
             if ((st = ts_json_add_segment(t, a, b, json_string_value(tx), json_string_length(tx), sp, sl, line, col)))
                 return st;
+            static const char *const keys[] = {"punctuated_word", "word", NULL};
+            if ((st = ts_json_set_words(t, &t->segs[t->n - 1], json_object_get(u, "words"), keys, 0)))
+                return st;
         }
         return TS_OK;
     }
@@ -100,6 +103,7 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
             w[i].line = line;
             w[i].col = col;
             w[i].speaker = speaker_of(t, o, &w[i].speaker_len);
+            w[i].prob = ts_json_prob(json_object_get(o, "confidence"));
         }
         if (!st) st = ts_json_add_turns(t, w, n);
         free(w);
