@@ -148,6 +148,9 @@ int ts_segment_add_shift(ts_transcript *t, ts_segment *s, uint32_t at, uint32_t 
 
 /* ---- word timing ------------------------------------------------------- */
 
+/* How far past the previous word a word's text is looked for (bytes). */
+#define LOCATE_REACH 256
+
 static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 static int timed(const ts_word *w) { return w->start >= 0 && w->end >= w->start; }
@@ -194,9 +197,11 @@ int ts_segment_locate_words(ts_transcript *t, ts_segment *s, const ts_word *w,
         uint32_t at = pos;
         if (at + l > s->text_len || memcmp(p + at, x, l) != 0) {
             /* text no word covers (a tag, a normalised number) may come
-             * first: the next occurrence */
-            const char *hit = NULL;
-            for (const char *q = p + pos; q + l <= p + s->text_len; q++)
+             * first: the next occurrence, not far on (so text and words
+             * that disagree cost linear time) */
+            const char *hit = NULL, *lim = p + s->text_len;
+            if ((size_t)(lim - (p + pos)) > LOCATE_REACH + l) lim = p + pos + LOCATE_REACH + l;
+            for (const char *q = p + pos; q + l <= lim; q++)
                 if (*q == *x && memcmp(q, x, l) == 0) {
                     hit = q;
                     break;
@@ -220,16 +225,44 @@ int ts_segment_remap_words(ts_transcript *t, ts_segment *s, uint32_t base)
     if (!s->words || base >= s->n_shifts) return 0;
     ts_word *v = ts_arena_alloc(&t->arena, (s->n_words ? s->n_words : 1) * sizeof *v);
     if (!v) return -1;
+    /* The batch's replacements are in text order and do not overlap: a
+     * word is carried past those that end before it by their total change
+     * in length (cum), found by binary search on where they end in the
+     * text before the batch (old_end), and through the few it touches one
+     * by one; so a long segment costs O(words log replacements). */
+    uint32_t nsh = s->n_shifts - base;
+    int64_t *cum = malloc(((size_t)nsh + 1) * sizeof *cum);
+    uint32_t *old_end = malloc(((size_t)nsh + 1) * sizeof *old_end);
+    if (!cum || !old_end) {
+        free(cum);
+        free(old_end);
+        return -1;
+    }
+    cum[0] = 0;
+    for (uint32_t k = 0; k < nsh; k++) {
+        const ts_shift *sh = &s->shifts[base + k];
+        old_end[k] = (uint32_t)((int64_t)sh->at - cum[k] + sh->old_len);
+        cum[k + 1] = cum[k] + (int64_t)sh->new_len - sh->old_len;
+    }
     const char *p = s->text;
     uint32_t n = s->text_len, m = 0;
     for (uint32_t i = 0; i < s->n_words; i++) {
         uint32_t a = s->words[i].at, b = a + s->words[i].len;
         int ta = 0, tb = 0;
+        uint32_t lo = 0, hi = nsh;
+        while (lo < hi) { /* the first replacement not wholly before a */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (old_end[mid] < a) lo = mid + 1;
+            else hi = mid;
+        }
+        a = (uint32_t)(a + cum[lo]);
+        b = (uint32_t)(b + cum[lo]);
         /* Through each replacement: a start inside one moves to its start,
          * an end inside one to its end; an end a pure insertion follows
          * stays (the extension below takes what joins the word). */
-        for (uint32_t k = base; k < s->n_shifts; k++) {
+        for (uint32_t k = base + lo; k < s->n_shifts; k++) {
             const ts_shift *sh = &s->shifts[k];
+            if (sh->at > b) break; /* this and the rest come after the word */
             uint32_t e = sh->at + sh->old_len;
             if (a >= sh->at && a <= e) ta = 1;
             if (b >= sh->at && b <= e) tb = 1;
@@ -268,6 +301,8 @@ int ts_segment_remap_words(ts_transcript *t, ts_segment *s, uint32_t base)
         }
         v[m++] = w;
     }
+    free(cum);
+    free(old_end);
     s->words = v;
     s->n_words = m;
     return 0;

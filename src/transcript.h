@@ -142,7 +142,8 @@ const ts_word *ts_segment_word_at(const ts_segment *s, uint32_t off);
 
 /* Gives the segment the words w[0..n) of texts text[k][0..len[k]) (their
  * spans are ignored), found in order in its text: a word's text is looked
- * for after the previous one, leading and trailing blanks ignored.
+ * for after the previous one (at most 256 bytes on), leading and trailing
+ * blanks ignored.
  * When a word cannot be found the segment gets no words (the source and the
  * text disagree, so no mapping is better than a wrong one); returns 1 then,
  * 0 when set, -1 on allocation failure. */
