@@ -86,6 +86,23 @@ bool ts_transcript_segment(const ts_transcript *t, size_t i, ts_segment_view *ou
     return true;
 }
 
+size_t ts_transcript_word_count(const ts_transcript *t, size_t i)
+{
+    return i < t->n ? t->segs[i].n_words : 0;
+}
+
+bool ts_transcript_word(const ts_transcript *t, size_t i, size_t k, ts_word_view *out)
+{
+    if (i >= t->n || k >= t->segs[i].n_words) return false;
+    const ts_word *w = &t->segs[i].words[k];
+    out->start = w->start;
+    out->end = w->end;
+    out->at = w->at;
+    out->len = w->len;
+    out->probability = w->prob;
+    return true;
+}
+
 void ts_pos_cursor_init(const ts_segment *s, ts_pos_cursor *c)
 {
     c->orig_off = 0;
