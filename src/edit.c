@@ -409,9 +409,9 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
         if (!nt || ts_segment_add_shift(t, to, keep, to->text_len - keep, tl - keep)) return -1;
         if (tw) {
             uint32_t at = tl - (m1 - m0);
-            ntw = take_words(tw, 0, to->words, to->n_words, 0, keep, keep, 0);
-            ntw = take_words(tw, ntw, from->words, from->n_words, 0, cut, m1, (int64_t)at - m0);
-            nmoved = ntw - to->n_words;
+            uint32_t nto = take_words(tw, 0, to->words, to->n_words, 0, keep, keep, 0);
+            ntw = take_words(tw, nto, from->words, from->n_words, 0, cut, m1, (int64_t)at - m0);
+            nmoved = ntw - nto;
             nfw = take_words(fw, 0, from->words, from->n_words, cut, n, n, -(int64_t)k0);
         }
     } else {
@@ -448,8 +448,9 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
                 if (!first) first = &tw[k];
                 last = &tw[k];
             }
-        to->words = tw;
-        to->n_words = ntw;
+        /* a segment without word timing gets some only with moved words */
+        to->words = to->words || nmoved ? tw : NULL;
+        to->n_words = to->words ? ntw : 0;
         from->words = from->words ? fw : NULL;
         from->n_words = nfw;
         retime_after_move(from, to, to_end, first, last);
