@@ -10,7 +10,9 @@
  * Times are milliseconds.  With "utterances" (speaker_labels=true) each is
  * a segment; otherwise the words are grouped into one segment per speaker
  * turn (one segment when there are no speakers).  Speakers are written
- * "Speaker A" (the letter AssemblyAI gives).
+ * "Speaker A" (the letter AssemblyAI gives).  The words (of an utterance,
+ * or grouped) give the segments their word timing (ts_word: times and
+ * confidence).
  *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AssemblyAI JSON (use --to, e.g. whisper).

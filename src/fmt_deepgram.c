@@ -11,7 +11,9 @@
  * With "utterances" (utterances=true) each is a segment; otherwise the
  * words of the first alternative of each channel are grouped into one
  * segment per speaker turn, using "punctuated_word" when present.
- * Speakers are written "Speaker N" (the number Deepgram gives).
+ * Speakers are written "Speaker N" (the number Deepgram gives).  The words
+ * (of an utterance, or grouped) give the segments their word timing
+ * (ts_word: times and confidence).
  *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed Deepgram JSON (use --to, e.g. whisper).
