@@ -287,7 +287,7 @@ static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *a
     s->text = nt;
     s->text_len = (uint32_t)w;
     s->flags |= TS_SEG_TEXT_DIRTY;
-    return 0;
+    return ts_segment_remap_words(t, s, n0);
 }
 
 /* Joins a[0..alen) and b[0..blen) with one space (none when either is
@@ -306,8 +306,79 @@ static char *join_text(ts_transcript *t, const char *a, uint32_t alen, const cha
     return p;
 }
 
+/* ---- words through segment operations ---------------------------------- */
+
+/* Appends to v the words of w[0..n) that start in [lo, hi), clipped to end
+ * by `clip`, moved by `delta` bytes. */
+static uint32_t take_words(ts_word *v, uint32_t m, const ts_word *w, uint32_t n, uint32_t lo,
+                           uint32_t hi, uint32_t clip, int64_t delta)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        if (w[k].at < lo || w[k].at >= hi) continue;
+        uint32_t e = w[k].at + w[k].len;
+        if (e > clip) e = clip;
+        if (e <= w[k].at) continue;
+        v[m] = w[k];
+        v[m].at = (uint32_t)(w[k].at + delta);
+        v[m].len = e - w[k].at;
+        m++;
+    }
+    return m;
+}
+
+static ts_word *words_alloc(ts_transcript *t, size_t n)
+{
+    return ts_arena_alloc(&t->arena, (n ? n : 1) * sizeof(ts_word));
+}
+
+static ts_timecode later(const ts_timecode *tc, double sec)
+{
+    return sec > ts_tc_seconds(tc) ? ts_tc_from_seconds(sec, tc) : *tc;
+}
+
+static ts_timecode earlier(const ts_timecode *tc, double sec)
+{
+    return sec < ts_tc_seconds(tc) ? ts_tc_from_seconds(sec, tc) : *tc;
+}
+
+static int same_tc(const ts_timecode *a, const ts_timecode *b)
+{
+    return a->kind == b->kind && a->value == b->value;
+}
+
+/* After words moved between two timed segments, each segment's times
+ * follow its words: the one that got words at its end ends with them, the
+ * one that lost words at its start starts with the first it kept (and the
+ * other way round for a move forward).  Times only ever narrow the loser
+ * and widen the winner, so segments stay in order. */
+static void retime_after_move(ts_segment *from, ts_segment *to, int to_end, const ts_word *first_moved,
+                              const ts_word *last_moved)
+{
+    if (!first_moved || from->start.kind == TS_TC_NONE || to->start.kind == TS_TC_NONE ||
+        from->end.kind == TS_TC_NONE || to->end.kind == TS_TC_NONE)
+        return;
+    ts_timecode fs = from->start, fe = from->end, ts = to->start, te = to->end;
+    if (to_end) {
+        const ts_word *k = ts_segment_first_timed(from);
+        te = later(&to->end, last_moved->end);
+        if (k) fs = later(&from->start, k->start);
+    } else {
+        const ts_word *k = ts_segment_last_timed(from);
+        ts = earlier(&to->start, first_moved->start);
+        if (k) fe = earlier(&from->end, k->end);
+    }
+    if (ts_tc_seconds(&fe) < ts_tc_seconds(&fs)) return; /* inconsistent source times */
+    if (!same_tc(&fs, &from->start) || !same_tc(&fe, &from->end)) from->flags |= TS_SEG_TIMING_DIRTY;
+    if (!same_tc(&ts, &to->start) || !same_tc(&te, &to->end)) to->flags |= TS_SEG_TIMING_DIRTY;
+    from->start = fs;
+    from->end = fe;
+    to->start = ts;
+    to->end = te;
+}
+
 /* Moves text[mfrom,mto) of `from` to the end (to_end) or start of `to`;
- * `from` keeps text[kfrom,kto).  Trims at the cut and joins with a space. */
+ * `from` keeps text[kfrom,kto).  Trims at the cut and joins with a space.
+ * Words go with their text, and the segments' times follow them. */
 static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_t cut,
                      int to_end, const char **moved, uint32_t *moved_len)
 {
@@ -325,14 +396,35 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
     *moved_len = m1 - m0;
     uint32_t tl, nl;
     char *nt;
+    ts_word *tw = NULL, *fw = NULL;
+    uint32_t ntw = 0, nfw = 0, nmoved = 0;
+    if (from->words || to->words) {
+        tw = words_alloc(t, (size_t)from->n_words + to->n_words);
+        fw = words_alloc(t, from->n_words);
+        if (!tw || !fw) return -1;
+    }
     if (to_end) {
         uint32_t keep = rtrim(to->text, 0, to->text_len);
         nt = join_text(t, to->text, keep, x + m0, m1 - m0, &tl);
         if (!nt || ts_segment_add_shift(t, to, keep, to->text_len - keep, tl - keep)) return -1;
+        if (tw) {
+            uint32_t at = tl - (m1 - m0);
+            uint32_t nto = take_words(tw, 0, to->words, to->n_words, 0, keep, keep, 0);
+            ntw = take_words(tw, nto, from->words, from->n_words, 0, cut, m1, (int64_t)at - m0);
+            nmoved = ntw - nto;
+            nfw = take_words(fw, 0, from->words, from->n_words, cut, n, n, -(int64_t)k0);
+        }
     } else {
         uint32_t skip = ltrim(to->text, 0, to->text_len);
         nt = join_text(t, x + m0, m1 - m0, to->text + skip, to->text_len - skip, &tl);
         if (!nt || ts_segment_add_shift(t, to, 0, skip, tl - (to->text_len - skip))) return -1;
+        if (tw) {
+            ntw = take_words(tw, 0, from->words, from->n_words, cut, n, n, -(int64_t)m0);
+            nmoved = ntw;
+            ntw = take_words(tw, ntw, to->words, to->n_words, 0, to->text_len, to->text_len,
+                             (int64_t)tl - to->text_len);
+            nfw = take_words(fw, 0, from->words, from->n_words, 0, cut, k1, 0);
+        }
     }
     to->text = nt;
     to->text_len = tl;
@@ -348,6 +440,21 @@ static int move_span(ts_transcript *t, ts_segment *from, ts_segment *to, uint32_
     from->text_len = nl;
     from->text_cap = 0; /* no longer the start of a buffer it owns */
     from->flags |= TS_SEG_TEXT_DIRTY;
+    if (tw) {
+        const ts_word *first = NULL, *last = NULL;
+        uint32_t m_lo = to_end ? ntw - nmoved : 0, m_hi = to_end ? ntw : nmoved;
+        for (uint32_t k = m_lo; k < m_hi; k++)
+            if (tw[k].start >= 0 && tw[k].end >= tw[k].start) {
+                if (!first) first = &tw[k];
+                last = &tw[k];
+            }
+        /* a segment without word timing gets some only with moved words */
+        to->words = to->words || nmoved ? tw : NULL;
+        to->n_words = to->words ? ntw : 0;
+        from->words = from->words ? fw : NULL;
+        from->n_words = nfw;
+        retime_after_move(from, to, to_end, first, last);
+    }
     return 0;
 }
 
@@ -598,6 +705,15 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 uint32_t len;
                 char *nt = join_text(t, s->text, keep, b->text + skip, b->text_len - skip, &len);
                 if (!nt || ts_segment_add_shift(t, m, keep, s->text_len - keep, len - keep)) goto out;
+                if (s->words || b->words) {
+                    ts_word *mw = words_alloc(t, (size_t)s->n_words + b->n_words);
+                    if (!mw) goto out;
+                    uint32_t k = take_words(mw, 0, s->words, s->n_words, 0, keep, keep, 0);
+                    k = take_words(mw, k, b->words, b->n_words, 0, b->text_len, b->text_len,
+                                   (int64_t)len - b->text_len);
+                    m->words = mw;
+                    m->n_words = k;
+                }
                 m->text = nt;
                 m->text_cap = len + 1;
                 m->text_len = len;
@@ -618,6 +734,19 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 uint32_t cut = map_forward(s, base[i - lo], op->e->start);
                 uint32_t k1 = rtrim(s->text, 0, cut), g0 = ltrim(s->text, cut, s->text_len);
                 ts_timecode at = op->e->split_at;
+                ts_word *fw = NULL, *gw = NULL;
+                uint32_t nfw = 0, ngw = 0;
+                if (s->words) {
+                    fw = words_alloc(t, s->n_words);
+                    gw = words_alloc(t, s->n_words);
+                    if (!fw || !gw) goto out;
+                    nfw = take_words(fw, 0, s->words, s->n_words, 0, cut, k1, 0);
+                    ngw = take_words(gw, 0, s->words, s->n_words, cut, s->text_len, s->text_len,
+                                     -(int64_t)g0);
+                }
+                if (at.kind == TS_TC_NONE && ngw && gw[0].start >= 0 &&
+                    gw[0].start > ts_tc_seconds(&s->start) && gw[0].start < ts_tc_seconds(&s->end))
+                    at = ts_tc_from_seconds(gw[0].start, &s->start); /* where its first word starts */
                 if (at.kind == TS_TC_NONE) {
                     double a = ts_tc_seconds(&s->start), b = ts_tc_seconds(&s->end);
                     double frac = s->text_len ? (double)cut / s->text_len : 0.5;
@@ -637,6 +766,10 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 g->text_line = line;
                 g->text_col = col;
                 g->flags |= TS_SEG_NEW | TS_SEG_MAP_LOST | TS_SEG_TEXT_DIRTY | TS_SEG_TIMING_DIRTY;
+                g->words = gw;
+                g->n_words = ngw;
+                f->words = fw;
+                f->n_words = nfw;
                 f->end = at;
                 f->raw_tail = NULL;
                 f->raw_tail_len = 0;

@@ -10,7 +10,9 @@
  * Times are milliseconds.  With "utterances" (speaker_labels=true) each is
  * a segment; otherwise the words are grouped into one segment per speaker
  * turn (one segment when there are no speakers).  Speakers are written
- * "Speaker A" (the letter AssemblyAI gives).
+ * "Speaker A" (the letter AssemblyAI gives).  The words (of an utterance,
+ * or grouped) give the segments their word timing (ts_word: times and
+ * confidence).
  *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AssemblyAI JSON (use --to, e.g. whisper).
@@ -70,6 +72,8 @@ static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
             const char *sp = speaker_of(t, u, &sl);
             if ((st = ts_json_add_segment(t, a, b, json_string_value(tx), json_string_length(tx), sp, sl, line, col)))
                 return st;
+            static const char *const keys[] = {"text", NULL};
+            if ((st = ts_json_set_words(t, &t->segs[t->n - 1], uw, keys, 1))) return st;
             for (size_t k = 0; k < json_array_size(uw); k++) {
                 unsigned l2, c2;
                 ts_json_find_key(t->input, t->input_len, &pos, "text", &l2, &c2);
@@ -104,6 +108,7 @@ static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
         w[i].line = line;
         w[i].col = col;
         w[i].speaker = speaker_of(t, o, &w[i].speaker_len);
+        w[i].prob = ts_json_prob(json_object_get(o, "confidence"));
     }
     if (!st) st = ts_json_add_turns(t, w, n);
     free(w);

@@ -14,6 +14,9 @@
  * items are grouped into one segment per speaker turn, punctuation
  * attached to the word before it.  An item's speaker is its own
  * speaker_label, or that of the speaker_labels segment its time falls in.
+ * Grouped items also give the segments their word timing (ts_word: times
+ * and confidence, punctuation counted in the word before it); audio
+ * segments do not.
  *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AWS JSON (use --to, e.g. whisper).
@@ -101,6 +104,7 @@ static ts_status read_aws(ts_context *ctx, ts_transcript *t)
         x->line = line;
         x->col = col;
         x->punct = strcmp(type, "punctuation") == 0;
+        x->prob = ts_json_prob(json_object_get(alt, "confidence"));
         if (!x->punct) {
             x->start = ts_json_seconds(json_object_get(it, "start_time"));
             x->end = ts_json_seconds(json_object_get(it, "end_time"));

@@ -11,7 +11,9 @@
  * With "utterances" (utterances=true) each is a segment; otherwise the
  * words of the first alternative of each channel are grouped into one
  * segment per speaker turn, using "punctuated_word" when present.
- * Speakers are written "Speaker N" (the number Deepgram gives).
+ * Speakers are written "Speaker N" (the number Deepgram gives).  The words
+ * (of an utterance, or grouped) give the segments their word timing
+ * (ts_word: times and confidence).
  *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed Deepgram JSON (use --to, e.g. whisper).
@@ -67,6 +69,9 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
             const char *sp = speaker_of(t, u, &sl);
             if ((st = ts_json_add_segment(t, a, b, json_string_value(tx), json_string_length(tx), sp, sl, line, col)))
                 return st;
+            static const char *const keys[] = {"punctuated_word", "word", NULL};
+            if ((st = ts_json_set_words(t, &t->segs[t->n - 1], json_object_get(u, "words"), keys, 0)))
+                return st;
         }
         return TS_OK;
     }
@@ -100,6 +105,7 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
             w[i].line = line;
             w[i].col = col;
             w[i].speaker = speaker_of(t, o, &w[i].speaker_len);
+            w[i].prob = ts_json_prob(json_object_get(o, "confidence"));
         }
         if (!st) st = ts_json_add_turns(t, w, n);
         free(w);

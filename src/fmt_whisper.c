@@ -20,13 +20,22 @@
  * layout is normalised: indentation as detected from the second line (or
  * one line), numbers printed in their shortest form with up to 15 digits,
  * non-ASCII escaped as \uXXXX when the input had no raw non-ASCII bytes.
+ * Words ("words": "word" or "text", "start", "end", "probability" or
+ * WhisperX "score") become the segments' word timing (ts_word), which edits
+ * keep true: a word moved to another segment takes its times along.
  * In a changed segment the start/end, text and speaker are updated, the
- * top-level "text" is rebuilt from the segments, and its words are
- * realigned: a word whose text is unchanged keeps its object (times,
- * probability, speaker); between two unchanged words, as many new words as
- * old ones pair up one to one (a respelt word keeps its times); any other
- * new word gets only "word".  Tab indentation is written as spaces.  WhisperX
- * "word_segments" is rebuilt from the segments' words.
+ * top-level "text" is rebuilt from the segments, and "words" is written
+ * from the word timing: each word keeps its object (unknown fields too)
+ * with its text and times brought up to date, and its WhisperX "speaker"
+ * set to the segment's when the segment was relabelled or the word came
+ * from another segment; text no word covers gets words with only "word".
+ * A segment whose words the text does not have in order has no word
+ * timing: its words are realigned instead (a word whose text is unchanged
+ * keeps its object; between two unchanged words, as many new words as old
+ * ones pair up one to one; any other new word gets only "word").  Tab
+ * indentation is written as spaces.  WhisperX "word_segments" is rebuilt
+ * from the segments' words.  Written from another format, a segment with
+ * word timing gets "words" with "word", "start", "end", "probability".
  */
 #include <math.h>
 #include <stdlib.h>
@@ -173,6 +182,9 @@ static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
             sg->speaker = "";
             sg->flags |= TS_SEG_NO_SPEAKER;
         }
+        static const char *const keys[] = {"word", "text", NULL};
+        json_t *words = json_object_get(o, "words");
+        if (json_is_array(words) && (st = ts_json_set_words(t, sg, words, keys, 0))) return st;
     }
     return TS_OK;
 }
@@ -305,6 +317,78 @@ fail:
     return NULL;
 }
 
+static int is_orig_word(json_t *orig, const void *w)
+{
+    for (size_t j = 0; j < json_array_size(orig); j++)
+        if (json_array_get(orig, j) == w) return 1;
+    return 0;
+}
+
+static int set_seconds(json_t *o, const char *key, double sec)
+{
+    json_t *old = json_object_get(o, key);
+    if (json_is_number(old) && fabs(json_number_value(old) - sec) < 1e-9) return 0;
+    return json_object_set_new(o, key, json_real(round(sec * 1000.0) / 1000.0));
+}
+
+/* The segment's words from its word timing (ts_word): a word read from a
+ * Whisper file keeps its object, with its text and times brought up to
+ * date; a word from elsewhere gets "word", "start", "end" and
+ * "probability"; text no word covers gets words without times.  A word's
+ * "speaker" follows the segment's when that changed or the word came from
+ * another segment. */
+static json_t *words_from_timing(const ts_segment *s, const wh_seg *fd)
+{
+    json_t *orig = fd ? json_object_get(fd->obj, "words") : NULL;
+    json_t *first = json_array_get(orig, 0);
+    json_t *fv = json_object_get(first, "word");
+    int lead_space = fd ? json_is_string(fv) && json_string_length(fv) && json_string_value(fv)[0] == ' ' : 1;
+    int relabel = (s->flags & TS_SEG_SPEAKER_DIRTY) != 0;
+    json_t *out = json_array();
+    if (!out) return NULL;
+    uint32_t pos = 0;
+    for (uint32_t k = 0; k <= s->n_words; k++) {
+        uint32_t upto = k < s->n_words ? s->words[k].at : s->text_len;
+        for (const char *p = s->text + pos, *e = s->text + upto; p < e;) { /* untimed text */
+            while (p < e && ws(*p)) p++;
+            if (p >= e) break;
+            const char *q = p;
+            while (q < e && !ws(*q)) q++;
+            if (json_array_append_new(out, word_like(NULL, p, (size_t)(q - p), lead_space))) goto fail;
+            p = q;
+        }
+        if (k == s->n_words) break;
+        const ts_word *w = &s->words[k];
+        const char *p = s->text + w->at;
+        json_t *src = fd ? (json_t *)w->src : NULL, *nw; /* another format's word: not ours to copy */
+        size_t n;
+        const char *x = src ? word_text(src, &n) : NULL;
+        if (src && n == w->len && memcmp(x, p, n) == 0) nw = json_deep_copy(src);
+        else nw = word_like(src, p, w->len, lead_space);
+        if (!nw) goto fail;
+        int err = 0;
+        if (w->start >= 0) {
+            err |= set_seconds(nw, "start", w->start);
+            err |= set_seconds(nw, "end", w->end);
+        }
+        if (!src && w->prob >= 0)
+            err |= json_object_set_new(nw, "probability", json_real(round(w->prob * 1000.0) / 1000.0));
+        if (json_object_get(nw, "speaker") && (relabel || !is_orig_word(orig, src))) {
+            if (s->speaker_len) err |= json_object_set_new(nw, "speaker", json_stringn(s->speaker, s->speaker_len));
+            else json_object_del(nw, "speaker");
+        }
+        if (err || json_array_append_new(out, nw)) {
+            if (err) json_decref(nw);
+            goto fail;
+        }
+        pos = w->at + w->len;
+    }
+    return out;
+fail:
+    json_decref(out);
+    return NULL;
+}
+
 static int set_time(json_t *o, const char *key, const ts_timecode *tc)
 {
     double sec = ts_tc_seconds(tc);
@@ -372,7 +456,11 @@ static json_t *segment_obj(const ts_transcript *t, size_t i, int native, int cpp
     if (s->speaker_len) err |= json_object_set_new(o, "speaker", json_stringn(s->speaker, s->speaker_len));
     else if (json_object_get(o, "speaker")) json_object_del(o, "speaker");
     json_t *words = json_object_get(o, "words");
-    if (json_is_array(words) && (s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW))) {
+    if (s->words && !cpp && (!fd || (s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW | TS_SEG_SPEAKER_DIRTY)))) {
+        json_t *nw = words_from_timing(s, fd);
+        if (!nw) err = 1;
+        else err |= json_object_set_new(o, "words", nw);
+    } else if (json_is_array(words) && (s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW))) {
         json_t *nw = realign_words(s, words);
         if (!nw) err = 1;
         else err |= json_object_set_new(o, "words", nw);

@@ -175,12 +175,61 @@ ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const 
     return TS_OK;
 }
 
+double ts_json_prob(const json_t *v)
+{
+    double x = -1;
+    if (json_is_number(v)) x = json_number_value(v);
+    else if (json_is_string(v) && json_string_length(v)) {
+        char *end;
+        x = strtod(json_string_value(v), &end);
+        if (*end) x = -1;
+    }
+    return x >= 0 && x <= 1 ? x : -1;
+}
+
+ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
+                            const char *const *text_keys, int ms)
+{
+    size_t n = json_array_size(arr);
+    if (!n) return TS_OK;
+    ts_word *w = malloc(n * sizeof *w);
+    const char **tx = malloc(n * sizeof *tx);
+    uint32_t *len = malloc(n * sizeof *len);
+    ts_status st = TS_ERR_NOMEM;
+    if (!w || !tx || !len) goto out;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i), *v = NULL;
+        for (size_t k = 0; text_keys[k] && !json_is_string(v); k++) v = json_object_get(o, text_keys[k]);
+        if (!json_is_string(v) || json_string_length(v) > UINT32_MAX / 2) continue;
+        double a = ts_json_seconds(json_object_get(o, "start")), b = ts_json_seconds(json_object_get(o, "end"));
+        if (ms && a >= 0) a /= 1000.0;
+        if (ms && b >= 0) b /= 1000.0;
+        if (a < 0 || b < a) a = b = -1;
+        json_t *p = json_object_get(o, "probability");
+        if (!p) p = json_object_get(o, "score");
+        if (!p) p = json_object_get(o, "confidence");
+        w[m] = (ts_word){a, b, 0, 0, (float)ts_json_prob(p), o};
+        tx[m] = json_string_value(v);
+        len[m] = (uint32_t)json_string_length(v);
+        m++;
+    }
+    st = ts_segment_locate_words(t, s, w, tx, len, m) < 0 ? TS_ERR_NOMEM : TS_OK;
+out:
+    free(w);
+    free(tx);
+    free(len);
+    return st;
+}
+
 ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
 {
     size_t i = 0;
     char *buf = NULL;
     size_t cap = 0;
     ts_status st = TS_OK;
+    ts_word *tw = malloc((n ? n : 1) * sizeof *tw);
+    if (!tw) return TS_ERR_NOMEM;
     while (i < n && !st) {
         size_t j = i, len = 0;
         /* punctuation joins the turn before it, whoever it is given to */
@@ -197,12 +246,15 @@ ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
             buf = p;
             cap = len + 1;
         }
-        size_t o = 0;
+        size_t o = 0, m = 0;
         double start = -1, end = 0;
         for (size_t k = i; k < j; k++) {
             if (o && !w[k].punct) buf[o++] = ' ';
+            if (!w[k].punct || !m) tw[m++] = (ts_word){w[k].punct ? -1 : w[k].start, w[k].punct ? -1 : w[k].end,
+                                                       (uint32_t)o, 0, (float)w[k].prob, NULL};
             memcpy(buf + o, w[k].text, w[k].len);
             o += w[k].len;
+            tw[m - 1].len = (uint32_t)(o - tw[m - 1].at);
             if (!w[k].punct) {
                 if (start < 0) start = w[k].start;
                 if (w[k].end > end) end = w[k].end;
@@ -211,8 +263,35 @@ ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
         if (start < 0) start = t->n ? ts_tc_seconds(&t->segs[t->n - 1].end) : 0;
         st = ts_json_add_segment(t, start, end, buf, o, w[i].speaker, w[i].speaker_len, w[i].line,
                                  w[i].col);
+        if (!st) {
+            /* the words' spans, in the text as trimmed */
+            ts_segment *sg = &t->segs[t->n - 1];
+            size_t skip = 0;
+            while (skip < o && (buf[skip] == ' ' || buf[skip] == '\t' || buf[skip] == '\n')) skip++;
+            ts_word *v = ts_arena_alloc(&t->arena, (m ? m : 1) * sizeof *v);
+            if (!v) st = TS_ERR_NOMEM;
+            else {
+                uint32_t nv = 0;
+                for (size_t k = 0; k < m; k++) {
+                    uint32_t a = tw[k].at, b = tw[k].at + tw[k].len;
+                    a = a > skip ? a - (uint32_t)skip : 0;
+                    b = b > skip ? b - (uint32_t)skip : 0;
+                    if (b > sg->text_len) b = sg->text_len;
+                    while (a < b && (sg->text[a] == ' ' || sg->text[a] == '\t' || sg->text[a] == '\n')) a++;
+                    while (b > a && (sg->text[b - 1] == ' ' || sg->text[b - 1] == '\t' || sg->text[b - 1] == '\n')) b--;
+                    if (a == b || (nv && a < v[nv - 1].at + v[nv - 1].len)) continue;
+                    v[nv] = tw[k];
+                    v[nv].at = a;
+                    v[nv].len = b - a;
+                    nv++;
+                }
+                sg->words = v;
+                sg->n_words = nv;
+            }
+        }
         i = j;
     }
+    free(tw);
     free(buf);
     return st;
 }

@@ -59,17 +59,32 @@ typedef struct {
     size_t speaker_len;
     int punct;                 /* attaches to the previous word without a space */
     unsigned line, col;        /* where the word is in the source */
+    double prob;               /* 0..1, negative when unknown */
 } ts_json_word;
+
+/* A number, or a string holding one ("0.97"), as a probability in 0..1;
+ * -1 when it is neither. */
+double ts_json_prob(const json_t *v);
 
 /* Appends one segment per run of consecutive words with the same speaker
  * (texts joined by spaces, punctuation attached); strings are copied into
- * the transcript's arena. */
+ * the transcript's arena.  The segments get the words' timing (ts_word),
+ * punctuation counted in the word before it. */
 ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n);
 
 /* Appends one segment with the given text and speaker (copied). */
 ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const char *text,
                               size_t len, const char *speaker, size_t speaker_len, unsigned line,
                               unsigned col);
+
+/* Gives segment s the words of `arr`, an array of objects with the word's
+ * text under the first of text_keys it has, "start" and "end" (seconds,
+ * or milliseconds when `ms`) and a "probability", "score" or "confidence";
+ * src of each is its object.  Words the text does not have in order leave
+ * the segment without words (see ts_segment_locate_words).  Returns a
+ * ts_status. */
+ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
+                            const char *const *text_keys, int ms);
 
 /* Writer of the read-only service formats: an unchanged transcript is
  * the input, byte for byte; a changed one is a usage error naming the

@@ -21,14 +21,23 @@
  *   split-sentence     a sentence split over two segments of one speaker
  *                      joins the segment where it began;
  *   hidden-turn        a reply at the end of a turn ("No, no, it's not...")
- *                      goes forward only when the timing supports it (the
- *                      segment speaks too fast, the next one too slowly);
- *                      otherwise, like a question to a named person answered
- *                      in the same segment, it is only reported; so is a
- *                      listener's "mhm" or "uh-huh" inside a turn.
+ *                      goes forward only when the timing supports it: with
+ *                      word times, a pause before the reply and none after
+ *                      it; without, the segment speaks too fast and the
+ *                      next one too slowly; otherwise, like a question to
+ *                      a named person answered in the same segment, it is
+ *                      only reported; so is a listener's "mhm" or "uh-huh"
+ *                      inside a turn.
  * Guards: "X speaks, Y interjects a few words, X finishes" is normal and
- * left alone; nothing moves across a pause of TS_MAX_GAP seconds or more;
- * nothing empties a segment.  Text without punctuation (raw ASR) is handled
+ * left alone; nothing moves across a pause of TS_MAX_GAP seconds or more
+ * (between the words either side when they are timed, else between the
+ * segments); nothing empties a segment.  Word times come from the
+ * transcript's word timing (ts_word), and moved words take theirs along.
+ * They do not veto the other boundary rules: a speaker who pauses inside a
+ * sentence and finishes it just before the other one starts looks like a
+ * turn change at the boundary, and on Earnings-21's Amazon hypotheses
+ * every fragment such a veto kept (5 words) belonged to the earlier
+ * speaker (scripts/eval-word-times).  Text without punctuation (raw ASR) is handled
  * too: fragments are then delimited by discourse markers only and no case
  * or punctuation changes.  `merge-turns` joins consecutive segments of one
  * speaker once nothing else is left to do.
@@ -91,6 +100,9 @@ static const ts_rule_info speakers_rules[R_COUNT] = {
 #define MAX_SPLIT 5
 /* A reply moved by hidden-turn. */
 #define MAX_REPLY 8
+/* With word times: a pause this long (seconds) on one side of a cut, and
+ * under a third of it on the other, says on which side the turn changes. */
+#define TURN_PAUSE 0.5
 
 /* ---- word classes ------------------------------------------------------ */
 
@@ -430,10 +442,63 @@ static double duration(const ts_segment *s)
     return a >= 0 && b >= a ? b - a : -1;
 }
 
-/* The pause between segments i and i+1, or -1 without timing. */
+/* ---- word times --------------------------------------------------------- */
+
+static int word_timed(const ts_word *w) { return w && w->start >= 0 && w->end >= w->start; }
+
+/* The timed word that is the segment's first (or last) word, or NULL. */
+static const ts_word *edge_word(const ts_segment *s, int last)
+{
+    if (!s->n_words) return NULL;
+    uint32_t a = 0, b = s->text_len;
+    while (a < b && is_blank(s->text[a])) a++;
+    while (b > a && is_blank(s->text[b - 1])) b--;
+    if (a == b) return NULL;
+    const ts_word *w = ts_segment_word_at(s, last ? b - 1 : a);
+    return word_timed(w) ? w : NULL;
+}
+
+/* The pause between the words either side of byte `cut` of the segment's
+ * text (a word boundary); 0 when one side is not timed. */
+static int pause_at(const ts_segment *s, uint32_t cut, double *pause)
+{
+    uint32_t k = 0;
+    while (k < s->n_words && s->words[k].at < cut) k++;
+    if (k == 0 || k == s->n_words) return 0;
+    const ts_word *l = &s->words[k - 1], *r = &s->words[k];
+    if (!word_timed(l) || !word_timed(r) || l->at + l->len > cut) return 0;
+    /* no untimed word in between */
+    for (uint32_t q = l->at + l->len; q < r->at; q++)
+        if (!is_blank(s->text[q])) return 0;
+    *pause = r->start - l->end;
+    return 1;
+}
+
+enum { EV_NONE, EV_FOR, EV_AGAINST, EV_UNCLEAR };
+
+/* What word times say about moving words across the boundary of segments
+ * a and b, cut at byte `cut` of the segment they leave (b's opening when
+ * `back`, a's tail otherwise): the pause at the cut (*inner) against the
+ * pause where the segments meet (*outer).  EV_FOR: the turn changes at the
+ * cut; EV_AGAINST: at the boundary; EV_NONE: no word times there. */
+static int word_evidence(const scan *sc, size_t a, size_t b, int back, uint32_t cut, double *inner,
+                         double *outer)
+{
+    const ts_word *l = edge_word(seg(sc, a), 1), *f = edge_word(seg(sc, b), 0);
+    if (!l || !f || !pause_at(seg(sc, back ? b : a), cut, inner)) return EV_NONE;
+    *outer = f->start - l->end;
+    if (*inner >= TURN_PAUSE && *outer < *inner / 3) return EV_FOR;
+    if (*outer >= TURN_PAUSE && *inner < *outer / 3) return EV_AGAINST;
+    return EV_UNCLEAR;
+}
+
+/* The pause between segments i and i+1, or -1 without timing: between
+ * their words when both are timed there, else between the segments. */
 static double gap_after(const scan *sc, size_t i)
 {
     if (!sc->timed) return -1;
+    const ts_word *l = edge_word(seg(sc, i), 1), *f = edge_word(seg(sc, i + 1), 0);
+    if (l && f) return f->start - l->end;
     double e = ts_tc_seconds(&seg(sc, i)->end), s = ts_tc_seconds(&seg(sc, i + 1)->start);
     return e >= 0 && s >= 0 ? s - e : -1;
 }
@@ -944,6 +1009,33 @@ static void rule_hidden_turn(scan *sc, size_t a, size_t b)
     }
     double ma = sc->rate_median ? sc->rate_median[a] : 0, mb = sc->rate_median ? sc->rate_median[b] : 0;
     int supported = 0;
+    /* Word times, when there are some at the cut and the boundary, are the
+     * evidence: a pause before the reply and none after it. */
+    double in = 0, outer = 0;
+    int ev = word_evidence(sc, a, b, 0, cut, &in, &outer);
+    if (ev != EV_NONE) {
+        if (ev != EV_FOR) {
+            e = ts_edit_report(sc->out, &speakers_rules[R_HIDDEN_TURN], (uint32_t)a, cut, A->text_len);
+            if (e) {
+                e->confidence = 0.3f;
+                e->message = say(sc->out, "'%.*s' may be %.*s's reply (the word times do not show a turn "
+                                          "change before it: %.2fs pause there, %.2fs at the segment boundary): left",
+                                 (int)(A->text_len - cut), p + cut, (int)B->speaker_len, B->speaker, in, outer);
+            }
+            return;
+        }
+        e = ts_edit_move(sc->out, &speakers_rules[R_HIDDEN_TURN], (uint32_t)a, TS_EDIT_MOVE_NEXT, cut,
+                         A->text_len);
+        if (e) {
+            e->confidence = 0.7f;
+            e->message = say(sc->out, "'%.*s' replies to %.*s: the word times put the turn change before "
+                                      "it (%.2fs pause there, %.2fs at the segment boundary): moved to %.*s",
+                             (int)(A->text_len - cut), p + cut, (int)A->speaker_len, A->speaker, in, outer,
+                             (int)B->speaker_len, B->speaker);
+        }
+        claim(sc, a, b);
+        return;
+    }
     if (sc->timed && da > 0 && db > 0 && ma > 0 && mb > 0 && !pause_between(sc, a)) {
         double na = (double)words_in(A->text, A->text_len), nb = (double)words_in(B->text, B->text_len);
         double ra = na / da, rb = nb / db;

@@ -12,6 +12,15 @@
  * are relabelled in the next round.  A segment two speakers share equally
  * keeps its speaker, and no split ever puts a segment before an earlier
  * one.  Without the option the pass does nothing.
+ *
+ * A segment with word times (ts_word) is decided word by word instead:
+ * each timed word belongs to the turn it overlaps most (an untimed word,
+ * or one in no turn, to the word before it, or else after it); where the
+ * words change speaker the segment is split before the first word of the
+ * new speaker, at that word's start (turns/word-split; with several
+ * changes, the one nearest the middle first, so a segment is settled in
+ * few rounds), and a segment whose words are all one speaker's gets that
+ * speaker.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +29,12 @@
 #include "pass.h"
 #include "utf8.h"
 
-enum { R_RELABEL, R_SPLIT, R_COUNT };
+enum { R_RELABEL, R_SPLIT, R_WORD_SPLIT, R_COUNT };
 
 static const ts_rule_info turns_rules[R_COUNT] = {
     [R_RELABEL] = {"turns/relabel", "speaker set from the diarization turns that overlap the segment most", TS_SEV_WARNING},
     [R_SPLIT] = {"turns/split", "segment split where the diarization turn changes speaker", TS_SEV_WARNING},
+    [R_WORD_SPLIT] = {"turns/word-split", "segment split at the word where the diarization turn changes speaker", TS_SEV_WARNING},
 };
 
 /* A split needs the second speaker to hold this much of the segment. */
@@ -39,9 +49,16 @@ typedef struct {
 
 typedef struct {
     ts_transcript *file; /* owns the speaker strings */
-    turn *v;
+    turn *v;             /* sorted by start */
     size_t n;
+    double longest;      /* the longest turn's duration */
 } turns_state;
+
+static int cmp_turn(const void *pa, const void *pb)
+{
+    const turn *a = pa, *b = pb;
+    return (a->start > b->start) - (a->start < b->start);
+}
 
 static void turns_free(void *p)
 {
@@ -69,8 +86,96 @@ static ts_status turns_new(ts_context *ctx, void **out)
         ts_transcript_segment(s->file, i, &v);
         if (v.end <= v.start || !v.speaker_len) continue;
         s->v[s->n++] = (turn){v.start, v.end, v.speaker, v.speaker_len};
+        if (v.end - v.start > s->longest) s->longest = v.end - v.start;
     }
+    qsort(s->v, s->n, sizeof *s->v, cmp_turn);
     return TS_OK;
+}
+
+/* The turn overlapping [a, b] most (for a word with no duration: a turn
+ * containing it), or NULL. */
+static const turn *turn_of(const turns_state *s, double a, double b)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) { /* the first turn that may reach a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->v[mid].start + s->longest < a) lo = mid + 1;
+        else hi = mid;
+    }
+    const turn *best = NULL;
+    double most = -1;
+    for (size_t k = lo; k < s->n && s->v[k].start <= b; k++) {
+        const turn *u = &s->v[k];
+        double x = u->start > a ? u->start : a, y = u->end < b ? u->end : b;
+        if (y < x || (y == x && !(a == b && u->start <= a && a < u->end))) continue;
+        if (y - x > most) {
+            most = y - x;
+            best = u;
+        }
+    }
+    return best;
+}
+
+static int same_label(const turn *u, const char *sp, size_t len)
+{
+    return u->speaker_len == len && memcmp(u->speaker, sp, len) == 0;
+}
+
+/* The word-by-word decision for segment i (see the top): 1 when the
+ * segment's words settle it (an edit may have been proposed), 0 when they
+ * have no times in any turn, -1 when memory ran out. */
+static int by_words(const turns_state *s, const ts_transcript *t, size_t i, ts_edit_list *out)
+{
+    const ts_segment *sg = &t->segs[i];
+    const turn **who = malloc(sg->n_words * sizeof *who);
+    if (!who) return -1;
+    const turn *last = NULL;
+    for (uint32_t k = 0; k < sg->n_words; k++) {
+        const ts_word *w = &sg->words[k];
+        const turn *u = w->start >= 0 && w->end >= w->start ? turn_of(s, w->start, w->end) : NULL;
+        who[k] = u ? u : last;
+        if (u) last = u;
+    }
+    uint32_t first = 0;
+    while (first < sg->n_words && !who[first]) first++;
+    if (first == sg->n_words) {
+        free(who);
+        return 0;
+    }
+    for (uint32_t k = 0; k < first; k++) who[k] = who[first];
+    /* the change of speaker nearest the middle */
+    uint32_t cut = 0;
+    for (uint32_t k = 1; k < sg->n_words; k++)
+        if (!same_label(who[k], who[k - 1]->speaker, who[k - 1]->speaker_len)) {
+            uint32_t mid = sg->n_words / 2;
+            if (!cut || (k > mid ? k - mid : mid - k) < (cut > mid ? cut - mid : mid - cut)) cut = k;
+        }
+    ts_edit *e = NULL;
+    if (cut) {
+        const ts_word *w = &sg->words[cut];
+        double a = ts_tc_seconds(&sg->start), b = ts_tc_seconds(&sg->end);
+        double next = i + 1 < t->n ? ts_tc_seconds(&t->segs[i + 1].start) : b;
+        ts_timecode tc = ts_tc_from_seconds(w->start, &sg->start);
+        int timed = w->start > a && w->start < b && w->start <= next;
+        e = ts_edit_split(out, &turns_rules[R_WORD_SPLIT], (uint32_t)i, w->at, timed ? &tc : NULL);
+        if (e) {
+            e->confidence = 0.8f;
+            e->message = ts_edit_message(out, "'%.*s' and '%.*s' share this segment: split before '%.*s' (%.3fs)",
+                                         (int)who[cut - 1]->speaker_len, who[cut - 1]->speaker,
+                                         (int)who[cut]->speaker_len, who[cut]->speaker, (int)w->len,
+                                         sg->text + w->at, w->start);
+        }
+    } else if (!same_label(who[0], sg->speaker, sg->speaker_len)) {
+        e = ts_edit_speaker(out, &turns_rules[R_RELABEL], (uint32_t)i, who[0]->speaker, who[0]->speaker_len);
+        if (e) {
+            e->confidence = 0.9f;
+            e->message = ts_edit_message(out, "speaker '%.*s' -> '%.*s' (the turns of all %u words)",
+                                         (int)sg->speaker_len, sg->speaker, (int)who[0]->speaker_len,
+                                         who[0]->speaker, (unsigned)sg->n_words);
+        }
+    }
+    free(who);
+    return out->failed ? -1 : 1;
 }
 
 typedef struct {
@@ -91,6 +196,11 @@ static ts_status run_turns(ts_context *ctx, void *state, const ts_transcript *t,
     share sh[8];
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *sg = &t->segs[i];
+        if (sg->n_words) {
+            int r = by_words(s, t, i, out);
+            if (r < 0) return TS_ERR_NOMEM;
+            if (r) continue;
+        }
         double a = ts_tc_seconds(&sg->start), b = ts_tc_seconds(&sg->end);
         if (a < 0 || b <= a) continue;
         size_t nsh = 0;

@@ -23,6 +23,22 @@
 
 struct ts_format;
 
+/* A recognised word with its timing, as engines that time words report it
+ * (Whisper, WhisperX, AWS, Deepgram, AssemblyAI).  It points into its
+ * segment's current text: [at, at + len), which starts and ends outside
+ * whitespace (it may hold some, after edits joined or split words).  A
+ * segment's words are in text order and do not overlap; text no word covers
+ * has no timing.  Edits keep them true (edit.c): a rewritten word keeps its
+ * times, words rewritten into one get the times of all, a deleted word goes,
+ * and words moved, split or merged into another segment go with their
+ * text. */
+typedef struct {
+    double start, end;            /* seconds; negative: the source gave none */
+    uint32_t at, len;
+    float prob;                   /* 0..1; negative: unknown */
+    const void *src;              /* format-private: the word as read, or NULL */
+} ts_word;
+
 /* One applied replacement, in the coordinates of the text it was applied to. */
 typedef struct {
     uint32_t at, old_len, new_len;
@@ -56,6 +72,10 @@ typedef struct {
     ts_shift *shifts;             /* arena-owned, exactly n_shifts long; never
                                    * changed in place, so a copy of the
                                    * pointer and count stays valid */
+    /* word timing: NULL when the source had none; otherwise n_words
+     * entries (possibly 0) in the arena, never changed in place */
+    ts_word *words;
+    uint32_t n_words;
     /* format-private: exact source bytes, so unchanged parts round-trip */
     const char *raw_head;         /* e.g. timing + speaker lines */
     const char *raw_tail;         /* e.g. blank lines after the text */
@@ -112,5 +132,26 @@ int ts_segment_add_shift(ts_transcript *t, ts_segment *s, uint32_t at, uint32_t 
  * n_shifts current ones (n_shifts is unchanged; the caller fills the room
  * and then raises it). */
 int ts_segment_grow_shifts(ts_transcript *t, ts_segment *s, uint32_t k);
+
+/* Words whose times are known: the first (or last) such word of the
+ * segment, or NULL. */
+const ts_word *ts_segment_first_timed(const ts_segment *s);
+const ts_word *ts_segment_last_timed(const ts_segment *s);
+/* The word covering byte `off` of the segment's text, or NULL. */
+const ts_word *ts_segment_word_at(const ts_segment *s, uint32_t off);
+
+/* Gives the segment the words w[0..n) of texts text[k][0..len[k]) (their
+ * spans are ignored), found in order in its text: a word's text is looked
+ * for after the previous one (at most 256 bytes on), leading and trailing
+ * blanks ignored.
+ * When a word cannot be found the segment gets no words (the source and the
+ * text disagree, so no mapping is better than a wrong one); returns 1 then,
+ * 0 when set, -1 on allocation failure. */
+int ts_segment_locate_words(ts_transcript *t, ts_segment *s, const ts_word *w,
+                            const char *const *text, const uint32_t *len, size_t n);
+/* Carries the segment's words through the shifts from index `base` on (the
+ * replacements of one batch, applied to text it had when they were
+ * recorded): see ts_word for the rules.  -1 on allocation failure. */
+int ts_segment_remap_words(ts_transcript *t, ts_segment *s, uint32_t base);
 
 #endif

@@ -102,6 +102,18 @@ typedef struct {
 } ts_segment_view;
 bool ts_transcript_segment(const ts_transcript *t, size_t i, ts_segment_view *out);
 
+/* The recognised words of segment i with their times, when the format
+ * times words (Whisper, WhisperX, AWS, Deepgram, AssemblyAI): word k is
+ * text[at, at + len) of the segment's text; fixes keep them true (a moved
+ * word takes its times along).  0 words: none known. */
+typedef struct {
+    double start, end;          /* seconds; negative when the source gave none */
+    size_t at, len;             /* bytes of the segment's text */
+    double probability;         /* 0..1; negative when unknown */
+} ts_word_view;
+size_t ts_transcript_word_count(const ts_transcript *t, size_t i);
+bool ts_transcript_word(const ts_transcript *t, size_t i, size_t k, ts_word_view *out);
+
 /* Writes the transcript in `format` (NULL: the format it was read in). */
 ts_status ts_write(ts_context *ctx, const ts_transcript *t, const char *format,
                    ts_write_fn write, void *ud);

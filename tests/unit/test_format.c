@@ -225,6 +225,34 @@ static int failing_write(void *ud, const char *p, size_t n)
     return -1;
 }
 
+/* Word times of a Whisper file through the public API: spans in the
+ * segment's text (its leading space set aside), times, probabilities. */
+static void test_whisper_words(void **state)
+{
+    (void)state;
+    static const char data[] =
+        "{\"segments\": [{\"start\": 0.5, \"end\": 1.5, \"text\": \" Hi there.\", \"words\": ["
+        "{\"word\": \" Hi\", \"start\": 0.5, \"end\": 0.8, \"probability\": 0.9},"
+        "{\"word\": \" there.\", \"start\": 0.9, \"end\": 1.5}]}]}";
+    ts_context *ctx = ts_context_new();
+    sink s;
+    ts_transcript *t = read_str(ctx, &s, data, "whisper");
+    assert_non_null(t);
+    assert_int_equal(ts_transcript_word_count(t, 0), 2);
+    ts_word_view w;
+    assert_true(ts_transcript_word(t, 0, 1, &w));
+    assert_int_equal(w.at, 3);
+    assert_int_equal(w.len, 6);
+    assert_true(w.start > 0.89 && w.start < 0.91 && w.end > 1.49 && w.end < 1.51);
+    assert_true(w.probability < 0);
+    assert_true(ts_transcript_word(t, 0, 0, &w));
+    assert_true(w.probability > 0.89 && w.probability < 0.91);
+    assert_false(ts_transcript_word(t, 0, 2, &w));
+    assert_int_equal(ts_transcript_word_count(t, 1), 0);
+    ts_transcript_free(t);
+    ts_context_free(ctx);
+}
+
 static void test_write_error(void **state)
 {
     (void)state;
@@ -243,7 +271,7 @@ int main(void)
         cmocka_unit_test(test_premiere_errors), cmocka_unit_test(test_premiere_many_blocks),   cmocka_unit_test(test_fps_option),
         cmocka_unit_test(test_premiere_out_of_order_reads),
         cmocka_unit_test(test_text_format),       cmocka_unit_test(test_detection_and_conversion),
-        cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_write_error),       cmocka_unit_test(test_whisper_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
