@@ -50,7 +50,7 @@ void cli_usage(FILE *to)
             "      --set KEY=VALUE  set a pass option (repeatable; see tscrub(1))\n"
             "      --speakers MAP   rename speakers: \"SPEAKER_00=Stefan,SPEAKER_01=Jens\"\n"
             "      --merge-turns    join consecutive segments of one speaker\n"
-            "      --speaker-turns F  relabel or split segments by the speaker turns of an RTTM file\n"
+            "      --speaker-turns F  relabel segments (or words, with word times) by an RTTM file's turns\n"
             "      --html-entities M  decode &amp; &#39; ...: auto (plain-text formats), on, off\n"
             "      --straighten-quotes  curly quotes to straight (off by default)\n"
             "      --consistent-quotes  quotes and apostrophes in the document's dominant style\n"
