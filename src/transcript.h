@@ -66,6 +66,7 @@ typedef struct {
     /* provenance */
     uint32_t line;                /* source line of the segment's first line */
     uint32_t text_line, text_col; /* where its text starts (col in code points) */
+    uint32_t n_words;             /* entries of words (below) */
     const char *orig_text;
     uint32_t orig_len;
     uint32_t n_shifts;
@@ -73,9 +74,9 @@ typedef struct {
                                    * changed in place, so a copy of the
                                    * pointer and count stays valid */
     /* word timing: NULL when the source had none; otherwise n_words
-     * entries (possibly 0) in the arena, never changed in place */
+     * entries (possibly 0) in the arena, never changed in place.  (The
+     * four-byte fields are kept in pairs: millions of segments.) */
     ts_word *words;
-    uint32_t n_words;
     /* format-private: exact source bytes, so unchanged parts round-trip */
     const char *raw_head;         /* e.g. timing + speaker lines */
     const char *raw_tail;         /* e.g. blank lines after the text */
