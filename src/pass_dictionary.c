@@ -133,14 +133,12 @@ typedef struct {
     ts_strmap keys;               /* key -> key_entry */
     ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
     id_list buckets[64];          /* by first key symbol */
-    ts_strmap memo;               /* word -> word_info */
-    ts_strmap windows;            /* word_info pointers of a window -> window_result */
-    /* The previous run's tokens, per segment text hash, so the engine's
-     * next round re-reads only the segments that changed. */
-    struct token_list *prev;
-    struct token_list *spare;     /* an old list whose memory the next round reuses */
-    uint64_t *prev_hash;
-    size_t prev_n;
+    ts_strmap memo;               /* word -> 1 + its index in wv */
+    ts_strmap windows;            /* word indices of a window -> window_result */
+    word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
+    uint32_t n_wv, cap_wv;
+    /* The round's tokens; the buffer is kept for the engine's next round. */
+    struct token_list *tl;
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
@@ -414,13 +412,14 @@ static ts_status index_term(dict_state *d, uint32_t id)
     return TS_OK;
 }
 
-static void drop_prev(dict_state *d);
+static void token_list_free(struct token_list *tl);
 
 static void dict_free(void *state)
 {
     dict_state *d = state;
     if (!d) return;
-    drop_prev(d);
+    token_list_free(d->tl);
+    free(d->wv);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
             id_list *l = d->anchors.slots[i].value;
@@ -495,21 +494,32 @@ static uint8_t shape_of(const char *s, size_t n)
     return SHAPE_MIXED;
 }
 
-static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
+#define NO_WORD UINT32_MAX
+
+/* The index in d->wv of the word s[0, n), analysed on first sight;
+ * NO_WORD when memory ran out.  d->wv may move: indices stay valid. */
+static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
 {
     ts_strmap_slot *slot = ts_strmap_find(&d->memo, s, n);
-    if (slot) return slot->value;
+    if (slot) return (uint32_t)((uintptr_t)slot->value - 1);
+    if (d->n_wv == d->cap_wv) {
+        uint32_t cap = d->cap_wv ? d->cap_wv * 2 : 1024;
+        word_info *v = realloc(d->wv, cap * sizeof *v);
+        if (!v) return NO_WORD;
+        d->wv = v;
+        d->cap_wv = cap;
+    }
     int added;
     slot = ts_strmap_put(&d->memo, s, n, &added);
-    if (!slot) return NULL;
-    word_info *w = ts_arena_calloc(&d->memo_arena, 1, sizeof *w);
-    if (!w) return NULL;
+    if (!slot) return NO_WORD;
+    word_info *w = &d->wv[d->n_wv];
+    memset(w, 0, sizeof *w);
     char norm[WORD_CAP], fold[WORD_CAP], up[WORD_CAP], alt[KEY_CAP];
     size_t nl = norm_word(s, n, norm, sizeof norm, true);
     size_t fl = norm_word(s, n, fold, sizeof fold, false);
     w->norm = ts_arena_strndup(&d->memo_arena, norm, nl);
     w->fold = ts_arena_strndup(&d->memo_arena, fold, fl);
-    if (!w->norm || !w->fold) return NULL;
+    if (!w->norm || !w->fold) return NO_WORD;
     w->norm_len = (uint16_t)nl;
     w->fold_len = (uint16_t)fl;
     w->shape = shape_of(s, n);
@@ -533,8 +543,8 @@ static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
         w->anchors_suffix = anchor_get(d, 's', fold, fl);
         w->guard_of = anchor_get(d, 'g', fold, fl);
     }
-    slot->value = w;
-    return w;
+    slot->value = (void *)(uintptr_t)(d->n_wv + 1);
+    return d->n_wv++;
 }
 
 /* ---- tokens ----------------------------------------------------------- */
@@ -545,21 +555,26 @@ enum { P_NONE = 0, P_COMMA, P_BREAK, P_END };
 enum { NONE_EXACT = 1, NONE_SOUNDS = 1u << 7 };
 enum { TOK_SENTENCE_START = 1, TOK_APOSTROPHE_S = 2 }; /* ...'s: the word ends in 's */ /* BREAK: a symbol ("+", "--") between words */
 
+/* A transcript has a token per word, 17 million in 100 MB: 12 bytes each,
+ * the word as an index into d->wv and its segment found from seg_first. */
 typedef struct {
-    uint32_t s, e;          /* the word without surrounding punctuation */
-    uint32_t seg;           /* the segment it is in */
+    uint32_t s;             /* the word without surrounding punctuation: [s, s + len) */
+    uint32_t wi;            /* index into d->wv */
+    uint8_t len;            /* at most 100: longer words are not tokens */
     uint8_t trail;          /* bytes of punctuation after the word (at most 255) */
-    uint8_t punct;          /* P_*: what follows the word */
-    uint8_t flags;          /* TOK_*; keeps the token at 24 bytes */
-    uint8_t none;           /* NONE_*: what is known not to start here (kept across rounds) */
-    const word_info *wi;
+    uint8_t punct : 2;      /* P_*: what follows the word */
+    uint8_t flags : 2;      /* TOK_* */
+    uint8_t none;           /* NONE_*: what is known not to start here, this round */
 } token;
-_Static_assert(sizeof(token) <= 24, "tokens are many: keep them small");
+_Static_assert(sizeof(token) <= 12, "tokens are many: keep them small");
+
+static inline uint32_t tok_end(const token *t) { return t->s + t->len; }
 
 typedef struct token_list {
     token *v;
     size_t n, cap;
     size_t *seg_first;      /* per segment: index of its first token; [n_segs] = n */
+    size_t cap_segs;
 } token_list;
 
 static void token_list_free(token_list *tl)
@@ -570,29 +585,16 @@ static void token_list_free(token_list *tl)
     free(tl);
 }
 
-static void drop_prev(dict_state *d)
+/* The segment holding token k. */
+static uint32_t seg_of(const size_t *seg_first, size_t n_segs, size_t k)
 {
-    token_list_free(d->prev);
-    token_list_free(d->spare);
-    d->spare = NULL;
-    free(d->prev_hash);
-    d->prev = NULL;
-    d->prev_hash = NULL;
-    d->prev_n = 0;
-}
-
-static uint64_t text_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
+    size_t lo = 0, hi = n_segs; /* seg_first[lo] <= k < seg_first[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (seg_first[mid] <= k) lo = mid;
+        else hi = mid;
     }
-    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
+    return (uint32_t)lo;
 }
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -613,8 +615,7 @@ static bool url_like(const char *p, size_t n)
     return n >= 4 && (memcmp(p, "www.", 4) == 0 || memcmp(p, "WWW.", 4) == 0);
 }
 
-static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, token_list *tl,
-                          bool *sent)
+static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
 {
     size_t i = 0;
     while (i < n) {
@@ -634,9 +635,9 @@ static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, 
             *sent = punct == P_END;
             continue;
         }
-        const word_info *wi = e > s ? word_lookup(d, p + s, e - s) : NULL;
-        if (e > s && !wi) return TS_ERR_NOMEM;
-        if (!wi || !wi->has_alpha) {
+        uint32_t wi = e > s ? word_lookup(d, p + s, e - s) : NO_WORD;
+        if (e > s && wi == NO_WORD) return TS_ERR_NOMEM;
+        if (wi == NO_WORD || !d->wv[wi].has_alpha) {
             /* a dash or a number-less symbol: a break in the phrase */
             if (tl->n && tl->v[tl->n - 1].punct < P_BREAK) tl->v[tl->n - 1].punct = P_BREAK;
             if (punct == P_END) *sent = true;
@@ -651,12 +652,11 @@ static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, 
         }
         token *t = &tl->v[tl->n++];
         t->s = (uint32_t)s;
-        t->e = (uint32_t)e;
+        t->len = (uint8_t)(e - s);
         t->trail = (uint8_t)(we - e > 255 ? 255 : we - e);
-        t->seg = seg;
-        t->punct = punct;
-        t->flags = (uint8_t)((*sent ? TOK_SENTENCE_START : 0) |
-                             (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0));
+        t->punct = punct & 3;
+        t->flags = (*sent ? TOK_SENTENCE_START : 0) |
+                   (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0);
         t->none = 0;
         t->wi = wi;
         *sent = punct == P_END;
@@ -665,6 +665,56 @@ static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, 
 }
 
 /* ---- matching --------------------------------------------------------- */
+
+/* Common words a run let become their term inside its guard, by token:
+ * few, so a sorted list rather than a slot per token. */
+typedef struct {
+    struct approval { uint32_t tok, term; } *v;
+    size_t n, cap;
+} approvals;
+
+/* The first approval at or after token k. */
+static size_t approval_at(const approvals *a, size_t k)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid].tok < k) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int approval_add(approvals *a, size_t k, uint32_t term)
+{
+    size_t at = a->n && a->v[a->n - 1].tok < k ? a->n : approval_at(a, k);
+    if (at < a->n && a->v[at].tok == k) return 0;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        struct approval *v = realloc(a->v, cap * sizeof *v);
+        if (!v) return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    memmove(a->v + at + 1, a->v + at, (a->n - at) * sizeof *a->v);
+    a->v[at] = (struct approval){(uint32_t)k, term};
+    a->n++;
+    return 0;
+}
+
+/* Was a token in [lo, hi) other than `except` approved as `term`? */
+static bool approved_near(const approvals *a, size_t lo, size_t hi, size_t except, uint32_t term)
+{
+    for (size_t x = approval_at(a, lo); x < a->n && a->v[x].tok < hi; x++)
+        if (a->v[x].tok != except && a->v[x].term == term) return true;
+    return false;
+}
+
+static bool is_approved(const approvals *a, size_t k)
+{
+    size_t x = approval_at(a, k);
+    return x < a->n && a->v[x].tok == k;
+}
 
 typedef struct {
     dict_state *d;
@@ -678,11 +728,13 @@ typedef struct {
     uint8_t *primed;
     ts_edit_list *out;
     const size_t *seg_first;
-    uint32_t *approved;     /* per token: 1 + the term it became inside its guard, this run */
+    approvals *approved;    /* this run's guarded approvals */
     size_t *rejected;       /* tokens whose guard found no company (yet) */
     size_t n_rejected, cap_rejected;
     bool recheck;           /* re-judging a rejected token */
 } seg_ctx;
+
+static inline const word_info *wof(const seg_ctx *c, size_t i) { return &c->d->wv[c->tok[i].wi]; }
 
 typedef struct {
     int32_t term;
@@ -696,7 +748,7 @@ typedef struct {
 static bool exact_match(seg_ctx *c, size_t i, match *m)
 {
     dict_state *d = c->d;
-    const word_info *w0 = c->tok[i].wi;
+    const word_info *w0 = wof(c, i);
     const key_entry *e = w0->k1;
     bool found = false;
     memset(m, 0, sizeof *m);
@@ -721,7 +773,7 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
     for (size_t k = 2; (sp || cp) && k <= (size_t)d->max_words + 1 && i + k - 1 < c->last; k++) {
         const token *pt = &c->tok[i + k - 2], *t = &c->tok[i + k - 1];
         if (pt->punct == P_END) break;
-        const word_info *w = t->wi;
+        const word_info *w = &d->wv[t->wi];
         if (sl + w->norm_len + 2 > sizeof sb || !w->norm_len) break;
         uint64_t bit = sym_bit(w->norm[0]);
         if (!(snext & bit)) sp = false;
@@ -790,7 +842,7 @@ static bool except_matches(const seg_ctx *c, size_t i, const char *phrase, const
         size_t base = i - (size_t)j;
         bool ok = true;
         for (int q = 0; q < pw.count && ok; q++) {
-            const word_info *w = c->tok[base + (size_t)q].wi;
+            const word_info *w = wof(c, base + (size_t)q);
             ok = w->fold_len == pw.n[q] && memcmp(w->fold, pw.s[q], pw.n[q]) == 0;
             /* a phrase is read without pauses: "in go, and" is not "go and" */
             if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
@@ -815,7 +867,7 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     const term_info *ti = &c->d->terms[id];
     const ts_term *t = ti->t;
     if (!t->n_guard) return false;
-    const word_info *w = c->tok[i].wi;
+    const word_info *w = wof(c, i);
     for (uint32_t x = 0; x < t->n_except; x++)
         if (except_matches(c, i, t->except[x], w->fold, w->fold_len)) return false;
     /* a guard phrase holding the word itself ("in go", "go versus") */
@@ -831,14 +883,15 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
         if (lo < c->first) lo = c->first;
         if (hi > c->last) hi = c->last;
     }
+    if (c->approved && approved_near(c->approved, lo, hi, i, id)) return true;
     size_t tl = strlen(t->text);
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
-        if (list_has(o->wi->guard_of, id) || (c->approved && c->approved[k] == id + 1)) return true;
-        if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
-            memcmp(o->wi->fold, w->fold, w->fold_len) == 0 &&
-            memcmp(c->t->segs[o->seg].text + o->s, t->text, tl) == 0)
+        const word_info *ow = &c->d->wv[o->wi];
+        if (list_has(ow->guard_of, id)) return true;
+        if (o->len == tl && ow->fold_len == w->fold_len && memcmp(ow->fold, w->fold, w->fold_len) == 0 &&
+            memcmp(c->t->segs[seg_of(c->seg_first, c->t->n, k)].text + o->s, t->text, tl) == 0)
             return true;
     }
     return false;
@@ -896,26 +949,27 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     const term_info *ti = &c->d->terms[m->term];
     const ts_term *t = ti->t;
     const token *first = &c->tok[i], *last = &c->tok[i + m->k - 1];
+    const word_info *fw = wof(c, i);
     const char *canon = t->text;
     size_t canon_len = strlen(canon);
     const key_entry *ce = NULL;
     if (m->component) {
-        ce = m->possessive ? first->wi->k1s : first->wi->k1;
+        ce = m->possessive ? fw->k1s : fw->k1;
         if (!ce || ce->comp < 0) return 0;
         canon = ce->comp_text;
         canon_len = ce->comp_len;
     }
     /* a common word changes only inside its guard, and only from lower case */
     bool all_common = true;
-    for (size_t k = 0; k < m->k; k++) all_common &= c->tok[i + k].wi->common;
+    for (size_t k = 0; k < m->k; k++) all_common &= wof(c, i + k)->common;
     for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, t->except[x], first->wi->fold, first->wi->fold_len)) return m->k;
+        if (except_matches(c, i, t->except[x], fw->fold, fw->fold_len)) return m->k;
     /* An all-lower-case term ("should have", "npm") has no casing to
      * teach: only its heard: and form variants apply. */
     bool lower_term = true;
     for (const char *q = canon; *q && lower_term; q++) lower_term = !(*q >= 'A' && *q <= 'Z');
     if (lower_term && m->kind == R_CASE && !m->possessive &&
-        last->e - first->s == canon_len && ascii_casecmp(c->text + first->s, canon, canon_len) == 0)
+        tok_end(last) - first->s == canon_len && ascii_casecmp(c->text + first->s, canon, canon_len) == 0)
         return m->k;
     /* A common word changes only inside its guard.  Written as a name
      * (capitalised inside a sentence) or as a non-word ("anthropics") it
@@ -923,13 +977,13 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     bool guarded = false;
     /* "this" is not the possessive of a term "Thi", nor "I'm" the term "IM":
      * a one-word match on an everyday word needs the term's guard too. */
-    if (m->k == 1 && first->wi->common && (!ti->ambiguous || m->component)) {
+    if (m->k == 1 && fw->common && (!ti->ambiguous || m->component)) {
         if (m->component || m->possessive || !t->n_guard) return m->k;
     }
-    if (ti->ambiguous && !m->component && first->wi->common) {
-        if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
-        if (first->wi->shape == SHAPE_LOWER || (first->flags & TOK_SENTENCE_START) ||
-            first->wi->shape != shape_of(canon, canon_len)) {
+    if (ti->ambiguous && !m->component && fw->common) {
+        if (fw->shape == SHAPE_UPPER || fw->shape == SHAPE_MIXED) return m->k;
+        if (fw->shape == SHAPE_LOWER || (first->flags & TOK_SENTENCE_START) ||
+            fw->shape != shape_of(canon, canon_len)) {
             if (!guard_allows(c, i, (uint32_t)m->term)) {
                 /* judged again once its neighbours are known: a fix later
                  * in the text can be the company it lacks */
@@ -949,7 +1003,10 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
                 return m->k;
             }
             guarded = true;
-            if (c->approved) c->approved[i] = (uint32_t)m->term + 1;
+            if (c->approved && approval_add(c->approved, i, (uint32_t)m->term)) {
+                c->out->failed = true;
+                return m->k;
+            }
         }
     }
     char repl[600];
@@ -961,7 +1018,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     if (lower_term && (first->flags & TOK_SENTENCE_START) && c->text[first->s] >= 'A' && c->text[first->s] <= 'Z' &&
         repl[0] >= 'a' && repl[0] <= 'z')
         repl[0] = (char)(repl[0] - 32);
-    uint32_t s = first->s, e = last->e;
+    uint32_t s = first->s, e = tok_end(last);
     int rule = m->kind;
     const char *why = "canonical casing";
     if (m->possessive) {
@@ -978,10 +1035,10 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
             why = "possessive";
             /* "anthropics, new model": the comma splits a possessive from its noun */
             size_t nx = i + 1;
-            if (first->punct == P_COMMA && nx < c->last && c->tok[nx].wi->shape == SHAPE_LOWER &&
-                !joins_clauses(c->tok[nx].wi) && first->trail == 1 &&
-                c->text[first->e] == ',')
-                e = first->e + 1;
+            if (first->punct == P_COMMA && nx < c->last && wof(c, nx)->shape == SHAPE_LOWER &&
+                !joins_clauses(wof(c, nx)) && first->trail == 1 &&
+                c->text[tok_end(first)] == ',')
+                e = tok_end(first) + 1;
         }
     }
     float conf = 0.95f;
@@ -1050,7 +1107,8 @@ static double phon_sim(const char *k, size_t kl, const term_info *ti)
 
 /* The window has the term's number of words, and one of them is the
  * term's word at the same place. */
-static bool aligned_anchor(const token *tok, size_t i, size_t k, const term_info *ti)
+static bool aligned_anchor(const dict_state *d, const token *tok, size_t i, size_t k,
+                           const term_info *ti)
 {
     if (k != ti->n_words || k < 2) return false;
     words w;
@@ -1058,7 +1116,7 @@ static bool aligned_anchor(const token *tok, size_t i, size_t k, const term_info
     for (size_t q = 0; q < k && (int)q < w.count; q++) {
         char x[WORD_CAP];
         size_t xl = norm_word(w.s[q], w.n[q], x, sizeof x, false);
-        const word_info *wi = tok[i + q].wi;
+        const word_info *wi = &d->wv[tok[i + q].wi];
         if (xl == wi->fold_len && memcmp(x, wi->fold, xl) == 0) return true;
     }
     return false;
@@ -1134,11 +1192,15 @@ static void keep_best(window_result *r, uint32_t id, double score, double ls, bo
  * that recurs is judged once. */
 static const window_result *window_eval(dict_state *d, const token *tok, size_t i, size_t k)
 {
+    uint32_t ids[MAX_WINDOW];
     const word_info *key_words[MAX_WINDOW];
-    for (size_t q = 0; q < k; q++) key_words[q] = tok[i + q].wi;
+    for (size_t q = 0; q < k; q++) {
+        ids[q] = tok[i + q].wi;
+        key_words[q] = &d->wv[ids[q]];
+    }
     int added;
-    ts_strmap_slot *slot = ts_strmap_put(&d->windows, (const char *)key_words,
-                                         k * sizeof *key_words, &added);
+    ts_strmap_slot *slot = ts_strmap_put(&d->windows, (const char *)ids, k * sizeof *ids,
+                                         &added);
     if (!slot) return NULL;
     if (!added) return slot->value;
     window_result *r = ts_arena_calloc(&d->memo_arena, 1, sizeof *r);
@@ -1176,7 +1238,7 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
             if (sc < 0) continue;
             if (anchored) sc += 0.05;
             if (sc < 0.72) continue; /* below a suggestion */
-            keep_best(r, l->v[x], sc, ls, anchored && aligned_anchor(tok, i, k, ti));
+            keep_best(r, l->v[x], sc, ls, anchored && aligned_anchor(d, tok, i, k, ti));
         }
     }
     return r;
@@ -1197,7 +1259,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
         const token *t = &c->tok[i + k - 1];
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
-        const word_info *w = t->wi;
+        const word_info *w = &d->wv[t->wi];
         /* a word that is itself a (non-ambiguous) term is never swallowed */
         if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
                       (w->k1->compact >= 0 && !d->terms[w->k1->compact].ambiguous) ||
@@ -1206,7 +1268,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
         /* known words that anchor nothing: no candidate, skip the lookup */
         bool maybe = false;
         for (size_t q = 0; q < k && !maybe; q++) {
-            const word_info *x = c->tok[i + q].wi;
+            const word_info *x = wof(c, i + q);
             maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
                     (q == k - 1 && k > 1 && x->anchors_suffix);
         }
@@ -1215,7 +1277,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
             /* after a term, little words are its sentence, not its sound
              * ("Rust can", "Rust is a"): a hint needs a word of four letters */
             bool content = false;
-            for (size_t q = 1; q < k; q++) content |= c->tok[i + q].wi->fold_len >= 4;
+            for (size_t q = 1; q < k; q++) content |= wof(c, i + q)->fold_len >= 4;
             if (!content) continue;
         }
         const window_result *r = window_eval(d, c->tok, i, k);
@@ -1255,7 +1317,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     if (hint_only) best_fix = false;
     const term_info *ti = &d->terms[best_term];
     const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
-    propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
+    propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, tok_end(last), ti->t->text,
             strlen(ti->t->text), (float)(best > 1 ? 1 : best), "sounds alike");
     return hint_only ? 0 : best_k;
 }
@@ -1272,7 +1334,7 @@ static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcr
             if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
                 const term_info *ti = &d->terms[m.term];
                 const char *s = c.text + c.tok[i].s;
-                size_t n = c.tok[i + m.k - 1].e - c.tok[i].s, tl2 = strlen(ti->t->text);
+                size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = strlen(ti->t->text);
                 if (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0))
                     primed[m.term] = 1;
                 i += m.k;
@@ -1291,67 +1353,47 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     dict_state *d = state;
     if (!d || d->n == 0 || t->n == 0) return TS_OK;
     ts_status st = TS_OK;
-    token_list *tlp = d->spare ? d->spare : calloc(1, sizeof *tlp);
-    d->spare = NULL;
-    if (tlp) {
-        tlp->n = 0;
-        free(tlp->seg_first);
-        tlp->seg_first = NULL;
-    }
-    uint64_t *hash = malloc((t->n ? t->n : 1) * sizeof *hash);
     if (d->memo.n + d->windows.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
-        drop_prev(d);
         ts_strmap_clear(&d->memo);
         ts_strmap_clear(&d->windows);
         ts_arena_release(&d->memo_arena);
+        d->n_wv = 0;
     }
     uint8_t *primed = calloc(d->n, 1);
-    uint32_t *approved = NULL;
+    approvals approved = {0};
     size_t *rejected = NULL;
-    if (!tlp || !hash || !primed || !(tlp->seg_first = malloc((t->n + 1) * sizeof *tlp->seg_first))) {
+    if (!primed || (!d->tl && !(d->tl = calloc(1, sizeof *d->tl)))) {
         st = TS_ERR_NOMEM;
         goto out;
     }
-    token_list *prev = d->prev;
+    /* One token buffer serves every round: the words are read afresh each
+     * time (a round's edits touch most segments of a transcript that needs
+     * them), and its memory is that of one list. */
+    token_list *tlp = d->tl;
+    tlp->n = 0;
+    if (tlp->cap_segs < t->n + 1) {
+        size_t *v = realloc(tlp->seg_first, (t->n + 1) * sizeof *v);
+        if (!v) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+        tlp->seg_first = v;
+        tlp->cap_segs = t->n + 1;
+    }
     for (size_t i = 0; i < t->n; i++) {
         tlp->seg_first[i] = tlp->n;
-        hash[i] = text_hash(t->segs[i].text, t->segs[i].text_len);
-        if (prev && i < d->prev_n && d->prev_hash[i] == hash[i]) {
-            /* unchanged since the last round: reuse its tokens */
-            size_t a = prev->seg_first[i], b = prev->seg_first[i + 1];
-            if (tlp->n + (b - a) > tlp->cap) {
-                size_t cap = tlp->cap ? tlp->cap : 1024;
-                while (cap < tlp->n + (b - a)) cap *= 2;
-                token *v = realloc(tlp->v, cap * sizeof *v);
-                if (!v) {
-                    st = TS_ERR_NOMEM;
-                    goto out;
-                }
-                tlp->v = v;
-                tlp->cap = cap;
-            }
-            if (b > a) memcpy(tlp->v + tlp->n, prev->v + a, (b - a) * sizeof *tlp->v);
-            tlp->n += b - a;
-            continue;
-        }
         bool sent = true;
-        if ((st = tokenize(d, (uint32_t)i, t->segs[i].text, t->segs[i].text_len, tlp, &sent)))
-            goto out;
+        if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, tlp, &sent))) goto out;
     }
     token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
-    approved = calloc(tl.n ? tl.n : 1, sizeof *approved);
-    if (!approved) {
-        st = TS_ERR_NOMEM;
-        goto out;
-    }
     size_t n_rejected = 0, cap_rejected = 0;
     for (size_t sgi = 0; sgi < t->n; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                      .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
-                     .seg_first = tl.seg_first, .approved = approved, .rejected = rejected,
+                     .seg_first = tl.seg_first, .approved = &approved, .rejected = rejected,
                      .n_rejected = n_rejected, .cap_rejected = cap_rejected};
         for (size_t i = c.first; i < c.last;) {
             match m;
@@ -1377,14 +1419,14 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         size_t before = out->n, keep = 0;
         for (size_t r = 0; r < n_rejected; r++) {
             size_t i = rejected[r];
-            uint32_t sgi = tl.v[i].seg;
+            uint32_t sgi = seg_of(tl.seg_first, t->n, i);
             seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                          .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
                          .text = t->segs[sgi].text, .primed = primed, .out = out,
-                         .seg_first = tl.seg_first, .approved = approved, .recheck = true};
+                         .seg_first = tl.seg_first, .approved = &approved, .recheck = true};
             match m;
             if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
-            if (!approved[i]) rejected[keep++] = i;
+            if (!is_approved(&approved, i)) rejected[keep++] = i;
         }
         n_rejected = keep;
         if (out->failed) {
@@ -1395,27 +1437,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
 out:
     free(primed);
-    free(approved);
+    free(approved.v);
     free(rejected);
-    if (!st && d->prev) { /* keep the old list's memory for the next round */
-        d->spare = d->prev;
-        d->prev = NULL;
-    }
-    {
-        token_list *keep = d->spare;
-        d->spare = NULL;
-        drop_prev(d);
-        d->spare = keep;
-    }
-    if (!st) {
-        tlp->seg_first[t->n] = tlp->n;
-        d->prev = tlp;
-        d->prev_hash = hash;
-        d->prev_n = t->n;
-    } else {
-        token_list_free(tlp);
-        free(hash);
-    }
     return st;
 }
 
