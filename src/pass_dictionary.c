@@ -81,8 +81,19 @@ typedef struct {
     uint32_t n, cap;
 } id_list;
 
+/* An except: or guard: phrase split into its folded words once, since
+ * every occurrence of a term's word is checked against all of them. */
+typedef struct {
+    const char *s[MAX_TERM_WORDS];
+    uint8_t n[MAX_TERM_WORDS];
+    uint8_t count;
+} phrase;
+
 typedef struct {
     const ts_term *t;
+    phrase *except;               /* t->except, split */
+    phrase *gphrase;              /* the guard: phrases of two words or more */
+    uint32_t n_gphrase;
     const char *compact;          /* folded letters and digits */
     char key[KEY_CAP], alt[KEY_CAP];
     uint16_t compact_len;
@@ -118,12 +129,18 @@ typedef struct {
     uint8_t shape;                /* SHAPE_* */
     bool common;                  /* hunspell knows the lower-case form */
     bool has_alpha;
+    /* What may start near the word (see tokenize): an exact match at it
+     * (HOT_EXACT), and sounds-like windows holding it anywhere (HOT_ANY),
+     * first (HOT_FIRST) or last (HOT_LAST). */
+    uint8_t hot;
+    uint64_t cont;                /* sym_bit()s of the words that may follow it in a key */
     const key_entry *k1;          /* the entry for norm */
     const key_entry *k1s;         /* the entry for norm without a final 's' */
     const id_list *anchors_word, *anchors_prefix, *anchors_suffix, *guard_of;
 } word_info;
 
 enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
+enum { HOT_EXACT = 1, HOT_ANY = 2, HOT_FIRST = 4, HOT_LAST = 8 };
 
 typedef struct {
     const ts_termset *set;
@@ -266,6 +283,17 @@ static void split_words(const char *text, words *w)
     }
 }
 
+static void split_phrase(const char *text, phrase *p)
+{
+    words w;
+    split_words(text, &w);
+    p->count = (uint8_t)w.count;
+    for (int i = 0; i < w.count; i++) {
+        p->s[i] = w.s[i];
+        p->n[i] = (uint8_t)(w.n[i] > 255 ? 255 : w.n[i]);
+    }
+}
+
 /* Normalised spaced key of a phrase: "Claude Opus four" -> "claude opus 4". */
 static size_t spaced_key(const words *w, char *out, size_t cap, size_t *ends)
 {
@@ -391,6 +419,17 @@ static ts_status index_term(dict_state *d, uint32_t id)
         if (!strchr(t->guard[g], ' ') &&
             anchor_add(d, 'g', t->guard[g], strlen(t->guard[g]), id))
             return TS_ERR_NOMEM;
+    if (t->n_except &&
+        !(ti->except = ts_arena_calloc(&d->arena, t->n_except, sizeof *ti->except)))
+        return TS_ERR_NOMEM;
+    for (uint32_t x = 0; x < t->n_except; x++) split_phrase(t->except[x], &ti->except[x]);
+    for (uint32_t g = 0; g < t->n_guard; g++) {
+        if (!strchr(t->guard[g], ' ')) continue;
+        if (!ti->gphrase &&
+            !(ti->gphrase = ts_arena_calloc(&d->arena, t->n_guard, sizeof *ti->gphrase)))
+            return TS_ERR_NOMEM;
+        split_phrase(t->guard[g], &ti->gphrase[ti->n_gphrase++]);
+    }
     /* heard variants */
     for (uint32_t h = 0; h < t->n_heard; h++) {
         words hw;
@@ -542,6 +581,18 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         w->anchors_prefix = anchor_get(d, 'p', fold, fl);
         w->anchors_suffix = anchor_get(d, 's', fold, fl);
         w->guard_of = anchor_get(d, 'g', fold, fl);
+        /* Everything else is a known word that is no term, no piece of
+         * one and no mis-hearing: nothing starts at it, and a window of
+         * such words has no candidate (see sounds_like). */
+        const key_entry *e = w->k1, *es = w->k1s;
+        if ((e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
+            (es && (es->canon >= 0 || es->comp >= 0)))
+            w->hot |= HOT_EXACT;
+        if (!w->common || w->anchors_word) w->hot |= HOT_ANY;
+        if (w->anchors_prefix) w->hot |= HOT_FIRST;
+        if (w->anchors_suffix) w->hot |= HOT_LAST;
+        /* "the" starts a key ("the ano" for Theano) only before some words */
+        w->cont = e ? (e->prefix ? e->next : 0) | (e->cprefix ? e->cnext : 0) : 0;
     }
     slot->value = (void *)(uintptr_t)(d->n_wv + 1);
     return d->n_wv++;
@@ -564,6 +615,7 @@ typedef struct {
     uint8_t trail;          /* bytes of punctuation after the word (at most 255) */
     uint8_t punct : 2;      /* P_*: what follows the word */
     uint8_t flags : 2;      /* TOK_* */
+    uint8_t start : 1;      /* a match or a window may start here (tokenize) */
     uint8_t none;           /* NONE_*: what is known not to start here, this round */
 } token;
 _Static_assert(sizeof(token) <= 12, "tokens are many: keep them small");
@@ -573,6 +625,8 @@ static inline uint32_t tok_end(const token *t) { return t->s + t->len; }
 typedef struct token_list {
     token *v;
     size_t n, cap;
+    uint32_t *hot;          /* indices of the tokens with `start`, ascending */
+    size_t n_hot, cap_hot;
     size_t *seg_first;      /* per segment: index of its first token; [n_segs] = n */
     size_t cap_segs;
 } token_list;
@@ -581,6 +635,7 @@ static void token_list_free(token_list *tl)
 {
     if (!tl) return;
     free(tl->v);
+    free(tl->hot);
     free(tl->seg_first);
     free(tl);
 }
@@ -617,12 +672,16 @@ static bool url_like(const char *p, size_t n)
 
 static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
 {
-    size_t i = 0;
+    size_t i = 0, first = tl->n;
     while (i < n) {
         while (i < n && is_blank(p[i])) i++;
         if (i >= n) break;
         size_t ws = i;
-        while (i < n && !is_blank(p[i])) i++;
+        bool odd = false; /* '@' or ':': maybe an address (url_like) */
+        while (i < n && !is_blank(p[i])) {
+            odd |= p[i] == '@' || p[i] == ':';
+            i++;
+        }
         size_t we = i, s = ws, e = we;
         while (s < e && is_lead_punct(p[s])) s++;
         while (e > s && is_trail_punct(p[e - 1])) e--;
@@ -631,7 +690,7 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
             if (p[k] == '.' || p[k] == '!' || p[k] == '?') punct = P_END;
             else if (punct == P_NONE && (p[k] == ',' || p[k] == ';' || p[k] == ':')) punct = P_COMMA;
         }
-        if (e - s > 100 || url_like(p + ws, we - ws)) {
+        if (e - s > 100 || ((odd || p[ws] == 'w' || p[ws] == 'W') && url_like(p + ws, we - ws))) {
             *sent = punct == P_END;
             continue;
         }
@@ -658,8 +717,37 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
         t->flags = (*sent ? TOK_SENTENCE_START : 0) |
                    (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0);
         t->none = 0;
+        t->start = 0;
         t->wi = wi;
         *sent = punct == P_END;
+    }
+    /* Where something may start: an exact match at a term's word or at a
+     * word that begins a key the next word continues; a sounds-like window
+     * wherever it would hold a word that is no common word or anchors a
+     * term (the `maybe` of sounds_like).  Elsewhere nothing can. */
+    token *v = tl->v;
+    for (size_t j = first; j < tl->n; j++) {
+        const word_info *w = &d->wv[v[j].wi];
+        size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
+        if (w->hot & HOT_EXACT) v[j].start = 1;
+        else if (w->cont && j + 1 < tl->n && v[j].punct != P_END &&
+                 (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+            v[j].start = 1;
+        if (w->hot & HOT_FIRST) v[j].start = 1;
+        if (w->hot & (HOT_ANY | HOT_LAST))
+            for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
+        if (w->hot & HOT_ANY) v[j].start = 1;
+    }
+    for (size_t j = first; j < tl->n; j++) {
+        if (!v[j].start) continue;
+        if (tl->n_hot == tl->cap_hot) {
+            size_t cap = tl->cap_hot ? tl->cap_hot * 2 : 1024;
+            uint32_t *v = realloc(tl->hot, cap * sizeof *v);
+            if (!v) return TS_ERR_NOMEM;
+            tl->hot = v;
+            tl->cap_hot = cap;
+        }
+        tl->hot[tl->n_hot++] = (uint32_t)j;
     }
     return TS_OK;
 }
@@ -831,21 +919,20 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
 
 /* Do the folded words around token i spell the except: phrase, with the
  * term's word somewhere in it? */
-static bool except_matches(const seg_ctx *c, size_t i, const char *phrase, const char *word,
+static bool except_matches(const seg_ctx *c, size_t i, const phrase *ph, const char *word,
                            size_t word_len)
 {
-    words pw;
-    split_words(phrase, &pw);
-    for (int j = 0; j < pw.count; j++) {
-        if (pw.n[j] != word_len || memcmp(pw.s[j], word, word_len) != 0) continue;
-        if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw.count > c->last) continue;
+    const phrase *pw = ph;
+    for (int j = 0; j < pw->count; j++) {
+        if (pw->n[j] != word_len || memcmp(pw->s[j], word, word_len) != 0) continue;
+        if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw->count > c->last) continue;
         size_t base = i - (size_t)j;
         bool ok = true;
-        for (int q = 0; q < pw.count && ok; q++) {
+        for (int q = 0; q < pw->count && ok; q++) {
             const word_info *w = wof(c, base + (size_t)q);
-            ok = w->fold_len == pw.n[q] && memcmp(w->fold, pw.s[q], pw.n[q]) == 0;
+            ok = w->fold_len == pw->n[q] && memcmp(w->fold, pw->s[q], pw->n[q]) == 0;
             /* a phrase is read without pauses: "in go, and" is not "go and" */
-            if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
+            if (ok && q + 1 < pw->count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
         }
         if (ok) return true;
     }
@@ -869,11 +956,10 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     if (!t->n_guard) return false;
     const word_info *w = wof(c, i);
     for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, t->except[x], w->fold, w->fold_len)) return false;
+        if (except_matches(c, i, &ti->except[x], w->fold, w->fold_len)) return false;
     /* a guard phrase holding the word itself ("in go", "go versus") */
-    for (uint32_t g = 0; g < t->n_guard; g++)
-        if (strchr(t->guard[g], ' ') && except_matches(c, i, t->guard[g], w->fold, w->fold_len))
-            return true;
+    for (uint32_t g = 0; g < ti->n_gphrase; g++)
+        if (except_matches(c, i, &ti->gphrase[g], w->fold, w->fold_len)) return true;
     /* the company: guard words, or the term itself written canonically,
      * within `within:` words (default GUARD_RADIUS), across segments */
     size_t radius = t->within ? t->within : GUARD_RADIUS;
@@ -898,6 +984,49 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
 }
 
 /* Proposes text[s,e) := repl under a rule, unless it is already so. */
+/* Appends n bytes to the message being built in m[0, *len) (cap bytes). */
+static void msg_put(char *m, size_t *len, size_t cap, const char *s, size_t n)
+{
+    if (*len + n >= cap) n = *len < cap ? cap - 1 - *len : 0;
+    memcpy(m + *len, s, n);
+    *len += n;
+}
+
+/* "'TEXT' is 'REPL' (WHY)" or, for a suggestion, "'TEXT' may be 'REPL'
+ * (WHY, confidence 0.NN)": written by hand rather than with printf, since
+ * a run proposes an edit for every term it meets in every round. */
+static const char *edit_message(seg_ctx *c, bool suggestion, const char *text, size_t tl,
+                                const char *repl, size_t rl, const char *why, float conf)
+{
+    char m[1024];
+    size_t n = 0;
+    if (tl + rl + strlen(why) + 64 > sizeof m) /* rare: let printf size it */
+        return suggestion ? ts_edit_message(c->out, "'%.*s' may be '%.*s' (%s, confidence %.2f)",
+                                            (int)tl, text, (int)rl, repl, why, conf)
+                          : ts_edit_message(c->out, "'%.*s' is '%.*s' (%s)", (int)tl, text,
+                                            (int)rl, repl, why);
+    msg_put(m, &n, sizeof m, "'", 1);
+    msg_put(m, &n, sizeof m, text, tl);
+    msg_put(m, &n, sizeof m, suggestion ? "' may be '" : "' is '", suggestion ? 10 : 6);
+    msg_put(m, &n, sizeof m, repl, rl);
+    msg_put(m, &n, sizeof m, "' (", 3);
+    msg_put(m, &n, sizeof m, why, strlen(why));
+    if (suggestion) {
+        /* %.2f: conf * 100 is exact in a double (a float has 24 bits), so
+         * rounding half to even here is what printf does */
+        double x = (double)(conf < 0 ? 0 : conf) * 100.0;
+        unsigned h = (unsigned)x;
+        double frac = x - h;
+        if (frac > 0.5 || (frac == 0.5 && (h & 1))) h++;
+        char num[24];
+        int k = snprintf(num, sizeof num, ", confidence %u.%02u", h / 100, h % 100);
+        msg_put(m, &n, sizeof m, num, (size_t)k);
+    }
+    msg_put(m, &n, sizeof m, ")", 1);
+    m[n] = '\0';
+    return ts_edit_message(c->out, "%s", m);
+}
+
 static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *repl, size_t rl,
                     float conf, const char *why)
 {
@@ -906,8 +1035,7 @@ static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *re
     if (rule == R_SUGGESTION) {
         ed = ts_edit_report(c->out, &dict_rules[rule], c->seg, s, e);
         if (ed) {
-            ed->message = ts_edit_message(c->out, "'%.*s' may be '%.*s' (%s, confidence %.2f)",
-                                          (int)(e - s), c->text + s, (int)rl, repl, why, conf);
+            ed->message = edit_message(c, true, c->text + s, e - s, repl, rl, why, conf);
             ed->confidence = conf;
         }
         return;
@@ -915,8 +1043,7 @@ static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *re
     ed = ts_edit_replace(c->out, &dict_rules[rule], c->seg, s, e, repl, rl);
     if (ed) {
         ed->confidence = conf;
-        ed->message = ts_edit_message(c->out, "'%.*s' is '%.*s' (%s)", (int)(e - s), c->text + s,
-                                      (int)rl, repl, why);
+        ed->message = edit_message(c, false, c->text + s, e - s, repl, rl, why, conf);
     }
 }
 
@@ -963,7 +1090,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     bool all_common = true;
     for (size_t k = 0; k < m->k; k++) all_common &= wof(c, i + k)->common;
     for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, t->except[x], fw->fold, fw->fold_len)) return m->k;
+        if (except_matches(c, i, &ti->except[x], fw->fold, fw->fold_len)) return m->k;
     /* An all-lower-case term ("should have", "npm") has no casing to
      * teach: only its heard: and form variants apply. */
     bool lower_term = true;
@@ -1322,14 +1449,25 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     return hint_only ? 0 : best_k;
 }
 
+/* The next token at or after i, and before `last`, that anything may start
+ * at (tokenize's `start`); *h is a cursor into the list of them.  Returns
+ * `last` when there is none. */
+static size_t next_start(const token_list *tl, size_t *h, size_t i, size_t last)
+{
+    while (*h < tl->n_hot && tl->hot[*h] < i) (*h)++;
+    if (*h == tl->n_hot || tl->hot[*h] >= last) return last;
+    return tl->hot[*h];
+}
+
 static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
                   uint8_t *primed)
 {
+    size_t h = 0;
     for (size_t sgi = 0; sgi < n_segs; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl->v, .first = tl->seg_first[sgi],
                      .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
-        for (size_t i = c.first; i < c.last;) {
+        for (size_t i = c.first; (i = next_start(tl, &h, i, c.last)) < c.last;) {
             match m;
             if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
                 const term_info *ti = &d->terms[m.term];
@@ -1370,7 +1508,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
      * time (a round's edits touch most segments of a transcript that needs
      * them), and its memory is that of one list. */
     token_list *tlp = d->tl;
-    tlp->n = 0;
+    tlp->n = tlp->n_hot = 0;
     if (tlp->cap_segs < t->n + 1) {
         size_t *v = realloc(tlp->seg_first, (t->n + 1) * sizeof *v);
         if (!v) {
@@ -1385,17 +1523,17 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         bool sent = true;
         if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, tlp, &sent))) goto out;
     }
-    token_list tl = *tlp;
+    token_list tl = *tlp; if (getenv("TS_DBG")) fprintf(stderr, "tokens %zu hot %zu words %u\n", tl.n, tl.n_hot, d->n_wv);
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
-    size_t n_rejected = 0, cap_rejected = 0;
+    size_t n_rejected = 0, cap_rejected = 0, h = 0;
     for (size_t sgi = 0; sgi < t->n; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                      .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
                      .seg_first = tl.seg_first, .approved = &approved, .rejected = rejected,
                      .n_rejected = n_rejected, .cap_rejected = cap_rejected};
-        for (size_t i = c.first; i < c.last;) {
+        for (size_t i = c.first; (i = next_start(&tl, &h, i, c.last)) < c.last;) {
             match m;
             size_t used = 0;
             if (exact_match(&c, i, &m)) {
