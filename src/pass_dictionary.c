@@ -84,8 +84,7 @@ typedef struct {
 /* An except: or guard: phrase split into its folded words once, since
  * every occurrence of a term's word is checked against all of them. */
 typedef struct {
-    const char *s[MAX_TERM_WORDS];
-    uint8_t n[MAX_TERM_WORDS];
+    uint32_t id[MAX_TERM_WORDS];  /* the words as numbered in dict_state.phrase_words */
     uint8_t count;
 } phrase;
 
@@ -94,6 +93,8 @@ typedef struct {
     phrase *except;               /* t->except, split */
     phrase *gphrase;              /* the guard: phrases of two words or more */
     uint32_t n_gphrase;
+    uint32_t text_len;            /* strlen(t->text) */
+    bool lone_phrase;             /* an except: phrase of one word */
     const char *compact;          /* folded letters and digits */
     char key[KEY_CAP], alt[KEY_CAP];
     uint16_t compact_len;
@@ -129,6 +130,8 @@ typedef struct {
     uint8_t shape;                /* SHAPE_* */
     bool common;                  /* hunspell knows the lower-case form */
     bool has_alpha;
+    uint32_t phrase_id;           /* its number among the words of except: and guard:
+                                   * phrases, 0 when it is in none */
     /* What may start near the word (see tokenize): an exact match at it
      * (HOT_EXACT), and sounds-like windows holding it anywhere (HOT_ANY),
      * first (HOT_FIRST) or last (HOT_LAST). */
@@ -149,9 +152,11 @@ typedef struct {
     ts_arena arena;               /* key entries, folded strings */
     ts_strmap keys;               /* key -> key_entry */
     ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
+    ts_strmap phrase_words;       /* the words of all except: and guard: phrases */
     id_list buckets[64];          /* by first key symbol */
     ts_strmap memo;               /* word -> 1 + its index in wv */
-    ts_strmap windows;            /* word indices of a window -> window_result */
+    struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
+    size_t n_wins, cap_wins;
     word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
     uint32_t n_wv, cap_wv;
     /* The round's tokens; the buffer is kept for the engine's next round. */
@@ -283,15 +288,21 @@ static void split_words(const char *text, words *w)
     }
 }
 
-static void split_phrase(const char *text, phrase *p)
+/* Splits a folded phrase into word numbers, numbering new words in `all`
+ * from 1. */
+static int split_phrase(ts_strmap *all, const char *text, phrase *p)
 {
     words w;
     split_words(text, &w);
     p->count = (uint8_t)w.count;
     for (int i = 0; i < w.count; i++) {
-        p->s[i] = w.s[i];
-        p->n[i] = (uint8_t)(w.n[i] > 255 ? 255 : w.n[i]);
+        int added;
+        ts_strmap_slot *sl = ts_strmap_put(all, w.s[i], w.n[i], &added);
+        if (!sl) return -1;
+        if (added) sl->value = (void *)(uintptr_t)all->n;
+        p->id[i] = (uint32_t)(uintptr_t)sl->value;
     }
+    return 0;
 }
 
 /* Normalised spaced key of a phrase: "Claude Opus four" -> "claude opus 4". */
@@ -322,6 +333,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
     words w;
     split_words(t->text, &w);
     ti->n_words = (uint8_t)w.count;
+    ti->text_len = (uint32_t)strlen(t->text);
     /* "C++", "C#", "F#": folding would leave a bare letter that matches
      * every "C"; such terms are left as they are written. */
     if (strpbrk(t->text, "+#@&*=<>|~^%$")) return TS_OK;
@@ -422,13 +434,17 @@ static ts_status index_term(dict_state *d, uint32_t id)
     if (t->n_except &&
         !(ti->except = ts_arena_calloc(&d->arena, t->n_except, sizeof *ti->except)))
         return TS_ERR_NOMEM;
-    for (uint32_t x = 0; x < t->n_except; x++) split_phrase(t->except[x], &ti->except[x]);
+    for (uint32_t x = 0; x < t->n_except; x++) {
+        if (split_phrase(&d->phrase_words, t->except[x], &ti->except[x])) return TS_ERR_NOMEM;
+        ti->lone_phrase |= ti->except[x].count < 2;
+    }
     for (uint32_t g = 0; g < t->n_guard; g++) {
         if (!strchr(t->guard[g], ' ')) continue;
         if (!ti->gphrase &&
             !(ti->gphrase = ts_arena_calloc(&d->arena, t->n_guard, sizeof *ti->gphrase)))
             return TS_ERR_NOMEM;
-        split_phrase(t->guard[g], &ti->gphrase[ti->n_gphrase++]);
+        if (split_phrase(&d->phrase_words, t->guard[g], &ti->gphrase[ti->n_gphrase++]))
+            return TS_ERR_NOMEM;
     }
     /* heard variants */
     for (uint32_t h = 0; h < t->n_heard; h++) {
@@ -468,8 +484,9 @@ static void dict_free(void *state)
     for (size_t i = 0; i < sizeof d->buckets / sizeof *d->buckets; i++) free(d->buckets[i].v);
     ts_strmap_release(&d->anchors);
     ts_strmap_release(&d->keys);
+    ts_strmap_release(&d->phrase_words);
     ts_strmap_release(&d->memo);
-    ts_strmap_release(&d->windows);
+    free(d->wins);
     ts_arena_release(&d->memo_arena);
     ts_arena_release(&d->arena);
     free(d->terms);
@@ -487,8 +504,8 @@ static ts_status dict_new(ts_context *ctx, void **state)
     ts_arena_init(&d->memo_arena);
     ts_strmap_init(&d->keys);
     ts_strmap_init(&d->anchors);
+    ts_strmap_init(&d->phrase_words);
     ts_strmap_init(&d->memo);
-    ts_strmap_init(&d->windows);
     d->set = set;
     d->n = set->n;
     d->max_words = 1;
@@ -581,6 +598,8 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         w->anchors_prefix = anchor_get(d, 'p', fold, fl);
         w->anchors_suffix = anchor_get(d, 's', fold, fl);
         w->guard_of = anchor_get(d, 'g', fold, fl);
+        ts_strmap_slot *pw = ts_strmap_find(&d->phrase_words, fold, fl);
+        w->phrase_id = pw ? (uint32_t)(uintptr_t)pw->value : 0;
         /* Everything else is a known word that is no term, no piece of
          * one and no mis-hearing: nothing starts at it, and a window of
          * such words has no candidate (see sounds_like). */
@@ -854,9 +873,11 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
     }
     char sb[512], cb[512];
     size_t sl = w0->norm_len, cl = w0->norm_len;
-    memcpy(sb, w0->norm, sl);
-    memcpy(cb, w0->norm, cl);
     bool sp = e && e->prefix, cp = e && e->cprefix;
+    if (sp || cp) {
+        memcpy(sb, w0->norm, sl);
+        memcpy(cb, w0->norm, cl);
+    }
     uint64_t snext = e ? e->next : 0, cnext = e ? e->cnext : 0;
     for (size_t k = 2; (sp || cp) && k <= (size_t)d->max_words + 1 && i + k - 1 < c->last; k++) {
         const token *pt = &c->tok[i + k - 2], *t = &c->tok[i + k - 1];
@@ -919,18 +940,26 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
 
 /* Do the folded words around token i spell the except: phrase, with the
  * term's word somewhere in it? */
-static bool except_matches(const seg_ctx *c, size_t i, const phrase *ph, const char *word,
-                           size_t word_len)
+/* Can a phrase of two words or more hold token i?  Only if a neighbour
+ * is a word of some phrase. */
+static bool phrase_possible(const seg_ctx *c, size_t i)
 {
-    const phrase *pw = ph;
+    return (i > c->first && wof(c, i - 1)->phrase_id) || (i + 1 < c->last && wof(c, i + 1)->phrase_id);
+}
+
+/* Do the words around token i spell the phrase, with token i's word
+ * somewhere in it? */
+static bool except_matches(const seg_ctx *c, size_t i, const phrase *pw)
+{
+    uint32_t wid = wof(c, i)->phrase_id;
+    if (!wid) return false;
     for (int j = 0; j < pw->count; j++) {
-        if (pw->n[j] != word_len || memcmp(pw->s[j], word, word_len) != 0) continue;
+        if (pw->id[j] != wid) continue;
         if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw->count > c->last) continue;
         size_t base = i - (size_t)j;
         bool ok = true;
         for (int q = 0; q < pw->count && ok; q++) {
-            const word_info *w = wof(c, base + (size_t)q);
-            ok = w->fold_len == pw->n[q] && memcmp(w->fold, pw->s[q], pw->n[q]) == 0;
+            ok = wof(c, base + (size_t)q)->phrase_id == pw->id[q];
             /* a phrase is read without pauses: "in go, and" is not "go and" */
             if (ok && q + 1 < pw->count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
         }
@@ -955,11 +984,12 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     const ts_term *t = ti->t;
     if (!t->n_guard) return false;
     const word_info *w = wof(c, i);
-    for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, &ti->except[x], w->fold, w->fold_len)) return false;
+    bool phrases = ti->lone_phrase || phrase_possible(c, i);
+    for (uint32_t x = 0; phrases && x < t->n_except; x++)
+        if (except_matches(c, i, &ti->except[x])) return false;
     /* a guard phrase holding the word itself ("in go", "go versus") */
-    for (uint32_t g = 0; g < ti->n_gphrase; g++)
-        if (except_matches(c, i, &ti->gphrase[g], w->fold, w->fold_len)) return true;
+    for (uint32_t g = 0; phrases && g < ti->n_gphrase; g++)
+        if (except_matches(c, i, &ti->gphrase[g])) return true;
     /* the company: guard words, or the term itself written canonically,
      * within `within:` words (default GUARD_RADIUS), across segments */
     size_t radius = t->within ? t->within : GUARD_RADIUS;
@@ -970,7 +1000,7 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
         if (hi > c->last) hi = c->last;
     }
     if (c->approved && approved_near(c->approved, lo, hi, i, id)) return true;
-    size_t tl = strlen(t->text);
+    size_t tl = ti->text_len;
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
@@ -1078,7 +1108,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     const token *first = &c->tok[i], *last = &c->tok[i + m->k - 1];
     const word_info *fw = wof(c, i);
     const char *canon = t->text;
-    size_t canon_len = strlen(canon);
+    size_t canon_len = ti->text_len;
     const key_entry *ce = NULL;
     if (m->component) {
         ce = m->possessive ? fw->k1s : fw->k1;
@@ -1089,8 +1119,9 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     /* a common word changes only inside its guard, and only from lower case */
     bool all_common = true;
     for (size_t k = 0; k < m->k; k++) all_common &= wof(c, i + k)->common;
-    for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, &ti->except[x], fw->fold, fw->fold_len)) return m->k;
+    bool phrases = t->n_except && (ti->lone_phrase || phrase_possible(c, i));
+    for (uint32_t x = 0; phrases && x < t->n_except; x++)
+        if (except_matches(c, i, &ti->except[x])) return m->k;
     /* An all-lower-case term ("should have", "npm") has no casing to
      * teach: only its heard: and form variants apply. */
     bool lower_term = true;
@@ -1291,7 +1322,7 @@ typedef struct {
     bool aligned;             /* word-for-word with one identical word */
 } cand;
 
-typedef struct {
+typedef struct window_result {
     bool all_common;
     uint8_t n;
     cand v[WIN_CANDS];
@@ -1315,6 +1346,60 @@ static void keep_best(window_result *r, uint32_t id, double score, double ls, bo
     }
 }
 
+/* The window memo: open addressing over the word indices of a window,
+ * since every token of a transcript looks up a window or two. */
+typedef struct win_slot {
+    uint32_t ids[MAX_WINDOW];
+    uint32_t k;                   /* 0: empty */
+    struct window_result *r;
+} win_slot;
+
+static uint64_t win_hash(const uint32_t *ids, size_t k)
+{
+    uint64_t h = k;
+    for (size_t q = 0; q < k; q++) {
+        h = (h ^ ids[q]) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+/* The slot for the window ids[0, k): its result, or an empty slot to fill
+ * (k set, r NULL); NULL when memory ran out. */
+static win_slot *win_slot_for(dict_state *d, const uint32_t *ids, size_t k)
+{
+    if (2 * (d->n_wins + 1) > d->cap_wins) {
+        size_t cap = d->cap_wins ? d->cap_wins * 2 : 1024;
+        win_slot *v = calloc(cap, sizeof *v);
+        if (!v) return NULL;
+        for (size_t x = 0; x < d->cap_wins; x++) {
+            const win_slot *o = &d->wins[x];
+            if (!o->k) continue;
+            size_t j = win_hash(o->ids, o->k) & (cap - 1);
+            while (v[j].k) j = (j + 1) & (cap - 1);
+            v[j] = *o;
+        }
+        free(d->wins);
+        d->wins = v;
+        d->cap_wins = cap;
+    }
+    size_t mask = d->cap_wins - 1;
+    for (size_t j = win_hash(ids, k) & mask;; j = (j + 1) & mask) {
+        win_slot *sl = &d->wins[j];
+        if (!sl->k) {
+            memcpy(sl->ids, ids, k * sizeof *ids);
+            sl->k = (uint32_t)k;
+            sl->r = NULL;
+            d->n_wins++;
+            return sl;
+        }
+        if (sl->k != k) continue;
+        size_t q = 0;
+        while (q < k && sl->ids[q] == ids[q]) q++;
+        if (q == k) return sl;
+    }
+}
+
 /* Candidates of the window tok[i, i+k), memoised by its words: a phrase
  * that recurs is judged once. */
 static const window_result *window_eval(dict_state *d, const token *tok, size_t i, size_t k)
@@ -1325,14 +1410,12 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
         ids[q] = tok[i + q].wi;
         key_words[q] = &d->wv[ids[q]];
     }
-    int added;
-    ts_strmap_slot *slot = ts_strmap_put(&d->windows, (const char *)ids, k * sizeof *ids,
-                                         &added);
+    win_slot *slot = win_slot_for(d, ids, k);
     if (!slot) return NULL;
-    if (!added) return slot->value;
+    if (slot->r) return slot->r;
     window_result *r = ts_arena_calloc(&d->memo_arena, 1, sizeof *r);
-    if (!r) return NULL;
-    slot->value = r;
+    if (!r) return NULL; /* the empty slot stays: judged again next time */
+    slot->r = r;
     char letters[257], up[256], key[KEY_CAP * 2], alt[KEY_CAP * 2];
     size_t ll = 0;
     r->all_common = true;
@@ -1445,7 +1528,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     const term_info *ti = &d->terms[best_term];
     const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
     propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, tok_end(last), ti->t->text,
-            strlen(ti->t->text), (float)(best > 1 ? 1 : best), "sounds alike");
+            ti->text_len, (float)(best > 1 ? 1 : best), "sounds alike");
     return hint_only ? 0 : best_k;
 }
 
@@ -1472,7 +1555,7 @@ static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcr
             if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
                 const term_info *ti = &d->terms[m.term];
                 const char *s = c.text + c.tok[i].s;
-                size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = strlen(ti->t->text);
+                size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = ti->text_len;
                 if (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0))
                     primed[m.term] = 1;
                 i += m.k;
@@ -1491,9 +1574,11 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     dict_state *d = state;
     if (!d || d->n == 0 || t->n == 0) return TS_OK;
     ts_status st = TS_OK;
-    if (d->memo.n + d->windows.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
+    if (d->memo.n + d->n_wins >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
         ts_strmap_clear(&d->memo);
-        ts_strmap_clear(&d->windows);
+        free(d->wins);
+        d->wins = NULL;
+        d->n_wins = d->cap_wins = 0;
         ts_arena_release(&d->memo_arena);
         d->n_wv = 0;
     }
