@@ -136,6 +136,7 @@ typedef struct {
      * (HOT_EXACT), and sounds-like windows holding it anywhere (HOT_ANY),
      * first (HOT_FIRST) or last (HOT_LAST). */
     uint8_t hot;
+    bool stop;                    /* itself a (non-ambiguous) term or a mis-hearing */
     uint64_t cont;                /* sym_bit()s of the words that may follow it in a key */
     const key_entry *k1;          /* the entry for norm */
     const key_entry *k1s;         /* the entry for norm without a final 's' */
@@ -159,8 +160,11 @@ typedef struct {
     size_t n_wins, cap_wins;
     word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
     uint32_t n_wv, cap_wv;
-    /* The round's tokens; the buffer is kept for the engine's next round. */
+    /* The round's tokens; the buffer is kept for the engine's next round,
+     * which reuses the tokens of segments whose text it did not change. */
     struct token_list *tl;
+    uint64_t *seg_hash;           /* malloc'd: per segment of the last round, its text hash */
+    size_t n_seg_hash;            /* 0: nothing to reuse */
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
@@ -474,6 +478,7 @@ static void dict_free(void *state)
     dict_state *d = state;
     if (!d) return;
     token_list_free(d->tl);
+    free(d->seg_hash);
     free(d->wv);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
@@ -610,6 +615,8 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         if (!w->common || w->anchors_word) w->hot |= HOT_ANY;
         if (w->anchors_prefix) w->hot |= HOT_FIRST;
         if (w->anchors_suffix) w->hot |= HOT_LAST;
+        w->stop = e && ((e->canon >= 0 && !d->terms[e->canon].ambiguous) ||
+                        (e->compact >= 0 && !d->terms[e->compact].ambiguous) || e->heard >= 0);
         /* "the" starts a key ("the ano" for Theano) only before some words */
         w->cont = e ? (e->prefix ? e->next : 0) | (e->cprefix ? e->cnext : 0) : 0;
     }
@@ -689,6 +696,33 @@ static bool url_like(const char *p, size_t n)
     return n >= 4 && (memcmp(p, "www.", 4) == 0 || memcmp(p, "WWW.", 4) == 0);
 }
 
+static ts_status hot_push(token_list *tl, size_t j)
+{
+    if (tl->n_hot == tl->cap_hot) {
+        size_t cap = tl->cap_hot ? tl->cap_hot * 2 : 1024;
+        uint32_t *v = realloc(tl->hot, cap * sizeof *v);
+        if (!v) return TS_ERR_NOMEM;
+        tl->hot = v;
+        tl->cap_hot = cap;
+    }
+    tl->hot[tl->n_hot++] = (uint32_t)j;
+    return TS_OK;
+}
+
+static uint64_t text_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        h = (h ^ x) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
 static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
 {
     size_t i = 0, first = tl->n;
@@ -757,17 +791,8 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
             for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
         if (w->hot & HOT_ANY) v[j].start = 1;
     }
-    for (size_t j = first; j < tl->n; j++) {
-        if (!v[j].start) continue;
-        if (tl->n_hot == tl->cap_hot) {
-            size_t cap = tl->cap_hot ? tl->cap_hot * 2 : 1024;
-            uint32_t *v = realloc(tl->hot, cap * sizeof *v);
-            if (!v) return TS_ERR_NOMEM;
-            tl->hot = v;
-            tl->cap_hot = cap;
-        }
-        tl->hot[tl->n_hot++] = (uint32_t)j;
-    }
+    for (size_t j = first; j < tl->n; j++)
+        if (v[j].start && hot_push(tl, j)) return TS_ERR_NOMEM;
     return TS_OK;
 }
 
@@ -1466,22 +1491,25 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     double best = 0;
     bool best_fix = false, any = false;
     if ((c->tok[i].none & NONE_SOUNDS) && min_k == 1) return 0;
+    const word_info *w0 = wof(c, i);
+    bool any_word = false;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
-        const token *t = &c->tok[i + k - 1];
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
-        const word_info *w = &d->wv[t->wi];
+        const word_info *w = wof(c, i + k - 1);
         /* a word that is itself a (non-ambiguous) term is never swallowed */
-        if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
-                      (w->k1->compact >= 0 && !d->terms[w->k1->compact].ambiguous) ||
-                      w->k1->heard >= 0))
-            break;
-        /* known words that anchor nothing: no candidate, skip the lookup */
-        bool maybe = false;
-        for (size_t q = 0; q < k && !maybe; q++) {
-            const word_info *x = wof(c, i + q);
-            maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
-                    (q == k - 1 && k > 1 && x->anchors_suffix);
+        if (w->stop) break;
+        /* nor is a term of several words that starts inside the window
+         * ("of our cosmo router" is no sound of a term: "cosmo router" is
+         * Cosmo Router) */
+        if (k > 1 && (w->hot & HOT_EXACT || w->cont)) {
+            match m;
+            if (exact_match(c, i + k - 1, &m) && !m.component &&
+                (m.kind == R_MISHEARD || !d->terms[m.term].ambiguous))
+                break;
         }
+        /* known words that anchor nothing: no candidate, skip the lookup */
+        any_word |= (w->hot & HOT_ANY) != 0;
+        bool maybe = any_word || (w0->hot & HOT_FIRST) || (k > 1 && (w->hot & HOT_LAST));
         if (!maybe || k < min_k || (c->tok[i].none & (1u << k))) continue;
         if (hint_only) {
             /* after a term, little words are its sentence, not its sound
@@ -1581,6 +1609,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         d->n_wins = d->cap_wins = 0;
         ts_arena_release(&d->memo_arena);
         d->n_wv = 0;
+        d->n_seg_hash = 0; /* the tokens name words that are gone */
     }
     uint8_t *primed = calloc(d->n, 1);
     approvals approved = {0};
@@ -1589,11 +1618,22 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         st = TS_ERR_NOMEM;
         goto out;
     }
-    /* One token buffer serves every round: the words are read afresh each
-     * time (a round's edits touch most segments of a transcript that needs
-     * them), and its memory is that of one list. */
+    /* One token buffer serves every round, so its memory is that of one
+     * list.  A segment whose text the last round left as it was keeps its
+     * tokens (and what is known not to start at them), moved down to their
+     * new place, as long as no fresh segment before it has written over
+     * them; the rest are read afresh. */
     token_list *tlp = d->tl;
-    tlp->n = tlp->n_hot = 0;
+    bool reuse = d->n_seg_hash == t->n;
+    if (!reuse) d->n_seg_hash = 0;
+    if (d->n_seg_hash < t->n) {
+        uint64_t *v = realloc(d->seg_hash, t->n * sizeof *v);
+        if (!v) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+        d->seg_hash = v;
+    }
     if (tlp->cap_segs < t->n + 1) {
         size_t *v = realloc(tlp->seg_first, (t->n + 1) * sizeof *v);
         if (!v) {
@@ -1603,12 +1643,30 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         tlp->seg_first = v;
         tlp->cap_segs = t->n + 1;
     }
+    d->n_seg_hash = 0; /* until this round's tokens are complete */
+    size_t w = 0;
+    tlp->n_hot = 0;
     for (size_t i = 0; i < t->n; i++) {
-        tlp->seg_first[i] = tlp->n;
-        bool sent = true;
-        if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, tlp, &sent))) goto out;
+        uint64_t h = text_hash(t->segs[i].text, t->segs[i].text_len);
+        size_t a = reuse ? tlp->seg_first[i] : 0, b = reuse ? tlp->seg_first[i + 1] : 0;
+        tlp->seg_first[i] = w;
+        if (reuse && d->seg_hash[i] == h && w <= a) {
+            if (w != a) memmove(tlp->v + w, tlp->v + a, (b - a) * sizeof *tlp->v);
+            for (size_t j = w; j < w + (b - a); j++)
+                if (tlp->v[j].start && (st = hot_push(tlp, j))) goto out;
+            w += b - a;
+        } else {
+            tlp->n = w;
+            bool sent = true;
+            if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, tlp, &sent))) goto out;
+            w = tlp->n;
+        }
+        d->seg_hash[i] = h;
     }
-    token_list tl = *tlp; if (getenv("TS_DBG")) fprintf(stderr, "tokens %zu hot %zu words %u\n", tl.n, tl.n_hot, d->n_wv);
+    tlp->n = w;
+    tlp->seg_first[t->n] = w;
+    d->n_seg_hash = t->n;
+    token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
     size_t n_rejected = 0, cap_rejected = 0, h = 0;
