@@ -155,6 +155,16 @@ typedef struct {
     ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
     ts_strmap phrase_words;       /* the words of all except: and guard: phrases */
     id_list buckets[64];          /* by first key symbol */
+    /* The phonetic index: terms by the first symbol of their key (or
+     * alternate key) and a pair of neighbouring symbols in it, so a window
+     * meets only the terms that share a piece of its sound; keys shorter
+     * than a pair are listed by first symbol alone. */
+    id_list *grams;               /* malloc'd, N_SYM^3 */
+    id_list shorts[64];
+    uint32_t *stamp;              /* per term: the window evaluation that last met it */
+    uint32_t epoch;
+    uint32_t *cand;               /* candidates of one window */
+    size_t cap_cand;
     ts_strmap memo;               /* word -> 1 + its index in wv */
     struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
     size_t n_wins, cap_wins;
@@ -187,12 +197,21 @@ static size_t norm_word(const char *s, size_t n, char *out, size_t cap, bool num
     return l;
 }
 
+#define N_SYM 37
+
 static int bucket_of(char c)
 {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= '0' && c <= '9') return 26 + (c - '0');
     return 36;
 }
+
+static size_t gram_of(char first, const char *pair)
+{
+    return ((size_t)bucket_of(first) * N_SYM + (size_t)bucket_of(pair[0])) * N_SYM +
+           (size_t)bucket_of(pair[1]);
+}
+
 
 static int list_push(id_list *l, uint32_t id)
 {
@@ -205,6 +224,15 @@ static int list_push(id_list *l, uint32_t id)
         l->cap = cap;
     }
     l->v[l->n++] = id;
+    return 0;
+}
+
+/* Lists term id under the phonetic key k[0, n). */
+static int gram_index(dict_state *d, const char *k, size_t n, uint32_t id)
+{
+    if (n < 2) return list_push(&d->shorts[bucket_of(k[0])], id);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (list_push(&d->grams[gram_of(k[0], k + i)], id)) return -1;
     return 0;
 }
 
@@ -386,6 +414,10 @@ static ts_status index_term(dict_state *d, uint32_t id)
         if (ti->alt_len && ti->alt[0] != ti->key[0] &&
             list_push(&d->buckets[bucket_of(ti->alt[0])], id))
             return TS_ERR_NOMEM;
+        if (gram_index(d, ti->key, ti->key_len, id) ||
+            (ti->alt_len && strcmp(ti->alt, ti->key) != 0 &&
+             gram_index(d, ti->alt, ti->alt_len, id)))
+            return TS_ERR_NOMEM;
     }
     /* ambiguity, plural */
     char f[WORD_CAP];
@@ -487,6 +519,12 @@ static void dict_free(void *state)
             free(l);
         }
     for (size_t i = 0; i < sizeof d->buckets / sizeof *d->buckets; i++) free(d->buckets[i].v);
+    for (size_t i = 0; i < sizeof d->shorts / sizeof *d->shorts; i++) free(d->shorts[i].v);
+    if (d->grams)
+        for (size_t i = 0; i < (size_t)N_SYM * N_SYM * N_SYM; i++) free(d->grams[i].v);
+    free(d->grams);
+    free(d->stamp);
+    free(d->cand);
     ts_strmap_release(&d->anchors);
     ts_strmap_release(&d->keys);
     ts_strmap_release(&d->phrase_words);
@@ -516,7 +554,9 @@ static ts_status dict_new(ts_context *ctx, void **state)
     d->max_words = 1;
     if (set->n) d->sp = ts_context_speller(ctx);
     d->terms = calloc(set->n ? set->n : 1, sizeof *d->terms);
-    if (!d->terms) {
+    d->grams = calloc((size_t)N_SYM * N_SYM * N_SYM, sizeof *d->grams);
+    d->stamp = calloc(set->n ? set->n : 1, sizeof *d->stamp);
+    if (!d->terms || !d->grams || !d->stamp) {
         dict_free(d);
         return TS_ERR_NOMEM;
     }
@@ -1209,6 +1249,9 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
             repl[rl++] = '\'';
             repl[rl++] = 's';
         } else if (ti->plural) {
+            /* "LLMS" is LLMs, but "VPS" or "SAS" is an acronym of its own
+             * more often than the plural of VP or SA */
+            if (fw->shape == SHAPE_UPPER && tok_end(first) - first->s < 4) return m->k;
             repl[rl++] = 's';
             why = "plural";
         } else {
@@ -1425,6 +1468,46 @@ static win_slot *win_slot_for(dict_state *d, const uint32_t *ids, size_t k)
     }
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The terms the phonetic index lists for key[0, kl) (kl >= 2), each once,
+ * ascending, in d->cand; *out points into it. */
+static int gather(dict_state *d, const char *key, size_t kl, id_list *out)
+{
+    if (++d->epoch == 0) { /* wrapped: stamps of old rounds could collide */
+        memset(d->stamp, 0, d->n * sizeof *d->stamp);
+        d->epoch = 1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i <= kl - 1; i++) {
+        const id_list *l = i + 1 < kl ? &d->grams[gram_of(key[0], key + i)]
+                                      : &d->shorts[bucket_of(key[0])];
+        if (n + l->n > d->cap_cand) {
+            size_t cap = d->cap_cand ? d->cap_cand : 256;
+            while (cap < n + l->n) cap *= 2;
+            uint32_t *v = realloc(d->cand, cap * sizeof *v);
+            if (!v) return -1;
+            d->cand = v;
+            d->cap_cand = cap;
+        }
+        for (uint32_t x = 0; x < l->n; x++) {
+            uint32_t id = l->v[x];
+            if (d->stamp[id] == d->epoch) continue;
+            d->stamp[id] = d->epoch;
+            d->cand[n++] = id;
+        }
+    }
+    qsort(d->cand, n, sizeof *d->cand, cmp_u32);
+    out->v = d->cand;
+    out->n = (uint32_t)n;
+    out->cap = (uint32_t)n;
+    return 0;
+}
+
 /* Candidates of the window tok[i, i+k), memoised by its words: a phrase
  * that recurs is judged once. */
 static const window_result *window_eval(dict_state *d, const token *tok, size_t i, size_t k)
@@ -1463,7 +1546,17 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
     for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
     size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
     if (!kl) return r;
-    if (!r->all_common) lists[nl++] = &d->buckets[bucket_of(key[0])];
+    /* With an unknown word, every term that shares a piece of the sound:
+     * in id order, as the scores' ties are broken by it. */
+    id_list found = {0};
+    if (!r->all_common) {
+        if (kl < 2) {
+            found = d->buckets[bucket_of(key[0])]; /* one symbol: no pairs to look up */
+        } else if (gather(d, key, kl, &found)) {
+            return NULL;
+        }
+        lists[nl++] = &found;
+    }
     for (int li = 0; li < nl; li++) {
         const id_list *l = lists[li];
         bool anchored = li < anchored_lists;
@@ -1492,7 +1585,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     bool best_fix = false, any = false;
     if ((c->tok[i].none & NONE_SOUNDS) && min_k == 1) return 0;
     const word_info *w0 = wof(c, i);
-    bool any_word = false;
+    bool any_word = false, camel = false;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
         const word_info *w = wof(c, i + k - 1);
@@ -1509,6 +1602,9 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
         }
         /* known words that anchor nothing: no candidate, skip the lookup */
         any_word |= (w->hot & HOT_ANY) != 0;
+        /* A word written in mixed case ("CoinJoin") is a name the
+         * recogniser knew: what it sounds like is at most a suggestion. */
+        camel |= w->shape == SHAPE_MIXED;
         bool maybe = any_word || (w0->hot & HOT_FIRST) || (k > 1 && (w->hot & HOT_LAST));
         if (!maybe || k < min_k || (c->tok[i].none & (1u << k))) continue;
         if (hint_only) {
@@ -1547,7 +1643,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
             best = score;
             best_term = (int32_t)cd->term;
             best_k = k;
-            best_fix = score >= fix_at;
+            best_fix = score >= fix_at && !camel;
         }
     }
     if (!any && min_k == 1) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
@@ -1580,11 +1676,17 @@ static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcr
                      .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
         for (size_t i = c.first; (i = next_start(tl, &h, i, c.last)) < c.last;) {
             match m;
-            if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
+            bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
+            if (exact_match(&c, i, &m) && m.kind == R_FORM && m.k > 1) {
+                joined_common = true;
+                for (size_t q = 0; q < m.k; q++) joined_common &= wof(&c, i + q)->common;
+            }
+            if (m.term >= 0 && m.kind != R_MISHEARD && !m.component) {
                 const term_info *ti = &d->terms[m.term];
                 const char *s = c.text + c.tok[i].s;
                 size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = ti->text_len;
-                if (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0))
+                if (!joined_common &&
+                    (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0)))
                     primed[m.term] = 1;
                 i += m.k;
             } else {
