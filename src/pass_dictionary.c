@@ -99,6 +99,7 @@ typedef struct {
     char key[KEY_CAP], alt[KEY_CAP];
     uint16_t compact_len;
     uint8_t key_len, alt_len, n_words;
+    uint8_t hist[2][48];          /* symbol counts of key and alt (see sym_hist) */
     bool ambiguous;               /* one word, and hunspell knows it in lower case */
     bool plural;                  /* "Xs" is a plural: acronyms, plural flag */
     bool no_sounds;               /* the exact flag: no sounds-like matching */
@@ -160,10 +161,18 @@ typedef struct {
      * meets only the terms that share a piece of its sound; keys shorter
      * than a pair are listed by first symbol alone. */
     id_list *grams;               /* malloc'd, N_SYM^3 */
+    /* What base_score checks first, for every term a window meets, packed
+     * so that rejecting a term touches 8 bytes rather than its term_info. */
+    struct term_quick {
+        uint16_t compact_len;
+        char key0, alt0;
+        bool no_sounds;
+    } *quick;
     id_list shorts[64];
     uint32_t *stamp;              /* per term: the window evaluation that last met it */
     uint32_t epoch;
     uint32_t *cand;               /* candidates of one window */
+    uint64_t *cand_bits;          /* a bit per term, to put them in order */
     size_t cap_cand;
     ts_strmap memo;               /* word -> 1 + its index in wv */
     struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
@@ -204,6 +213,22 @@ static int bucket_of(char c)
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= '0' && c <= '9') return 26 + (c - '0');
     return 36;
+}
+
+/* Counts of each key symbol: the sum over symbols of the smaller of two
+ * counts bounds the longest common subsequence of two keys from above. */
+static void sym_hist(const char *k, size_t n, uint8_t h[48])
+{
+    memset(h, 0, 48);
+    for (size_t i = 0; i < n; i++)
+        if (h[bucket_of(k[i])] < 255) h[bucket_of(k[i])]++;
+}
+
+static unsigned hist_bound(const uint8_t *a, const uint8_t *b)
+{
+    unsigned s = 0;
+    for (int i = 0; i < 48; i++) s += a[i] < b[i] ? a[i] : b[i];
+    return s;
 }
 
 static size_t gram_of(char first, const char *pair)
@@ -408,6 +433,8 @@ static ts_status index_term(dict_state *d, uint32_t id)
     ti->key_len = (uint8_t)ts_double_metaphone(up, ul, ti->key, alt, KEY_CAP);
     memcpy(ti->alt, alt, KEY_CAP);
     ti->alt_len = (uint8_t)strlen(alt);
+    sym_hist(ti->key, ti->key_len, ti->hist[0]);
+    sym_hist(ti->alt, ti->alt_len, ti->hist[1]);
     ti->no_sounds = (t->flags & TS_TERM_EXACT) != 0;
     if (ti->key_len && !ti->no_sounds) {
         if (list_push(&d->buckets[bucket_of(ti->key[0])], id)) return TS_ERR_NOMEM;
@@ -523,8 +550,10 @@ static void dict_free(void *state)
     if (d->grams)
         for (size_t i = 0; i < (size_t)N_SYM * N_SYM * N_SYM; i++) free(d->grams[i].v);
     free(d->grams);
+    free(d->quick);
     free(d->stamp);
     free(d->cand);
+    free(d->cand_bits);
     ts_strmap_release(&d->anchors);
     ts_strmap_release(&d->keys);
     ts_strmap_release(&d->phrase_words);
@@ -556,7 +585,9 @@ static ts_status dict_new(ts_context *ctx, void **state)
     d->terms = calloc(set->n ? set->n : 1, sizeof *d->terms);
     d->grams = calloc((size_t)N_SYM * N_SYM * N_SYM, sizeof *d->grams);
     d->stamp = calloc(set->n ? set->n : 1, sizeof *d->stamp);
-    if (!d->terms || !d->grams || !d->stamp) {
+    d->cand_bits = calloc((set->n + 63) / 64 + 1, sizeof *d->cand_bits);
+    d->quick = calloc(set->n ? set->n : 1, sizeof *d->quick);
+    if (!d->terms || !d->grams || !d->stamp || !d->cand_bits || !d->quick) {
         dict_free(d);
         return TS_ERR_NOMEM;
     }
@@ -566,6 +597,8 @@ static ts_status dict_new(ts_context *ctx, void **state)
             dict_free(d);
             return st;
         }
+        const term_info *ti = &d->terms[i];
+        d->quick[i] = (struct term_quick){ti->compact_len, ti->key[0], ti->alt[0], ti->no_sounds};
     }
     *state = d;
     return TS_OK;
@@ -1304,8 +1337,9 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
 
 static unsigned lcs(const char *a, size_t na, const char *b, size_t nb)
 {
-    unsigned row[KEY_CAP * 2 + 2] = {0};
+    unsigned row[KEY_CAP * 2 + 2];
     if (nb > KEY_CAP * 2) nb = KEY_CAP * 2;
+    memset(row, 0, (nb + 1) * sizeof *row);
     for (size_t i = 0; i < na; i++) {
         unsigned prev = 0;
         for (size_t j = 0; j < nb; j++) {
@@ -1318,14 +1352,48 @@ static unsigned lcs(const char *a, size_t na, const char *b, size_t nb)
     return row[nb];
 }
 
-static double phon_sim(const char *k, size_t kl, const term_info *ti)
+/* A window's phonetic key, prepared once for the many terms it meets. */
+typedef struct {
+    const char *key;
+    size_t kl;
+    uint8_t hist[48];             /* sym_hist */
+    uint64_t pm[48];              /* per symbol, the bits of its places in key (kl <= 64) */
+} win_key;
+
+static void win_key_init(win_key *w, const char *key, size_t kl)
+{
+    w->key = key;
+    w->kl = kl;
+    sym_hist(key, kl, w->hist);
+    memset(w->pm, 0, sizeof w->pm);
+    if (kl <= 64)
+        for (size_t i = 0; i < kl; i++) w->pm[bucket_of(key[i])] |= 1ull << i;
+}
+
+/* The longest common subsequence of the window key and b[0, nb): for
+ * keys of up to 64 symbols, bit-parallel (Allison and Dix; Hyyro), one
+ * step per symbol of b. */
+static unsigned win_lcs(const win_key *w, const char *b, size_t nb)
+{
+    if (w->kl > 64) return lcs(w->key, w->kl, b, nb);
+    if (nb > KEY_CAP * 2) nb = KEY_CAP * 2;
+    uint64_t v = ~0ull;
+    for (size_t j = 0; j < nb; j++) {
+        uint64_t u = v & w->pm[bucket_of(b[j])];
+        v = (v + u) | (v - u);
+    }
+    uint64_t mask = w->kl == 64 ? ~0ull : (1ull << w->kl) - 1;
+    return (unsigned)__builtin_popcountll(~v & mask);
+}
+
+static double phon_sim(const win_key *w, const term_info *ti)
 {
     double best = 0;
     for (int pass = 0; pass < 2; pass++) {
         const char *tk = pass ? ti->alt : ti->key;
         size_t tl = pass ? ti->alt_len : ti->key_len;
-        if (!tl || !kl || tk[0] != k[0]) continue;
-        double s = 2.0 * lcs(k, kl, tk, tl) / (double)(kl + tl);
+        if (!tl || !w->kl || tk[0] != w->key[0]) continue;
+        double s = 2.0 * win_lcs(w, tk, tl) / (double)(w->kl + tl);
         if (s > best) best = s;
     }
     return best;
@@ -1348,35 +1416,46 @@ static bool aligned_anchor(const dict_state *d, const token *tok, size_t i, size
     return false;
 }
 
-/* Key symbols' counts bound the longest common subsequence from above. */
-static unsigned lcs_bound(const char *a, size_t na, const char *b, size_t nb)
-{
-    unsigned char ca[64] = {0}, cb[64] = {0};
-    for (size_t i = 0; i < na; i++) ca[(unsigned char)a[i] & 63]++;
-    for (size_t i = 0; i < nb; i++) cb[(unsigned char)b[i] & 63]++;
-    unsigned s = 0;
-    for (int i = 0; i < 64; i++) s += ca[i] < cb[i] ? ca[i] : cb[i];
-    return s;
-}
+/* The least base score a window must reach to be a candidate: a
+ * suggestion needs 0.72, and an anchored window gets 0.05 on top. */
+#define MIN_BASE 0.67
 
-/* Score of a window against a term from sound and letters alone, the
- * anchor bonus included; -1 when it is no candidate. */
-static double base_score(const term_info *ti, const char *letters, size_t ll, const char *key,
-                         size_t kl, double *lsim)
+/* Score of a window against a term from sound and letters alone (0.7 of
+ * the phonetic similarity of the keys, 0.3 of the letters'); -1 when it is
+ * no candidate, which includes every score below MIN_BASE.  Cheap upper
+ * bounds come first: most terms a window meets are far from it.  wh is
+ * the window key's sym_hist. */
+static double base_score(const term_info *ti, const char *letters, size_t ll, const win_key *w,
+                         double *lsim)
 {
+    const char *key = w->key;
+    size_t kl = w->kl;
     if (ti->no_sounds) return -1;
-    if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 ||
-        ll * 10 > (size_t)ti->compact_len * 16)
-        return -1;
+    size_t cl = ti->compact_len;
+    if (cl < 4 || ll * 10 < cl * 6 || ll * 10 > cl * 16) return -1;
     if (!kl || (ti->key[0] != key[0] && ti->alt[0] != key[0])) return -1;
-    size_t tl = ti->key_len < ti->alt_len ? ti->alt_len : ti->key_len;
-    if (2.0 * lcs_bound(key, kl, ti->key, ti->key_len) / (double)(kl + ti->key_len) < 0.6 &&
-        2.0 * lcs_bound(key, kl, ti->alt, ti->alt_len) / (double)(kl + (tl ? ti->alt_len : 0)) < 0.6)
-        return -1;
-    double ps = phon_sim(key, kl, ti);
-    if (ps < 0.6) return -1;
-    if (ll >= ti->compact_len && strstr(letters, ti->compact)) return -1; /* holds the term */
-    double ls = ts_similarity(letters, ll, ti->compact, ti->compact_len);
+    /* letters: the edit distance is at least the difference in length */
+    size_t m = ll > cl ? ll : cl;
+    double ls_max = 1.0 - (double)(ll > cl ? ll - cl : cl - ll) / (double)m;
+    double ps_max = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t tl = pass ? ti->alt_len : ti->key_len;
+        const char *tk = pass ? ti->alt : ti->key;
+        if (!tl || tk[0] != key[0]) continue;
+        double b = 2.0 * hist_bound(w->hist, ti->hist[pass]) / (double)(kl + tl);
+        if (b > ps_max) ps_max = b;
+    }
+    if (ps_max < 0.6 || 0.7 * ps_max + 0.3 * ls_max < MIN_BASE - 1e-9) return -1;
+    double ps = phon_sim(w, ti);
+    if (ps < 0.6 || 0.7 * ps + 0.3 * ls_max < MIN_BASE - 1e-9) return -1;
+    if (ll >= cl && strstr(letters, ti->compact)) return -1; /* holds the term */
+    /* the most edits that can still reach MIN_BASE */
+    double ls_min = (MIN_BASE - 1e-9 - 0.7 * ps) / 0.3;
+    double dmax = (1.0 - ls_min) * (double)m;
+    unsigned max = dmax >= (double)m ? (unsigned)m : (unsigned)dmax;
+    unsigned dist = ts_edit_distance(letters, ll, ti->compact, cl, max);
+    if (dist > max) return -1;
+    double ls = 1.0 - (double)dist / (double)m;
     *lsim = ls;
     return 0.7 * ps + 0.3 * ls;
 }
@@ -1501,7 +1580,18 @@ static int gather(dict_state *d, const char *key, size_t kl, id_list *out)
             d->cand[n++] = id;
         }
     }
-    qsort(d->cand, n, sizeof *d->cand, cmp_u32);
+    /* ascending: from the bitmap of stamped ids when it is the shorter way */
+    if (n > 64 && n * 8 > d->n / 64) {
+        size_t o = 0;
+        uint64_t *bits = d->cand_bits;
+        memset(bits, 0, ((d->n + 63) / 64) * sizeof *bits);
+        for (size_t x = 0; x < n; x++) bits[d->cand[x] / 64] |= 1ull << (d->cand[x] % 64);
+        for (size_t wdx = 0; wdx < (d->n + 63) / 64; wdx++)
+            for (uint64_t b = bits[wdx]; b; b &= b - 1)
+                d->cand[o++] = (uint32_t)(wdx * 64 + (size_t)__builtin_ctzll(b));
+    } else {
+        qsort(d->cand, n, sizeof *d->cand, cmp_u32);
+    }
     out->v = d->cand;
     out->n = (uint32_t)n;
     out->cap = (uint32_t)n;
@@ -1546,6 +1636,8 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
     for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
     size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
     if (!kl) return r;
+    win_key wk;
+    win_key_init(&wk, key, kl);
     /* With an unknown word, every term that shares a piece of the sound:
      * in id order, as the scores' ties are broken by it. */
     id_list found = {0};
@@ -1561,8 +1653,13 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
         const id_list *l = lists[li];
         bool anchored = li < anchored_lists;
         for (uint32_t x = 0; x < l->n; x++) {
+            const struct term_quick *q = &d->quick[l->v[x]];
+            size_t cl = q->compact_len;
+            if (q->no_sounds || cl < 4 || ll * 10 < cl * 6 || ll * 10 > cl * 16 ||
+                (q->key0 != key[0] && q->alt0 != key[0]))
+                continue; /* base_score's first tests */
             const term_info *ti = &d->terms[l->v[x]];
-            double ls = 0, sc = base_score(ti, letters, ll, key, kl, &ls);
+            double ls = 0, sc = base_score(ti, letters, ll, &wk, &ls);
             if (sc < 0) continue;
             if (anchored) sc += 0.05;
             if (sc < 0.72) continue; /* below a suggestion */
