@@ -138,6 +138,7 @@ typedef struct {
      * first (HOT_FIRST) or last (HOT_LAST). */
     uint8_t hot;
     bool stop;                    /* itself a (non-ambiguous) term or a mis-hearing */
+    bool stop_s;                  /* without its final s, a (non-ambiguous) term */
     uint64_t cont;                /* sym_bit()s of the words that may follow it in a key */
     const key_entry *k1;          /* the entry for norm */
     const key_entry *k1s;         /* the entry for norm without a final 's' */
@@ -682,14 +683,21 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
          * one and no mis-hearing: nothing starts at it, and a window of
          * such words has no candidate (see sounds_like). */
         const key_entry *e = w->k1, *es = w->k1s;
-        if ((e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
-            (es && (es->canon >= 0 || es->comp >= 0)))
+        /* A common word that is an ambiguous term without a guard ("is"
+         * for a term IS) never changes, and primes nothing unless written
+         * as the term is: an exact match at it does nothing. */
+        const term_info *ct = e && e->canon >= 0 ? &d->terms[e->canon] : NULL;
+        bool inert = ct && ct->ambiguous && !ct->t->n_guard && w->common &&
+                     !(n == ct->text_len && memcmp(s, ct->t->text, n) == 0);
+        bool final = e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0);
+        if ((final && !inert) || (!final && es && (es->canon >= 0 || es->comp >= 0)))
             w->hot |= HOT_EXACT;
         if (!w->common || w->anchors_word) w->hot |= HOT_ANY;
         if (w->anchors_prefix) w->hot |= HOT_FIRST;
         if (w->anchors_suffix) w->hot |= HOT_LAST;
         w->stop = e && ((e->canon >= 0 && !d->terms[e->canon].ambiguous) ||
                         (e->compact >= 0 && !d->terms[e->compact].ambiguous) || e->heard >= 0);
+        w->stop_s = es && es->canon >= 0 && !d->terms[es->canon].ambiguous;
         /* "the" starts a key ("the ano" for Theano) only before some words */
         w->cont = e ? (e->prefix ? e->next : 0) | (e->cprefix ? e->cnext : 0) : 0;
     }
@@ -1691,7 +1699,8 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
         /* nor is a term of several words that starts inside the window
          * ("of our cosmo router" is no sound of a term: "cosmo router" is
          * Cosmo Router) */
-        if (k > 1 && (w->hot & HOT_EXACT || w->cont)) {
+        if (k > 1 && (w->stop_s || (w->cont && i + k < c->last && c->tok[i + k - 1].punct != P_END &&
+                                    (w->cont & sym_bit(wof(c, i + k)->norm[0]))))) {
             match m;
             if (exact_match(c, i + k - 1, &m) && !m.component &&
                 (m.kind == R_MISHEARD || !d->terms[m.term].ambiguous))
