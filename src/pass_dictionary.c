@@ -945,9 +945,21 @@ typedef struct {
     size_t *rejected;       /* tokens whose guard found no company (yet) */
     size_t n_rejected, cap_rejected;
     bool recheck;           /* re-judging a rejected token */
+    size_t quiet_until;     /* no suggestion starts before this token (one just did) */
+    const uint32_t *speaker_words; /* words of the transcript's speaker labels (d->wv) */
+    size_t n_speaker_words;
 } seg_ctx;
 
 static inline const word_info *wof(const seg_ctx *c, size_t i) { return &c->d->wv[c->tok[i].wi]; }
+
+/* Is token i written as a word of a speaker's name ("Jens")?  Such a word
+ * is that person, not a term's plural or a mis-hearing. */
+static bool speaker_word(const seg_ctx *c, size_t i)
+{
+    for (size_t x = 0; x < c->n_speaker_words; x++)
+        if (c->speaker_words[x] == c->tok[i].wi) return true;
+    return false;
+}
 
 typedef struct {
     int32_t term;
@@ -1285,6 +1297,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     uint32_t s = first->s, e = tok_end(last);
     int rule = m->kind;
     const char *why = "canonical casing";
+    if (m->possessive && !(first->flags & TOK_APOSTROPHE_S) && speaker_word(c, i)) return m->k;
     if (m->possessive) {
         if (first->flags & TOK_APOSTROPHE_S) {
             repl[rl++] = '\'';
@@ -1690,7 +1703,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     bool best_fix = false, any = false;
     if ((c->tok[i].none & NONE_SOUNDS) && min_k == 1) return 0;
     const word_info *w0 = wof(c, i);
-    bool any_word = false, camel = false;
+    bool any_word = false, camel = false, speaker = false;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
         const word_info *w = wof(c, i + k - 1);
@@ -1711,6 +1724,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
         /* A word written in mixed case ("CoinJoin") is a name the
          * recogniser knew: what it sounds like is at most a suggestion. */
         camel |= w->shape == SHAPE_MIXED;
+        speaker |= c->n_speaker_words && speaker_word(c, i + k - 1);
         bool maybe = any_word || (w0->hot & HOT_FIRST) || (k > 1 && (w->hot & HOT_LAST));
         if (!maybe || k < min_k || (c->tok[i].none & (1u << k))) continue;
         if (hint_only) {
@@ -1749,17 +1763,27 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
             best = score;
             best_term = (int32_t)cd->term;
             best_k = k;
-            best_fix = score >= fix_at && !camel;
+            best_fix = score >= fix_at && !camel && !speaker;
         }
     }
     if (!any && min_k == 1) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
     if (best_term < 0) return 0;
     if (hint_only) best_fix = false;
+    /* A suggestion changes nothing, so it takes no words from what comes
+     * after its first ("the go router" may be a generated Thym Router,
+     * and "go" is still Go by its guard); suggestions inside it are
+     * left out. */
+    if (!best_fix && i < c->quiet_until) return 0;
     const term_info *ti = &d->terms[best_term];
     const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
     propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, tok_end(last), ti->t->text,
             ti->text_len, (float)(best > 1 ? 1 : best), "sounds alike");
-    return hint_only ? 0 : best_k;
+    if (hint_only) return 0;
+    if (!best_fix) {
+        if (i + best_k > c->quiet_until) c->quiet_until = i + best_k;
+        return 0;
+    }
+    return best_k;
 }
 
 /* The next token at or after i, and before `last`, that anything may start
@@ -1821,6 +1845,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
     uint8_t *primed = calloc(d->n, 1);
     approvals approved = {0};
+    uint32_t speaker_words[64];
+    size_t n_speaker_words = 0;
     size_t *rejected = NULL;
     if (!primed || (!d->tl && !(d->tl = calloc(1, sizeof *d->tl)))) {
         st = TS_ERR_NOMEM;
@@ -1876,6 +1902,29 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     d->n_seg_hash = t->n;
     token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
+    /* the words of the speakers' names, as written in their labels */
+    for (size_t i = 0; i < t->n; i++) {
+        const ts_segment *sg = &t->segs[i];
+        if (!sg->speaker || !sg->speaker_len || (i && t->segs[i - 1].speaker_len == sg->speaker_len &&
+                                                  memcmp(t->segs[i - 1].speaker, sg->speaker, sg->speaker_len) == 0))
+            continue;
+        for (size_t a = 0; a < sg->speaker_len;) {
+            while (a < sg->speaker_len && is_blank(sg->speaker[a])) a++;
+            size_t b = a;
+            while (b < sg->speaker_len && !is_blank(sg->speaker[b])) b++;
+            if (b > a && b - a <= 100 && n_speaker_words < 64) {
+                uint32_t wi = word_lookup(d, sg->speaker + a, b - a);
+                if (wi == NO_WORD) {
+                    st = TS_ERR_NOMEM;
+                    goto out;
+                }
+                bool seen = false;
+                for (size_t x = 0; x < n_speaker_words && !seen; x++) seen = speaker_words[x] == wi;
+                if (!seen) speaker_words[n_speaker_words++] = wi;
+            }
+            a = b;
+        }
+    }
     prime(d, &tl, t->n, t, primed);
     size_t n_rejected = 0, cap_rejected = 0, h = 0;
     for (size_t sgi = 0; sgi < t->n; sgi++) {
@@ -1883,7 +1932,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
                      .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
                      .seg_first = tl.seg_first, .approved = &approved, .rejected = rejected,
-                     .n_rejected = n_rejected, .cap_rejected = cap_rejected};
+                     .n_rejected = n_rejected, .cap_rejected = cap_rejected,
+                     .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
         for (size_t i = c.first; (i = next_start(&tl, &h, i, c.last)) < c.last;) {
             match m;
             size_t used = 0;
@@ -1912,7 +1962,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
             seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                          .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
                          .text = t->segs[sgi].text, .primed = primed, .out = out,
-                         .seg_first = tl.seg_first, .approved = &approved, .recheck = true};
+                         .seg_first = tl.seg_first, .approved = &approved, .recheck = true,
+                         .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
             match m;
             if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
             if (!is_approved(&approved, i)) rejected[keep++] = i;
