@@ -9,11 +9,14 @@
  * only while some term still starts that way (a trie kept in a hash map);
  * a map from single words to the terms they anchor (a word of a multi-word
  * term, or a leading or trailing piece of a one-word term: "rust" in
- * Rustacean, "ring" in Nürburgring); and buckets of terms by the first sound
- * of their Double Metaphone key.  Each distinct word of a transcript is
- * analysed once (its normalised form, phonetic key, whether hunspell knows
- * it, what it anchors) and memoised, so a run costs one hash lookup per word
- * plus work only where a term may start: 10,000 terms cost about what 10 do.
+ * Rustacean, "ring" in Nürburgring); and a phonetic index of terms by the
+ * first symbol of their Double Metaphone key and each pair of neighbouring
+ * symbols in it.  Each distinct word of a transcript is analysed once (its
+ * normalised form, phonetic key, whether hunspell knows it, what it anchors,
+ * whether anything can start near it) and memoised, so a run costs one hash
+ * lookup per word plus work only at the tokens where a match or a window can
+ * start; a window's candidates are rejected from packed bounds before they
+ * are scored, and each distinct window is judged once.
  *
  * At each word the longest exact match wins (case, spacing, hyphens and
  * spelled numbers are variants of the canonical form; a heard: variant is a
@@ -31,9 +34,15 @@
  * word for word.  High confidence is fixed, lower is reported as
  * dictionary/suggestion.
  *
- * The engine re-runs the pass until it proposes nothing; tokens of segments
- * whose text did not change are reused with what is known not to start at
- * them, so the rounds after the first cost little.
+ * Some words are what they are as written: a word of a speaker's label is
+ * never a term's plural or possessive, and a sounds-like match on it or on
+ * a word in mixed case ("CoinJoin") is at most a suggestion; two common
+ * words joined ("up a" for UPA) are only suggested and prime nothing.  A
+ * suggestion takes no words from what follows it.
+ *
+ * The engine re-runs the pass until it proposes nothing; the tokens (12
+ * bytes a word, one buffer for every round) of segments whose text did not
+ * change are reused with what is known not to start at them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -1805,6 +1814,15 @@ static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcr
                      .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
         for (size_t i = c.first; (i = next_start(tl, &h, i, c.last)) < c.last;) {
+            /* only a term's word, or one that begins a key the next word
+             * continues, can be written as a term (see tokenize) */
+            const word_info *w = wof(&c, i);
+            if (!(w->hot & HOT_EXACT) &&
+                !(w->cont && i + 1 < c.last && c.tok[i].punct != P_END &&
+                  (w->cont & sym_bit(wof(&c, i + 1)->norm[0])))) {
+                i++;
+                continue;
+            }
             match m;
             bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
             if (exact_match(&c, i, &m) && m.kind == R_FORM && m.k > 1) {
