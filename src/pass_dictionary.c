@@ -1619,7 +1619,7 @@ static int gather(dict_state *d, const char *key, size_t kl, id_list *out)
         for (size_t wdx = 0; wdx < (d->n + 63) / 64; wdx++)
             for (uint64_t b = bits[wdx]; b; b &= b - 1)
                 d->cand[o++] = (uint32_t)(wdx * 64 + (size_t)__builtin_ctzll(b));
-    } else {
+    } else if (n > 1) {
         qsort(d->cand, n, sizeof *d->cand, cmp_u32);
     }
     out->v = d->cand;
