@@ -770,14 +770,6 @@ static uint32_t seg_of(const size_t *seg_first, size_t n_segs, size_t k)
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static bool is_lead_punct(char c) { return c == '"' || c == '\'' || c == '(' || c == '[' || c == '{'; }
-
-static bool is_trail_punct(char c)
-{
-    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '"' ||
-           c == '\'' || c == ')' || c == ']' || c == '}';
-}
-
 static bool url_like(const char *p, size_t n)
 {
     if (memchr(p, '@', n)) return true;
@@ -813,25 +805,37 @@ static uint64_t text_hash(const char *p, size_t n)
     return h;
 }
 
+/* Byte classes for tokenize (blanks, punctuation that may lead or trail a
+ * word, and the punctuation that ends a sentence or a clause), one lookup a byte. */
+enum { C_BLANK = 1, C_ODD = 2, C_LEAD = 4, C_TRAIL = 8, C_END = 16, C_COMMA = 32 };
+static const uint8_t byte_class[256] = {
+    [' '] = C_BLANK, ['\t'] = C_BLANK, ['\n'] = C_BLANK, ['\r'] = C_BLANK,
+    ['@'] = C_ODD, [':'] = C_ODD | C_TRAIL | C_COMMA,
+    ['"'] = C_LEAD | C_TRAIL, ['\''] = C_LEAD | C_TRAIL,
+    ['('] = C_LEAD, ['['] = C_LEAD, ['{'] = C_LEAD,
+    [')'] = C_TRAIL, [']'] = C_TRAIL, ['}'] = C_TRAIL,
+    ['.'] = C_TRAIL | C_END, ['!'] = C_TRAIL | C_END, ['?'] = C_TRAIL | C_END,
+    [','] = C_TRAIL | C_COMMA, [';'] = C_TRAIL | C_COMMA,
+};
+#define BYTE_IS(c, k) ((byte_class[(unsigned char)(c)] & (k)) != 0)
+
 static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
 {
     size_t i = 0, first = tl->n;
     while (i < n) {
-        while (i < n && is_blank(p[i])) i++;
+        while (i < n && BYTE_IS(p[i], C_BLANK)) i++;
         if (i >= n) break;
         size_t ws = i;
-        bool odd = false; /* '@' or ':': maybe an address (url_like) */
-        while (i < n && !is_blank(p[i])) {
-            odd |= p[i] == '@' || p[i] == ':';
-            i++;
-        }
+        uint8_t seen = 0; /* C_ODD: '@' or ':', maybe an address (url_like) */
+        while (i < n && !BYTE_IS(p[i], C_BLANK)) seen |= byte_class[(unsigned char)p[i++]];
+        bool odd = (seen & C_ODD) != 0;
         size_t we = i, s = ws, e = we;
-        while (s < e && is_lead_punct(p[s])) s++;
-        while (e > s && is_trail_punct(p[e - 1])) e--;
+        while (s < e && BYTE_IS(p[s], C_LEAD)) s++;
+        while (e > s && BYTE_IS(p[e - 1], C_TRAIL)) e--;
         uint8_t punct = P_NONE;
         for (size_t k = e; k < we; k++) {
-            if (p[k] == '.' || p[k] == '!' || p[k] == '?') punct = P_END;
-            else if (punct == P_NONE && (p[k] == ',' || p[k] == ';' || p[k] == ':')) punct = P_COMMA;
+            if (BYTE_IS(p[k], C_END)) punct = P_END;
+            else if (punct == P_NONE && BYTE_IS(p[k], C_COMMA)) punct = P_COMMA;
         }
         if (e - s > 100 || ((odd || p[ws] == 'w' || p[ws] == 'W') && url_like(p + ws, we - ws))) {
             *sent = punct == P_END;
