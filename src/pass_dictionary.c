@@ -197,6 +197,7 @@ typedef struct {
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
+    bool findings_unused;         /* "findings=0" (fix, diff): suggestions are not shown */
 } dict_state;
 
 static const char *const number_words[] = {
@@ -592,6 +593,8 @@ static ts_status dict_new(ts_context *ctx, void **state)
     d->n = set->n;
     d->max_words = 1;
     if (set->n) d->sp = ts_context_speller(ctx);
+    const char *f = ts_context_option(ctx, "findings");
+    d->findings_unused = f && strcmp(f, "0") == 0;
     d->terms = calloc(set->n ? set->n : 1, sizeof *d->terms);
     d->grams = calloc((size_t)N_SYM * N_SYM * N_SYM, sizeof *d->grams);
     d->stamp = calloc(set->n ? set->n : 1, sizeof *d->stamp);
@@ -1194,6 +1197,9 @@ static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *re
     if (e - s == rl && memcmp(c->text + s, repl, rl) == 0) return;
     ts_edit *ed;
     if (rule == R_SUGGESTION) {
+        /* fix and diff show no findings: a suggestion would only be kept
+         * in the log (every round, for every occurrence) */
+        if (c->d->findings_unused) return;
         ed = ts_edit_report(c->out, &dict_rules[rule], c->seg, s, e);
         if (ed) {
             ed->message = edit_message(c, true, c->text + s, e - s, repl, rl, why, conf);
