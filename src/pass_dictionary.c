@@ -1967,7 +1967,9 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
             size_t used = 0;
             if (exact_match(&c, i, &m)) {
                 used = apply_exact(&c, i, &m);
-                if (used == 1 && c.d->terms[m.term].ambiguous) sounds_like(&c, i, 2, true);
+                /* a hint is only ever a suggestion: not made when none is shown */
+                if (used == 1 && c.d->terms[m.term].ambiguous && !d->findings_unused)
+                    sounds_like(&c, i, 2, true);
             }
             if (!used) used = sounds_like(&c, i, 1, false);
             i += used ? used : 1;
