@@ -9,11 +9,14 @@
  * only while some term still starts that way (a trie kept in a hash map);
  * a map from single words to the terms they anchor (a word of a multi-word
  * term, or a leading or trailing piece of a one-word term: "rust" in
- * Rustacean, "ring" in Nürburgring); and buckets of terms by the first sound
- * of their Double Metaphone key.  Each distinct word of a transcript is
- * analysed once (its normalised form, phonetic key, whether hunspell knows
- * it, what it anchors) and memoised, so a run costs one hash lookup per word
- * plus work only where a term may start: 10,000 terms cost about what 10 do.
+ * Rustacean, "ring" in Nürburgring); and a phonetic index of terms by the
+ * first symbol of their Double Metaphone key and each pair of neighbouring
+ * symbols in it.  Each distinct word of a transcript is analysed once (its
+ * normalised form, phonetic key, whether hunspell knows it, what it anchors,
+ * whether anything can start near it) and memoised, so a run costs one hash
+ * lookup per word plus work only at the tokens where a match or a window can
+ * start; a window's candidates are rejected from packed bounds before they
+ * are scored, and each distinct window is judged once.
  *
  * At each word the longest exact match wins (case, spacing, hyphens and
  * spelled numbers are variants of the canonical form; a heard: variant is a
@@ -31,9 +34,15 @@
  * word for word.  High confidence is fixed, lower is reported as
  * dictionary/suggestion.
  *
- * The engine re-runs the pass until it proposes nothing; tokens of segments
- * whose text did not change are reused with what is known not to start at
- * them, so the rounds after the first cost little.
+ * Some words are what they are as written: a word of a speaker's label is
+ * never a term's plural or possessive, and a sounds-like match on it or on
+ * a word in mixed case ("CoinJoin") is at most a suggestion; two common
+ * words joined ("up a" for UPA) are only suggested and prime nothing.  A
+ * suggestion takes no words from what follows it.
+ *
+ * The engine re-runs the pass until it proposes nothing; the tokens (12
+ * bytes a word, one buffer for every round) of segments whose text did not
+ * change are reused with what is known not to start at them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,12 +90,25 @@ typedef struct {
     uint32_t n, cap;
 } id_list;
 
+/* An except: or guard: phrase split into its folded words once, since
+ * every occurrence of a term's word is checked against all of them. */
+typedef struct {
+    uint32_t id[MAX_TERM_WORDS];  /* the words as numbered in dict_state.phrase_words */
+    uint8_t count;
+} phrase;
+
 typedef struct {
     const ts_term *t;
+    phrase *except;               /* t->except, split */
+    phrase *gphrase;              /* the guard: phrases of two words or more */
+    uint32_t n_gphrase;
+    uint32_t text_len;            /* strlen(t->text) */
+    bool lone_phrase;             /* an except: phrase of one word */
     const char *compact;          /* folded letters and digits */
     char key[KEY_CAP], alt[KEY_CAP];
     uint16_t compact_len;
     uint8_t key_len, alt_len, n_words;
+    uint8_t hist[2][48];          /* symbol counts of key and alt (see sym_hist) */
     bool ambiguous;               /* one word, and hunspell knows it in lower case */
     bool plural;                  /* "Xs" is a plural: acronyms, plural flag */
     bool no_sounds;               /* the exact flag: no sounds-like matching */
@@ -118,12 +140,22 @@ typedef struct {
     uint8_t shape;                /* SHAPE_* */
     bool common;                  /* hunspell knows the lower-case form */
     bool has_alpha;
+    uint32_t phrase_id;           /* its number among the words of except: and guard:
+                                   * phrases, 0 when it is in none */
+    /* What may start near the word (see tokenize): an exact match at it
+     * (HOT_EXACT), and sounds-like windows holding it anywhere (HOT_ANY),
+     * first (HOT_FIRST) or last (HOT_LAST). */
+    uint8_t hot;
+    bool stop;                    /* itself a (non-ambiguous) term or a mis-hearing */
+    bool stop_s;                  /* without its final s, a (non-ambiguous) term */
+    uint64_t cont;                /* sym_bit()s of the words that may follow it in a key */
     const key_entry *k1;          /* the entry for norm */
     const key_entry *k1s;         /* the entry for norm without a final 's' */
     const id_list *anchors_word, *anchors_prefix, *anchors_suffix, *guard_of;
 } word_info;
 
 enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
+enum { HOT_EXACT = 1, HOT_ANY = 2, HOT_FIRST = 4, HOT_LAST = 8 };
 
 typedef struct {
     const ts_termset *set;
@@ -132,18 +164,40 @@ typedef struct {
     ts_arena arena;               /* key entries, folded strings */
     ts_strmap keys;               /* key -> key_entry */
     ts_strmap anchors;            /* "w:"/"p:"/"s:"/"g:" + word -> id_list (malloc'd arrays) */
+    ts_strmap phrase_words;       /* the words of all except: and guard: phrases */
     id_list buckets[64];          /* by first key symbol */
-    ts_strmap memo;               /* word -> word_info */
-    ts_strmap windows;            /* word_info pointers of a window -> window_result */
-    /* The previous run's tokens, per segment text hash, so the engine's
-     * next round re-reads only the segments that changed. */
-    struct token_list *prev;
-    struct token_list *spare;     /* an old list whose memory the next round reuses */
-    uint64_t *prev_hash;
-    size_t prev_n;
+    /* The phonetic index: terms by the first symbol of their key (or
+     * alternate key) and a pair of neighbouring symbols in it, so a window
+     * meets only the terms that share a piece of its sound; keys shorter
+     * than a pair are listed by first symbol alone. */
+    id_list *grams;               /* malloc'd, N_SYM^3 */
+    /* What base_score checks first, for every term a window meets, packed
+     * so that rejecting a term touches 8 bytes rather than its term_info. */
+    struct term_quick {
+        uint16_t compact_len;
+        char key0, alt0;
+        bool no_sounds;
+    } *quick;
+    id_list shorts[64];
+    uint32_t *stamp;              /* per term: the window evaluation that last met it */
+    uint32_t epoch;
+    uint32_t *cand;               /* candidates of one window */
+    uint64_t *cand_bits;          /* a bit per term, to put them in order */
+    size_t cap_cand;
+    ts_strmap memo;               /* word -> 1 + its index in wv */
+    struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
+    size_t n_wins, cap_wins;
+    word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
+    uint32_t n_wv, cap_wv;
+    /* The round's tokens; the buffer is kept for the engine's next round,
+     * which reuses the tokens of segments whose text it did not change. */
+    struct token_list *tl;
+    uint64_t *seg_hash;           /* malloc'd: per segment of the last round, its text hash */
+    size_t n_seg_hash;            /* 0: nothing to reuse */
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
+    bool findings_unused;         /* "findings=0" (fix, diff): suggestions are not shown */
 } dict_state;
 
 static const char *const number_words[] = {
@@ -163,12 +217,37 @@ static size_t norm_word(const char *s, size_t n, char *out, size_t cap, bool num
     return l;
 }
 
+#define N_SYM 37
+
 static int bucket_of(char c)
 {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= '0' && c <= '9') return 26 + (c - '0');
     return 36;
 }
+
+/* Counts of each key symbol: the sum over symbols of the smaller of two
+ * counts bounds the longest common subsequence of two keys from above. */
+static void sym_hist(const char *k, size_t n, uint8_t h[48])
+{
+    memset(h, 0, 48);
+    for (size_t i = 0; i < n; i++)
+        if (h[bucket_of(k[i])] < 255) h[bucket_of(k[i])]++;
+}
+
+static unsigned hist_bound(const uint8_t *a, const uint8_t *b)
+{
+    unsigned s = 0;
+    for (int i = 0; i < 48; i++) s += a[i] < b[i] ? a[i] : b[i];
+    return s;
+}
+
+static size_t gram_of(char first, const char *pair)
+{
+    return ((size_t)bucket_of(first) * N_SYM + (size_t)bucket_of(pair[0])) * N_SYM +
+           (size_t)bucket_of(pair[1]);
+}
+
 
 static int list_push(id_list *l, uint32_t id)
 {
@@ -181,6 +260,15 @@ static int list_push(id_list *l, uint32_t id)
         l->cap = cap;
     }
     l->v[l->n++] = id;
+    return 0;
+}
+
+/* Lists term id under the phonetic key k[0, n). */
+static int gram_index(dict_state *d, const char *k, size_t n, uint32_t id)
+{
+    if (n < 2) return list_push(&d->shorts[bucket_of(k[0])], id);
+    for (size_t i = 0; i + 1 < n; i++)
+        if (list_push(&d->grams[gram_of(k[0], k + i)], id)) return -1;
     return 0;
 }
 
@@ -268,6 +356,23 @@ static void split_words(const char *text, words *w)
     }
 }
 
+/* Splits a folded phrase into word numbers, numbering new words in `all`
+ * from 1. */
+static int split_phrase(ts_strmap *all, const char *text, phrase *p)
+{
+    words w;
+    split_words(text, &w);
+    p->count = (uint8_t)w.count;
+    for (int i = 0; i < w.count; i++) {
+        int added;
+        ts_strmap_slot *sl = ts_strmap_put(all, w.s[i], w.n[i], &added);
+        if (!sl) return -1;
+        if (added) sl->value = (void *)(uintptr_t)all->n;
+        p->id[i] = (uint32_t)(uintptr_t)sl->value;
+    }
+    return 0;
+}
+
 /* Normalised spaced key of a phrase: "Claude Opus four" -> "claude opus 4". */
 static size_t spaced_key(const words *w, char *out, size_t cap, size_t *ends)
 {
@@ -296,6 +401,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
     words w;
     split_words(t->text, &w);
     ti->n_words = (uint8_t)w.count;
+    ti->text_len = (uint32_t)strlen(t->text);
     /* "C++", "C#", "F#": folding would leave a bare letter that matches
      * every "C"; such terms are left as they are written. */
     if (strpbrk(t->text, "+#@&*=<>|~^%$")) return TS_OK;
@@ -338,11 +444,17 @@ static ts_status index_term(dict_state *d, uint32_t id)
     ti->key_len = (uint8_t)ts_double_metaphone(up, ul, ti->key, alt, KEY_CAP);
     memcpy(ti->alt, alt, KEY_CAP);
     ti->alt_len = (uint8_t)strlen(alt);
+    sym_hist(ti->key, ti->key_len, ti->hist[0]);
+    sym_hist(ti->alt, ti->alt_len, ti->hist[1]);
     ti->no_sounds = (t->flags & TS_TERM_EXACT) != 0;
     if (ti->key_len && !ti->no_sounds) {
         if (list_push(&d->buckets[bucket_of(ti->key[0])], id)) return TS_ERR_NOMEM;
         if (ti->alt_len && ti->alt[0] != ti->key[0] &&
             list_push(&d->buckets[bucket_of(ti->alt[0])], id))
+            return TS_ERR_NOMEM;
+        if (gram_index(d, ti->key, ti->key_len, id) ||
+            (ti->alt_len && strcmp(ti->alt, ti->key) != 0 &&
+             gram_index(d, ti->alt, ti->alt_len, id)))
             return TS_ERR_NOMEM;
     }
     /* ambiguity, plural */
@@ -393,6 +505,21 @@ static ts_status index_term(dict_state *d, uint32_t id)
         if (!strchr(t->guard[g], ' ') &&
             anchor_add(d, 'g', t->guard[g], strlen(t->guard[g]), id))
             return TS_ERR_NOMEM;
+    if (t->n_except &&
+        !(ti->except = ts_arena_calloc(&d->arena, t->n_except, sizeof *ti->except)))
+        return TS_ERR_NOMEM;
+    for (uint32_t x = 0; x < t->n_except; x++) {
+        if (split_phrase(&d->phrase_words, t->except[x], &ti->except[x])) return TS_ERR_NOMEM;
+        ti->lone_phrase |= ti->except[x].count < 2;
+    }
+    for (uint32_t g = 0; g < t->n_guard; g++) {
+        if (!strchr(t->guard[g], ' ')) continue;
+        if (!ti->gphrase &&
+            !(ti->gphrase = ts_arena_calloc(&d->arena, t->n_guard, sizeof *ti->gphrase)))
+            return TS_ERR_NOMEM;
+        if (split_phrase(&d->phrase_words, t->guard[g], &ti->gphrase[ti->n_gphrase++]))
+            return TS_ERR_NOMEM;
+    }
     /* heard variants */
     for (uint32_t h = 0; h < t->n_heard; h++) {
         words hw;
@@ -414,13 +541,15 @@ static ts_status index_term(dict_state *d, uint32_t id)
     return TS_OK;
 }
 
-static void drop_prev(dict_state *d);
+static void token_list_free(struct token_list *tl);
 
 static void dict_free(void *state)
 {
     dict_state *d = state;
     if (!d) return;
-    drop_prev(d);
+    token_list_free(d->tl);
+    free(d->seg_hash);
+    free(d->wv);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
             id_list *l = d->anchors.slots[i].value;
@@ -428,10 +557,19 @@ static void dict_free(void *state)
             free(l);
         }
     for (size_t i = 0; i < sizeof d->buckets / sizeof *d->buckets; i++) free(d->buckets[i].v);
+    for (size_t i = 0; i < sizeof d->shorts / sizeof *d->shorts; i++) free(d->shorts[i].v);
+    if (d->grams)
+        for (size_t i = 0; i < (size_t)N_SYM * N_SYM * N_SYM; i++) free(d->grams[i].v);
+    free(d->grams);
+    free(d->quick);
+    free(d->stamp);
+    free(d->cand);
+    free(d->cand_bits);
     ts_strmap_release(&d->anchors);
     ts_strmap_release(&d->keys);
+    ts_strmap_release(&d->phrase_words);
     ts_strmap_release(&d->memo);
-    ts_strmap_release(&d->windows);
+    free(d->wins);
     ts_arena_release(&d->memo_arena);
     ts_arena_release(&d->arena);
     free(d->terms);
@@ -449,14 +587,20 @@ static ts_status dict_new(ts_context *ctx, void **state)
     ts_arena_init(&d->memo_arena);
     ts_strmap_init(&d->keys);
     ts_strmap_init(&d->anchors);
+    ts_strmap_init(&d->phrase_words);
     ts_strmap_init(&d->memo);
-    ts_strmap_init(&d->windows);
     d->set = set;
     d->n = set->n;
     d->max_words = 1;
     if (set->n) d->sp = ts_context_speller(ctx);
+    const char *f = ts_context_option(ctx, "findings");
+    d->findings_unused = f && strcmp(f, "0") == 0;
     d->terms = calloc(set->n ? set->n : 1, sizeof *d->terms);
-    if (!d->terms) {
+    d->grams = calloc((size_t)N_SYM * N_SYM * N_SYM, sizeof *d->grams);
+    d->stamp = calloc(set->n ? set->n : 1, sizeof *d->stamp);
+    d->cand_bits = calloc((set->n + 63) / 64 + 1, sizeof *d->cand_bits);
+    d->quick = calloc(set->n ? set->n : 1, sizeof *d->quick);
+    if (!d->terms || !d->grams || !d->stamp || !d->cand_bits || !d->quick) {
         dict_free(d);
         return TS_ERR_NOMEM;
     }
@@ -466,6 +610,8 @@ static ts_status dict_new(ts_context *ctx, void **state)
             dict_free(d);
             return st;
         }
+        const term_info *ti = &d->terms[i];
+        d->quick[i] = (struct term_quick){ti->compact_len, ti->key[0], ti->alt[0], ti->no_sounds};
     }
     *state = d;
     return TS_OK;
@@ -495,21 +641,32 @@ static uint8_t shape_of(const char *s, size_t n)
     return SHAPE_MIXED;
 }
 
-static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
+#define NO_WORD UINT32_MAX
+
+/* The index in d->wv of the word s[0, n), analysed on first sight;
+ * NO_WORD when memory ran out.  d->wv may move: indices stay valid. */
+static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
 {
     ts_strmap_slot *slot = ts_strmap_find(&d->memo, s, n);
-    if (slot) return slot->value;
+    if (slot) return (uint32_t)((uintptr_t)slot->value - 1);
+    if (d->n_wv == d->cap_wv) {
+        uint32_t cap = d->cap_wv ? d->cap_wv * 2 : 1024;
+        word_info *v = realloc(d->wv, cap * sizeof *v);
+        if (!v) return NO_WORD;
+        d->wv = v;
+        d->cap_wv = cap;
+    }
     int added;
     slot = ts_strmap_put(&d->memo, s, n, &added);
-    if (!slot) return NULL;
-    word_info *w = ts_arena_calloc(&d->memo_arena, 1, sizeof *w);
-    if (!w) return NULL;
+    if (!slot) return NO_WORD;
+    word_info *w = &d->wv[d->n_wv];
+    memset(w, 0, sizeof *w);
     char norm[WORD_CAP], fold[WORD_CAP], up[WORD_CAP], alt[KEY_CAP];
     size_t nl = norm_word(s, n, norm, sizeof norm, true);
     size_t fl = norm_word(s, n, fold, sizeof fold, false);
     w->norm = ts_arena_strndup(&d->memo_arena, norm, nl);
     w->fold = ts_arena_strndup(&d->memo_arena, fold, fl);
-    if (!w->norm || !w->fold) return NULL;
+    if (!w->norm || !w->fold) return NO_WORD;
     w->norm_len = (uint16_t)nl;
     w->fold_len = (uint16_t)fl;
     w->shape = shape_of(s, n);
@@ -532,9 +689,32 @@ static const word_info *word_lookup(dict_state *d, const char *s, size_t n)
         w->anchors_prefix = anchor_get(d, 'p', fold, fl);
         w->anchors_suffix = anchor_get(d, 's', fold, fl);
         w->guard_of = anchor_get(d, 'g', fold, fl);
+        ts_strmap_slot *pw = ts_strmap_find(&d->phrase_words, fold, fl);
+        w->phrase_id = pw ? (uint32_t)(uintptr_t)pw->value : 0;
+        /* Everything else is a known word that is no term, no piece of
+         * one and no mis-hearing: nothing starts at it, and a window of
+         * such words has no candidate (see sounds_like). */
+        const key_entry *e = w->k1, *es = w->k1s;
+        /* A common word that is an ambiguous term without a guard ("is"
+         * for a term IS) never changes, and primes nothing unless written
+         * as the term is: an exact match at it does nothing. */
+        const term_info *ct = e && e->canon >= 0 ? &d->terms[e->canon] : NULL;
+        bool inert = ct && ct->ambiguous && !ct->t->n_guard && w->common &&
+                     !(n == ct->text_len && memcmp(s, ct->t->text, n) == 0);
+        bool final = e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0);
+        if ((final && !inert) || (!final && es && (es->canon >= 0 || es->comp >= 0)))
+            w->hot |= HOT_EXACT;
+        if (!w->common || w->anchors_word) w->hot |= HOT_ANY;
+        if (w->anchors_prefix) w->hot |= HOT_FIRST;
+        if (w->anchors_suffix) w->hot |= HOT_LAST;
+        w->stop = e && ((e->canon >= 0 && !d->terms[e->canon].ambiguous) ||
+                        (e->compact >= 0 && !d->terms[e->compact].ambiguous) || e->heard >= 0);
+        w->stop_s = es && es->canon >= 0 && !d->terms[es->canon].ambiguous;
+        /* "the" starts a key ("the ano" for Theano) only before some words */
+        w->cont = e ? (e->prefix ? e->next : 0) | (e->cprefix ? e->cnext : 0) : 0;
     }
-    slot->value = w;
-    return w;
+    slot->value = (void *)(uintptr_t)(d->n_wv + 1);
+    return d->n_wv++;
 }
 
 /* ---- tokens ----------------------------------------------------------- */
@@ -545,65 +725,53 @@ enum { P_NONE = 0, P_COMMA, P_BREAK, P_END };
 enum { NONE_EXACT = 1, NONE_SOUNDS = 1u << 7 };
 enum { TOK_SENTENCE_START = 1, TOK_APOSTROPHE_S = 2 }; /* ...'s: the word ends in 's */ /* BREAK: a symbol ("+", "--") between words */
 
+/* A transcript has a token per word, 17 million in 100 MB: 12 bytes each,
+ * the word as an index into d->wv and its segment found from seg_first. */
 typedef struct {
-    uint32_t s, e;          /* the word without surrounding punctuation */
-    uint32_t seg;           /* the segment it is in */
+    uint32_t s;             /* the word without surrounding punctuation: [s, s + len) */
+    uint32_t wi;            /* index into d->wv */
+    uint8_t len;            /* at most 100: longer words are not tokens */
     uint8_t trail;          /* bytes of punctuation after the word (at most 255) */
-    uint8_t punct;          /* P_*: what follows the word */
-    uint8_t flags;          /* TOK_*; keeps the token at 24 bytes */
-    uint8_t none;           /* NONE_*: what is known not to start here (kept across rounds) */
-    const word_info *wi;
+    uint8_t punct : 2;      /* P_*: what follows the word */
+    uint8_t flags : 2;      /* TOK_* */
+    uint8_t start : 1;      /* a match or a window may start here (tokenize) */
+    uint8_t none;           /* NONE_*: what is known not to start here, this round */
 } token;
-_Static_assert(sizeof(token) <= 24, "tokens are many: keep them small");
+_Static_assert(sizeof(token) <= 12, "tokens are many: keep them small");
+
+static inline uint32_t tok_end(const token *t) { return t->s + t->len; }
 
 typedef struct token_list {
     token *v;
     size_t n, cap;
+    uint32_t *hot;          /* indices of the tokens with `start`, ascending */
+    size_t n_hot, cap_hot;
     size_t *seg_first;      /* per segment: index of its first token; [n_segs] = n */
+    size_t cap_segs;
 } token_list;
 
 static void token_list_free(token_list *tl)
 {
     if (!tl) return;
     free(tl->v);
+    free(tl->hot);
     free(tl->seg_first);
     free(tl);
 }
 
-static void drop_prev(dict_state *d)
+/* The segment holding token k. */
+static uint32_t seg_of(const size_t *seg_first, size_t n_segs, size_t k)
 {
-    token_list_free(d->prev);
-    token_list_free(d->spare);
-    d->spare = NULL;
-    free(d->prev_hash);
-    d->prev = NULL;
-    d->prev_hash = NULL;
-    d->prev_n = 0;
-}
-
-static uint64_t text_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
+    size_t lo = 0, hi = n_segs; /* seg_first[lo] <= k < seg_first[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (seg_first[mid] <= k) lo = mid;
+        else hi = mid;
     }
-    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
+    return (uint32_t)lo;
 }
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-static bool is_lead_punct(char c) { return c == '"' || c == '\'' || c == '(' || c == '[' || c == '{'; }
-
-static bool is_trail_punct(char c)
-{
-    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '"' ||
-           c == '\'' || c == ')' || c == ']' || c == '}';
-}
 
 static bool url_like(const char *p, size_t n)
 {
@@ -613,30 +781,72 @@ static bool url_like(const char *p, size_t n)
     return n >= 4 && (memcmp(p, "www.", 4) == 0 || memcmp(p, "WWW.", 4) == 0);
 }
 
-static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, token_list *tl,
-                          bool *sent)
+static ts_status hot_push(token_list *tl, size_t j)
 {
+    if (tl->n_hot == tl->cap_hot) {
+        size_t cap = tl->cap_hot ? tl->cap_hot * 2 : 1024;
+        uint32_t *v = realloc(tl->hot, cap * sizeof *v);
+        if (!v) return TS_ERR_NOMEM;
+        tl->hot = v;
+        tl->cap_hot = cap;
+    }
+    tl->hot[tl->n_hot++] = (uint32_t)j;
+    return TS_OK;
+}
+
+static uint64_t text_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull ^ n;
     size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        h = (h ^ x) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Byte classes for tokenize (blanks, punctuation that may lead or trail a
+ * word, and the punctuation that ends a sentence or a clause), one lookup a byte. */
+enum { C_BLANK = 1, C_ODD = 2, C_LEAD = 4, C_TRAIL = 8, C_END = 16, C_COMMA = 32 };
+static const uint8_t byte_class[256] = {
+    [' '] = C_BLANK, ['\t'] = C_BLANK, ['\n'] = C_BLANK, ['\r'] = C_BLANK,
+    ['@'] = C_ODD, [':'] = C_ODD | C_TRAIL | C_COMMA,
+    ['"'] = C_LEAD | C_TRAIL, ['\''] = C_LEAD | C_TRAIL,
+    ['('] = C_LEAD, ['['] = C_LEAD, ['{'] = C_LEAD,
+    [')'] = C_TRAIL, [']'] = C_TRAIL, ['}'] = C_TRAIL,
+    ['.'] = C_TRAIL | C_END, ['!'] = C_TRAIL | C_END, ['?'] = C_TRAIL | C_END,
+    [','] = C_TRAIL | C_COMMA, [';'] = C_TRAIL | C_COMMA,
+};
+#define BYTE_IS(c, k) ((byte_class[(unsigned char)(c)] & (k)) != 0)
+
+static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
+{
+    size_t i = 0, first = tl->n;
     while (i < n) {
-        while (i < n && is_blank(p[i])) i++;
+        while (i < n && BYTE_IS(p[i], C_BLANK)) i++;
         if (i >= n) break;
         size_t ws = i;
-        while (i < n && !is_blank(p[i])) i++;
+        uint8_t seen = 0; /* C_ODD: '@' or ':', maybe an address (url_like) */
+        while (i < n && !BYTE_IS(p[i], C_BLANK)) seen |= byte_class[(unsigned char)p[i++]];
+        bool odd = (seen & C_ODD) != 0;
         size_t we = i, s = ws, e = we;
-        while (s < e && is_lead_punct(p[s])) s++;
-        while (e > s && is_trail_punct(p[e - 1])) e--;
+        while (s < e && BYTE_IS(p[s], C_LEAD)) s++;
+        while (e > s && BYTE_IS(p[e - 1], C_TRAIL)) e--;
         uint8_t punct = P_NONE;
         for (size_t k = e; k < we; k++) {
-            if (p[k] == '.' || p[k] == '!' || p[k] == '?') punct = P_END;
-            else if (punct == P_NONE && (p[k] == ',' || p[k] == ';' || p[k] == ':')) punct = P_COMMA;
+            if (BYTE_IS(p[k], C_END)) punct = P_END;
+            else if (punct == P_NONE && BYTE_IS(p[k], C_COMMA)) punct = P_COMMA;
         }
-        if (e - s > 100 || url_like(p + ws, we - ws)) {
+        if (e - s > 100 || ((odd || p[ws] == 'w' || p[ws] == 'W') && url_like(p + ws, we - ws))) {
             *sent = punct == P_END;
             continue;
         }
-        const word_info *wi = e > s ? word_lookup(d, p + s, e - s) : NULL;
-        if (e > s && !wi) return TS_ERR_NOMEM;
-        if (!wi || !wi->has_alpha) {
+        uint32_t wi = e > s ? word_lookup(d, p + s, e - s) : NO_WORD;
+        if (e > s && wi == NO_WORD) return TS_ERR_NOMEM;
+        if (wi == NO_WORD || !d->wv[wi].has_alpha) {
             /* a dash or a number-less symbol: a break in the phrase */
             if (tl->n && tl->v[tl->n - 1].punct < P_BREAK) tl->v[tl->n - 1].punct = P_BREAK;
             if (punct == P_END) *sent = true;
@@ -651,20 +861,89 @@ static ts_status tokenize(dict_state *d, uint32_t seg, const char *p, size_t n, 
         }
         token *t = &tl->v[tl->n++];
         t->s = (uint32_t)s;
-        t->e = (uint32_t)e;
+        t->len = (uint8_t)(e - s);
         t->trail = (uint8_t)(we - e > 255 ? 255 : we - e);
-        t->seg = seg;
-        t->punct = punct;
-        t->flags = (uint8_t)((*sent ? TOK_SENTENCE_START : 0) |
-                             (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0));
+        t->punct = punct & 3;
+        t->flags = (*sent ? TOK_SENTENCE_START : 0) |
+                   (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0);
         t->none = 0;
+        t->start = 0;
         t->wi = wi;
         *sent = punct == P_END;
     }
+    /* Where something may start: an exact match at a term's word or at a
+     * word that begins a key the next word continues; a sounds-like window
+     * wherever it would hold a word that is no common word or anchors a
+     * term (the `maybe` of sounds_like).  Elsewhere nothing can. */
+    token *v = tl->v;
+    for (size_t j = first; j < tl->n; j++) {
+        const word_info *w = &d->wv[v[j].wi];
+        size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
+        if (w->hot & HOT_EXACT) v[j].start = 1;
+        else if (w->cont && j + 1 < tl->n && v[j].punct != P_END &&
+                 (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+            v[j].start = 1;
+        if (w->hot & HOT_FIRST) v[j].start = 1;
+        if (w->hot & (HOT_ANY | HOT_LAST))
+            for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
+        if (w->hot & HOT_ANY) v[j].start = 1;
+    }
+    for (size_t j = first; j < tl->n; j++)
+        if (v[j].start && hot_push(tl, j)) return TS_ERR_NOMEM;
     return TS_OK;
 }
 
 /* ---- matching --------------------------------------------------------- */
+
+/* Common words a run let become their term inside its guard, by token:
+ * few, so a sorted list rather than a slot per token. */
+typedef struct {
+    struct approval { uint32_t tok, term; } *v;
+    size_t n, cap;
+} approvals;
+
+/* The first approval at or after token k. */
+static size_t approval_at(const approvals *a, size_t k)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid].tok < k) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int approval_add(approvals *a, size_t k, uint32_t term)
+{
+    size_t at = a->n && a->v[a->n - 1].tok < k ? a->n : approval_at(a, k);
+    if (at < a->n && a->v[at].tok == k) return 0;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 256;
+        struct approval *v = realloc(a->v, cap * sizeof *v);
+        if (!v) return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    memmove(a->v + at + 1, a->v + at, (a->n - at) * sizeof *a->v);
+    a->v[at] = (struct approval){(uint32_t)k, term};
+    a->n++;
+    return 0;
+}
+
+/* Was a token in [lo, hi) other than `except` approved as `term`? */
+static bool approved_near(const approvals *a, size_t lo, size_t hi, size_t except, uint32_t term)
+{
+    for (size_t x = approval_at(a, lo); x < a->n && a->v[x].tok < hi; x++)
+        if (a->v[x].tok != except && a->v[x].term == term) return true;
+    return false;
+}
+
+static bool is_approved(const approvals *a, size_t k)
+{
+    size_t x = approval_at(a, k);
+    return x < a->n && a->v[x].tok == k;
+}
 
 typedef struct {
     dict_state *d;
@@ -678,11 +957,25 @@ typedef struct {
     uint8_t *primed;
     ts_edit_list *out;
     const size_t *seg_first;
-    uint32_t *approved;     /* per token: 1 + the term it became inside its guard, this run */
+    approvals *approved;    /* this run's guarded approvals */
     size_t *rejected;       /* tokens whose guard found no company (yet) */
     size_t n_rejected, cap_rejected;
     bool recheck;           /* re-judging a rejected token */
+    size_t quiet_until;     /* no suggestion starts before this token (one just did) */
+    const uint32_t *speaker_words; /* words of the transcript's speaker labels (d->wv) */
+    size_t n_speaker_words;
 } seg_ctx;
+
+static inline const word_info *wof(const seg_ctx *c, size_t i) { return &c->d->wv[c->tok[i].wi]; }
+
+/* Is token i written as a word of a speaker's name ("Jens")?  Such a word
+ * is that person, not a term's plural or a mis-hearing. */
+static bool speaker_word(const seg_ctx *c, size_t i)
+{
+    for (size_t x = 0; x < c->n_speaker_words; x++)
+        if (c->speaker_words[x] == c->tok[i].wi) return true;
+    return false;
+}
 
 typedef struct {
     int32_t term;
@@ -696,7 +989,7 @@ typedef struct {
 static bool exact_match(seg_ctx *c, size_t i, match *m)
 {
     dict_state *d = c->d;
-    const word_info *w0 = c->tok[i].wi;
+    const word_info *w0 = wof(c, i);
     const key_entry *e = w0->k1;
     bool found = false;
     memset(m, 0, sizeof *m);
@@ -714,14 +1007,16 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
     }
     char sb[512], cb[512];
     size_t sl = w0->norm_len, cl = w0->norm_len;
-    memcpy(sb, w0->norm, sl);
-    memcpy(cb, w0->norm, cl);
     bool sp = e && e->prefix, cp = e && e->cprefix;
+    if (sp || cp) {
+        memcpy(sb, w0->norm, sl);
+        memcpy(cb, w0->norm, cl);
+    }
     uint64_t snext = e ? e->next : 0, cnext = e ? e->cnext : 0;
     for (size_t k = 2; (sp || cp) && k <= (size_t)d->max_words + 1 && i + k - 1 < c->last; k++) {
         const token *pt = &c->tok[i + k - 2], *t = &c->tok[i + k - 1];
         if (pt->punct == P_END) break;
-        const word_info *w = t->wi;
+        const word_info *w = &d->wv[t->wi];
         if (sl + w->norm_len + 2 > sizeof sb || !w->norm_len) break;
         uint64_t bit = sym_bit(w->norm[0]);
         if (!(snext & bit)) sp = false;
@@ -779,21 +1074,28 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
 
 /* Do the folded words around token i spell the except: phrase, with the
  * term's word somewhere in it? */
-static bool except_matches(const seg_ctx *c, size_t i, const char *phrase, const char *word,
-                           size_t word_len)
+/* Can a phrase of two words or more hold token i?  Only if a neighbour
+ * is a word of some phrase. */
+static bool phrase_possible(const seg_ctx *c, size_t i)
 {
-    words pw;
-    split_words(phrase, &pw);
-    for (int j = 0; j < pw.count; j++) {
-        if (pw.n[j] != word_len || memcmp(pw.s[j], word, word_len) != 0) continue;
-        if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw.count > c->last) continue;
+    return (i > c->first && wof(c, i - 1)->phrase_id) || (i + 1 < c->last && wof(c, i + 1)->phrase_id);
+}
+
+/* Do the words around token i spell the phrase, with token i's word
+ * somewhere in it? */
+static bool except_matches(const seg_ctx *c, size_t i, const phrase *pw)
+{
+    uint32_t wid = wof(c, i)->phrase_id;
+    if (!wid) return false;
+    for (int j = 0; j < pw->count; j++) {
+        if (pw->id[j] != wid) continue;
+        if (i < c->first + (size_t)j || i - (size_t)j + (size_t)pw->count > c->last) continue;
         size_t base = i - (size_t)j;
         bool ok = true;
-        for (int q = 0; q < pw.count && ok; q++) {
-            const word_info *w = c->tok[base + (size_t)q].wi;
-            ok = w->fold_len == pw.n[q] && memcmp(w->fold, pw.s[q], pw.n[q]) == 0;
+        for (int q = 0; q < pw->count && ok; q++) {
+            ok = wof(c, base + (size_t)q)->phrase_id == pw->id[q];
             /* a phrase is read without pauses: "in go, and" is not "go and" */
-            if (ok && q + 1 < pw.count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
+            if (ok && q + 1 < pw->count && c->tok[base + (size_t)q].punct != P_NONE) ok = false;
         }
         if (ok) return true;
     }
@@ -815,13 +1117,13 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     const term_info *ti = &c->d->terms[id];
     const ts_term *t = ti->t;
     if (!t->n_guard) return false;
-    const word_info *w = c->tok[i].wi;
-    for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, t->except[x], w->fold, w->fold_len)) return false;
+    const word_info *w = wof(c, i);
+    bool phrases = ti->lone_phrase || phrase_possible(c, i);
+    for (uint32_t x = 0; phrases && x < t->n_except; x++)
+        if (except_matches(c, i, &ti->except[x])) return false;
     /* a guard phrase holding the word itself ("in go", "go versus") */
-    for (uint32_t g = 0; g < t->n_guard; g++)
-        if (strchr(t->guard[g], ' ') && except_matches(c, i, t->guard[g], w->fold, w->fold_len))
-            return true;
+    for (uint32_t g = 0; phrases && g < ti->n_gphrase; g++)
+        if (except_matches(c, i, &ti->gphrase[g])) return true;
     /* the company: guard words, or the term itself written canonically,
      * within `within:` words (default GUARD_RADIUS), across segments */
     size_t radius = t->within ? t->within : GUARD_RADIUS;
@@ -831,30 +1133,76 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
         if (lo < c->first) lo = c->first;
         if (hi > c->last) hi = c->last;
     }
-    size_t tl = strlen(t->text);
+    if (c->approved && approved_near(c->approved, lo, hi, i, id)) return true;
+    size_t tl = ti->text_len;
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
-        if (list_has(o->wi->guard_of, id) || (c->approved && c->approved[k] == id + 1)) return true;
-        if (o->e - o->s == tl && o->wi->fold_len == w->fold_len &&
-            memcmp(o->wi->fold, w->fold, w->fold_len) == 0 &&
-            memcmp(c->t->segs[o->seg].text + o->s, t->text, tl) == 0)
+        const word_info *ow = &c->d->wv[o->wi];
+        if (list_has(ow->guard_of, id)) return true;
+        if (o->len == tl && ow->fold_len == w->fold_len && memcmp(ow->fold, w->fold, w->fold_len) == 0 &&
+            memcmp(c->t->segs[seg_of(c->seg_first, c->t->n, k)].text + o->s, t->text, tl) == 0)
             return true;
     }
     return false;
 }
 
 /* Proposes text[s,e) := repl under a rule, unless it is already so. */
+/* Appends n bytes to the message being built in m[0, *len) (cap bytes). */
+static void msg_put(char *m, size_t *len, size_t cap, const char *s, size_t n)
+{
+    if (*len + n >= cap) n = *len < cap ? cap - 1 - *len : 0;
+    memcpy(m + *len, s, n);
+    *len += n;
+}
+
+/* "'TEXT' is 'REPL' (WHY)" or, for a suggestion, "'TEXT' may be 'REPL'
+ * (WHY, confidence 0.NN)": written by hand rather than with printf, since
+ * a run proposes an edit for every term it meets in every round. */
+static const char *edit_message(seg_ctx *c, bool suggestion, const char *text, size_t tl,
+                                const char *repl, size_t rl, const char *why, float conf)
+{
+    char m[1024];
+    size_t n = 0;
+    if (tl + rl + strlen(why) + 64 > sizeof m) /* rare: let printf size it */
+        return suggestion ? ts_edit_message(c->out, "'%.*s' may be '%.*s' (%s, confidence %.2f)",
+                                            (int)tl, text, (int)rl, repl, why, conf)
+                          : ts_edit_message(c->out, "'%.*s' is '%.*s' (%s)", (int)tl, text,
+                                            (int)rl, repl, why);
+    msg_put(m, &n, sizeof m, "'", 1);
+    msg_put(m, &n, sizeof m, text, tl);
+    msg_put(m, &n, sizeof m, suggestion ? "' may be '" : "' is '", suggestion ? 10 : 6);
+    msg_put(m, &n, sizeof m, repl, rl);
+    msg_put(m, &n, sizeof m, "' (", 3);
+    msg_put(m, &n, sizeof m, why, strlen(why));
+    if (suggestion) {
+        /* %.2f: conf * 100 is exact in a double (a float has 24 bits), so
+         * rounding half to even here is what printf does */
+        double x = (double)(conf < 0 ? 0 : conf) * 100.0;
+        unsigned h = (unsigned)x;
+        double frac = x - h;
+        if (frac > 0.5 || (frac == 0.5 && (h & 1))) h++;
+        char num[24];
+        int k = snprintf(num, sizeof num, ", confidence %u.%02u", h / 100, h % 100);
+        msg_put(m, &n, sizeof m, num, (size_t)k);
+    }
+    msg_put(m, &n, sizeof m, ")", 1);
+    m[n] = '\0';
+    return ts_edit_message(c->out, "%s", m);
+}
+
 static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *repl, size_t rl,
                     float conf, const char *why)
 {
     if (e - s == rl && memcmp(c->text + s, repl, rl) == 0) return;
     ts_edit *ed;
     if (rule == R_SUGGESTION) {
+        /* fix and diff show no findings: a suggestion would only be kept
+         * in the log (every round, for every occurrence) */
+        if (c->d->findings_unused) return;
         ed = ts_edit_report(c->out, &dict_rules[rule], c->seg, s, e);
         if (ed) {
-            ed->message = ts_edit_message(c->out, "'%.*s' may be '%.*s' (%s, confidence %.2f)",
-                                          (int)(e - s), c->text + s, (int)rl, repl, why, conf);
+            ed->message = edit_message(c, true, c->text + s, e - s, repl, rl, why, conf);
             ed->confidence = conf;
         }
         return;
@@ -862,8 +1210,7 @@ static void propose(seg_ctx *c, int rule, uint32_t s, uint32_t e, const char *re
     ed = ts_edit_replace(c->out, &dict_rules[rule], c->seg, s, e, repl, rl);
     if (ed) {
         ed->confidence = conf;
-        ed->message = ts_edit_message(c->out, "'%.*s' is '%.*s' (%s)", (int)(e - s), c->text + s,
-                                      (int)rl, repl, why);
+        ed->message = edit_message(c, false, c->text + s, e - s, repl, rl, why, conf);
     }
 }
 
@@ -896,26 +1243,28 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     const term_info *ti = &c->d->terms[m->term];
     const ts_term *t = ti->t;
     const token *first = &c->tok[i], *last = &c->tok[i + m->k - 1];
+    const word_info *fw = wof(c, i);
     const char *canon = t->text;
-    size_t canon_len = strlen(canon);
+    size_t canon_len = ti->text_len;
     const key_entry *ce = NULL;
     if (m->component) {
-        ce = m->possessive ? first->wi->k1s : first->wi->k1;
+        ce = m->possessive ? fw->k1s : fw->k1;
         if (!ce || ce->comp < 0) return 0;
         canon = ce->comp_text;
         canon_len = ce->comp_len;
     }
     /* a common word changes only inside its guard, and only from lower case */
     bool all_common = true;
-    for (size_t k = 0; k < m->k; k++) all_common &= c->tok[i + k].wi->common;
-    for (uint32_t x = 0; x < t->n_except; x++)
-        if (except_matches(c, i, t->except[x], first->wi->fold, first->wi->fold_len)) return m->k;
+    for (size_t k = 0; k < m->k; k++) all_common &= wof(c, i + k)->common;
+    bool phrases = t->n_except && (ti->lone_phrase || phrase_possible(c, i));
+    for (uint32_t x = 0; phrases && x < t->n_except; x++)
+        if (except_matches(c, i, &ti->except[x])) return m->k;
     /* An all-lower-case term ("should have", "npm") has no casing to
      * teach: only its heard: and form variants apply. */
     bool lower_term = true;
     for (const char *q = canon; *q && lower_term; q++) lower_term = !(*q >= 'A' && *q <= 'Z');
     if (lower_term && m->kind == R_CASE && !m->possessive &&
-        last->e - first->s == canon_len && ascii_casecmp(c->text + first->s, canon, canon_len) == 0)
+        tok_end(last) - first->s == canon_len && ascii_casecmp(c->text + first->s, canon, canon_len) == 0)
         return m->k;
     /* A common word changes only inside its guard.  Written as a name
      * (capitalised inside a sentence) or as a non-word ("anthropics") it
@@ -923,13 +1272,13 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     bool guarded = false;
     /* "this" is not the possessive of a term "Thi", nor "I'm" the term "IM":
      * a one-word match on an everyday word needs the term's guard too. */
-    if (m->k == 1 && first->wi->common && (!ti->ambiguous || m->component)) {
+    if (m->k == 1 && fw->common && (!ti->ambiguous || m->component)) {
         if (m->component || m->possessive || !t->n_guard) return m->k;
     }
-    if (ti->ambiguous && !m->component && first->wi->common) {
-        if (first->wi->shape == SHAPE_UPPER || first->wi->shape == SHAPE_MIXED) return m->k;
-        if (first->wi->shape == SHAPE_LOWER || (first->flags & TOK_SENTENCE_START) ||
-            first->wi->shape != shape_of(canon, canon_len)) {
+    if (ti->ambiguous && !m->component && fw->common) {
+        if (fw->shape == SHAPE_UPPER || fw->shape == SHAPE_MIXED) return m->k;
+        if (fw->shape == SHAPE_LOWER || (first->flags & TOK_SENTENCE_START) ||
+            fw->shape != shape_of(canon, canon_len)) {
             if (!guard_allows(c, i, (uint32_t)m->term)) {
                 /* judged again once its neighbours are known: a fix later
                  * in the text can be the company it lacks */
@@ -949,7 +1298,10 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
                 return m->k;
             }
             guarded = true;
-            if (c->approved) c->approved[i] = (uint32_t)m->term + 1;
+            if (c->approved && approval_add(c->approved, i, (uint32_t)m->term)) {
+                c->out->failed = true;
+                return m->k;
+            }
         }
     }
     char repl[600];
@@ -961,14 +1313,18 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     if (lower_term && (first->flags & TOK_SENTENCE_START) && c->text[first->s] >= 'A' && c->text[first->s] <= 'Z' &&
         repl[0] >= 'a' && repl[0] <= 'z')
         repl[0] = (char)(repl[0] - 32);
-    uint32_t s = first->s, e = last->e;
+    uint32_t s = first->s, e = tok_end(last);
     int rule = m->kind;
     const char *why = "canonical casing";
+    if (m->possessive && !(first->flags & TOK_APOSTROPHE_S) && speaker_word(c, i)) return m->k;
     if (m->possessive) {
         if (first->flags & TOK_APOSTROPHE_S) {
             repl[rl++] = '\'';
             repl[rl++] = 's';
         } else if (ti->plural) {
+            /* "LLMS" is LLMs, but "VPS" or "SAS" is an acronym of its own
+             * more often than the plural of VP or SA */
+            if (fw->shape == SHAPE_UPPER && tok_end(first) - first->s < 4) return m->k;
             repl[rl++] = 's';
             why = "plural";
         } else {
@@ -978,10 +1334,10 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
             why = "possessive";
             /* "anthropics, new model": the comma splits a possessive from its noun */
             size_t nx = i + 1;
-            if (first->punct == P_COMMA && nx < c->last && c->tok[nx].wi->shape == SHAPE_LOWER &&
-                !joins_clauses(c->tok[nx].wi) && first->trail == 1 &&
-                c->text[first->e] == ',')
-                e = first->e + 1;
+            if (first->punct == P_COMMA && nx < c->last && wof(c, nx)->shape == SHAPE_LOWER &&
+                !joins_clauses(wof(c, nx)) && first->trail == 1 &&
+                c->text[tok_end(first)] == ',')
+                e = tok_end(first) + 1;
         }
     }
     float conf = 0.95f;
@@ -1021,8 +1377,9 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
 
 static unsigned lcs(const char *a, size_t na, const char *b, size_t nb)
 {
-    unsigned row[KEY_CAP * 2 + 2] = {0};
+    unsigned row[KEY_CAP * 2 + 2];
     if (nb > KEY_CAP * 2) nb = KEY_CAP * 2;
+    memset(row, 0, (nb + 1) * sizeof *row);
     for (size_t i = 0; i < na; i++) {
         unsigned prev = 0;
         for (size_t j = 0; j < nb; j++) {
@@ -1035,14 +1392,48 @@ static unsigned lcs(const char *a, size_t na, const char *b, size_t nb)
     return row[nb];
 }
 
-static double phon_sim(const char *k, size_t kl, const term_info *ti)
+/* A window's phonetic key, prepared once for the many terms it meets. */
+typedef struct {
+    const char *key;
+    size_t kl;
+    uint8_t hist[48];             /* sym_hist */
+    uint64_t pm[48];              /* per symbol, the bits of its places in key (kl <= 64) */
+} win_key;
+
+static void win_key_init(win_key *w, const char *key, size_t kl)
+{
+    w->key = key;
+    w->kl = kl;
+    sym_hist(key, kl, w->hist);
+    memset(w->pm, 0, sizeof w->pm);
+    if (kl <= 64)
+        for (size_t i = 0; i < kl; i++) w->pm[bucket_of(key[i])] |= 1ull << i;
+}
+
+/* The longest common subsequence of the window key and b[0, nb): for
+ * keys of up to 64 symbols, bit-parallel (Allison and Dix; Hyyro), one
+ * step per symbol of b. */
+static unsigned win_lcs(const win_key *w, const char *b, size_t nb)
+{
+    if (w->kl > 64) return lcs(w->key, w->kl, b, nb);
+    if (nb > KEY_CAP * 2) nb = KEY_CAP * 2;
+    uint64_t v = ~0ull;
+    for (size_t j = 0; j < nb; j++) {
+        uint64_t u = v & w->pm[bucket_of(b[j])];
+        v = (v + u) | (v - u);
+    }
+    uint64_t mask = w->kl == 64 ? ~0ull : (1ull << w->kl) - 1;
+    return (unsigned)__builtin_popcountll(~v & mask);
+}
+
+static double phon_sim(const win_key *w, const term_info *ti)
 {
     double best = 0;
     for (int pass = 0; pass < 2; pass++) {
         const char *tk = pass ? ti->alt : ti->key;
         size_t tl = pass ? ti->alt_len : ti->key_len;
-        if (!tl || !kl || tk[0] != k[0]) continue;
-        double s = 2.0 * lcs(k, kl, tk, tl) / (double)(kl + tl);
+        if (!tl || !w->kl || tk[0] != w->key[0]) continue;
+        double s = 2.0 * win_lcs(w, tk, tl) / (double)(w->kl + tl);
         if (s > best) best = s;
     }
     return best;
@@ -1050,7 +1441,8 @@ static double phon_sim(const char *k, size_t kl, const term_info *ti)
 
 /* The window has the term's number of words, and one of them is the
  * term's word at the same place. */
-static bool aligned_anchor(const token *tok, size_t i, size_t k, const term_info *ti)
+static bool aligned_anchor(const dict_state *d, const token *tok, size_t i, size_t k,
+                           const term_info *ti)
 {
     if (k != ti->n_words || k < 2) return false;
     words w;
@@ -1058,41 +1450,52 @@ static bool aligned_anchor(const token *tok, size_t i, size_t k, const term_info
     for (size_t q = 0; q < k && (int)q < w.count; q++) {
         char x[WORD_CAP];
         size_t xl = norm_word(w.s[q], w.n[q], x, sizeof x, false);
-        const word_info *wi = tok[i + q].wi;
+        const word_info *wi = &d->wv[tok[i + q].wi];
         if (xl == wi->fold_len && memcmp(x, wi->fold, xl) == 0) return true;
     }
     return false;
 }
 
-/* Key symbols' counts bound the longest common subsequence from above. */
-static unsigned lcs_bound(const char *a, size_t na, const char *b, size_t nb)
-{
-    unsigned char ca[64] = {0}, cb[64] = {0};
-    for (size_t i = 0; i < na; i++) ca[(unsigned char)a[i] & 63]++;
-    for (size_t i = 0; i < nb; i++) cb[(unsigned char)b[i] & 63]++;
-    unsigned s = 0;
-    for (int i = 0; i < 64; i++) s += ca[i] < cb[i] ? ca[i] : cb[i];
-    return s;
-}
+/* The least base score a window must reach to be a candidate: a
+ * suggestion needs 0.72, and an anchored window gets 0.05 on top. */
+#define MIN_BASE 0.67
 
-/* Score of a window against a term from sound and letters alone, the
- * anchor bonus included; -1 when it is no candidate. */
-static double base_score(const term_info *ti, const char *letters, size_t ll, const char *key,
-                         size_t kl, double *lsim)
+/* Score of a window against a term from sound and letters alone (0.7 of
+ * the phonetic similarity of the keys, 0.3 of the letters'); -1 when it is
+ * no candidate, which includes every score below MIN_BASE.  Cheap upper
+ * bounds come first: most terms a window meets are far from it.  wh is
+ * the window key's sym_hist. */
+static double base_score(const term_info *ti, const char *letters, size_t ll, const win_key *w,
+                         double *lsim)
 {
+    const char *key = w->key;
+    size_t kl = w->kl;
     if (ti->no_sounds) return -1;
-    if (ti->compact_len < 4 || ll * 10 < (size_t)ti->compact_len * 6 ||
-        ll * 10 > (size_t)ti->compact_len * 16)
-        return -1;
+    size_t cl = ti->compact_len;
+    if (cl < 4 || ll * 10 < cl * 6 || ll * 10 > cl * 16) return -1;
     if (!kl || (ti->key[0] != key[0] && ti->alt[0] != key[0])) return -1;
-    size_t tl = ti->key_len < ti->alt_len ? ti->alt_len : ti->key_len;
-    if (2.0 * lcs_bound(key, kl, ti->key, ti->key_len) / (double)(kl + ti->key_len) < 0.6 &&
-        2.0 * lcs_bound(key, kl, ti->alt, ti->alt_len) / (double)(kl + (tl ? ti->alt_len : 0)) < 0.6)
-        return -1;
-    double ps = phon_sim(key, kl, ti);
-    if (ps < 0.6) return -1;
-    if (ll >= ti->compact_len && strstr(letters, ti->compact)) return -1; /* holds the term */
-    double ls = ts_similarity(letters, ll, ti->compact, ti->compact_len);
+    /* letters: the edit distance is at least the difference in length */
+    size_t m = ll > cl ? ll : cl;
+    double ls_max = 1.0 - (double)(ll > cl ? ll - cl : cl - ll) / (double)m;
+    double ps_max = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t tl = pass ? ti->alt_len : ti->key_len;
+        const char *tk = pass ? ti->alt : ti->key;
+        if (!tl || tk[0] != key[0]) continue;
+        double b = 2.0 * hist_bound(w->hist, ti->hist[pass]) / (double)(kl + tl);
+        if (b > ps_max) ps_max = b;
+    }
+    if (ps_max < 0.6 || 0.7 * ps_max + 0.3 * ls_max < MIN_BASE - 1e-9) return -1;
+    double ps = phon_sim(w, ti);
+    if (ps < 0.6 || 0.7 * ps + 0.3 * ls_max < MIN_BASE - 1e-9) return -1;
+    if (ll >= cl && strstr(letters, ti->compact)) return -1; /* holds the term */
+    /* the most edits that can still reach MIN_BASE */
+    double ls_min = (MIN_BASE - 1e-9 - 0.7 * ps) / 0.3;
+    double dmax = (1.0 - ls_min) * (double)m;
+    unsigned max = dmax >= (double)m ? (unsigned)m : (unsigned)dmax;
+    unsigned dist = ts_edit_distance(letters, ll, ti->compact, cl, max);
+    if (dist > max) return -1;
+    double ls = 1.0 - (double)dist / (double)m;
     *lsim = ls;
     return 0.7 * ps + 0.3 * ls;
 }
@@ -1106,7 +1509,7 @@ typedef struct {
     bool aligned;             /* word-for-word with one identical word */
 } cand;
 
-typedef struct {
+typedef struct window_result {
     bool all_common;
     uint8_t n;
     cand v[WIN_CANDS];
@@ -1130,20 +1533,127 @@ static void keep_best(window_result *r, uint32_t id, double score, double ls, bo
     }
 }
 
+/* The window memo: open addressing over the word indices of a window,
+ * since every token of a transcript looks up a window or two. */
+typedef struct win_slot {
+    uint32_t ids[MAX_WINDOW];
+    uint32_t k;                   /* 0: empty */
+    struct window_result *r;
+} win_slot;
+
+static uint64_t win_hash(const uint32_t *ids, size_t k)
+{
+    uint64_t h = k;
+    for (size_t q = 0; q < k; q++) {
+        h = (h ^ ids[q]) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+/* The slot for the window ids[0, k): its result, or an empty slot to fill
+ * (k set, r NULL); NULL when memory ran out. */
+static win_slot *win_slot_for(dict_state *d, const uint32_t *ids, size_t k)
+{
+    if (2 * (d->n_wins + 1) > d->cap_wins) {
+        size_t cap = d->cap_wins ? d->cap_wins * 2 : 1024;
+        win_slot *v = calloc(cap, sizeof *v);
+        if (!v) return NULL;
+        for (size_t x = 0; x < d->cap_wins; x++) {
+            const win_slot *o = &d->wins[x];
+            if (!o->k) continue;
+            size_t j = win_hash(o->ids, o->k) & (cap - 1);
+            while (v[j].k) j = (j + 1) & (cap - 1);
+            v[j] = *o;
+        }
+        free(d->wins);
+        d->wins = v;
+        d->cap_wins = cap;
+    }
+    size_t mask = d->cap_wins - 1;
+    for (size_t j = win_hash(ids, k) & mask;; j = (j + 1) & mask) {
+        win_slot *sl = &d->wins[j];
+        if (!sl->k) {
+            memcpy(sl->ids, ids, k * sizeof *ids);
+            sl->k = (uint32_t)k;
+            sl->r = NULL;
+            d->n_wins++;
+            return sl;
+        }
+        if (sl->k != k) continue;
+        size_t q = 0;
+        while (q < k && sl->ids[q] == ids[q]) q++;
+        if (q == k) return sl;
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The terms the phonetic index lists for key[0, kl) (kl >= 2), each once,
+ * ascending, in d->cand; *out points into it. */
+static int gather(dict_state *d, const char *key, size_t kl, id_list *out)
+{
+    if (++d->epoch == 0) { /* wrapped: stamps of old rounds could collide */
+        memset(d->stamp, 0, d->n * sizeof *d->stamp);
+        d->epoch = 1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i <= kl - 1; i++) {
+        const id_list *l = i + 1 < kl ? &d->grams[gram_of(key[0], key + i)]
+                                      : &d->shorts[bucket_of(key[0])];
+        if (n + l->n > d->cap_cand) {
+            size_t cap = d->cap_cand ? d->cap_cand : 256;
+            while (cap < n + l->n) cap *= 2;
+            uint32_t *v = realloc(d->cand, cap * sizeof *v);
+            if (!v) return -1;
+            d->cand = v;
+            d->cap_cand = cap;
+        }
+        for (uint32_t x = 0; x < l->n; x++) {
+            uint32_t id = l->v[x];
+            if (d->stamp[id] == d->epoch) continue;
+            d->stamp[id] = d->epoch;
+            d->cand[n++] = id;
+        }
+    }
+    /* ascending: from the bitmap of stamped ids when it is the shorter way */
+    if (n > 64 && n * 8 > d->n / 64) {
+        size_t o = 0;
+        uint64_t *bits = d->cand_bits;
+        memset(bits, 0, ((d->n + 63) / 64) * sizeof *bits);
+        for (size_t x = 0; x < n; x++) bits[d->cand[x] / 64] |= 1ull << (d->cand[x] % 64);
+        for (size_t wdx = 0; wdx < (d->n + 63) / 64; wdx++)
+            for (uint64_t b = bits[wdx]; b; b &= b - 1)
+                d->cand[o++] = (uint32_t)(wdx * 64 + (size_t)__builtin_ctzll(b));
+    } else if (n > 1) {
+        qsort(d->cand, n, sizeof *d->cand, cmp_u32);
+    }
+    out->v = d->cand;
+    out->n = (uint32_t)n;
+    out->cap = (uint32_t)n;
+    return 0;
+}
+
 /* Candidates of the window tok[i, i+k), memoised by its words: a phrase
  * that recurs is judged once. */
 static const window_result *window_eval(dict_state *d, const token *tok, size_t i, size_t k)
 {
+    uint32_t ids[MAX_WINDOW];
     const word_info *key_words[MAX_WINDOW];
-    for (size_t q = 0; q < k; q++) key_words[q] = tok[i + q].wi;
-    int added;
-    ts_strmap_slot *slot = ts_strmap_put(&d->windows, (const char *)key_words,
-                                         k * sizeof *key_words, &added);
+    for (size_t q = 0; q < k; q++) {
+        ids[q] = tok[i + q].wi;
+        key_words[q] = &d->wv[ids[q]];
+    }
+    win_slot *slot = win_slot_for(d, ids, k);
     if (!slot) return NULL;
-    if (!added) return slot->value;
+    if (slot->r) return slot->r;
     window_result *r = ts_arena_calloc(&d->memo_arena, 1, sizeof *r);
-    if (!r) return NULL;
-    slot->value = r;
+    if (!r) return NULL; /* the empty slot stays: judged again next time */
+    slot->r = r;
     char letters[257], up[256], key[KEY_CAP * 2], alt[KEY_CAP * 2];
     size_t ll = 0;
     r->all_common = true;
@@ -1166,17 +1676,34 @@ static const window_result *window_eval(dict_state *d, const token *tok, size_t 
     for (size_t q = 0; q < ll; q++) up[q] = (char)(letters[q] - (letters[q] >= 'a' ? 32 : 0));
     size_t kl = ts_double_metaphone(up, ll, key, alt, sizeof key);
     if (!kl) return r;
-    if (!r->all_common) lists[nl++] = &d->buckets[bucket_of(key[0])];
+    win_key wk;
+    win_key_init(&wk, key, kl);
+    /* With an unknown word, every term that shares a piece of the sound:
+     * in id order, as the scores' ties are broken by it. */
+    id_list found = {0};
+    if (!r->all_common) {
+        if (kl < 2) {
+            found = d->buckets[bucket_of(key[0])]; /* one symbol: no pairs to look up */
+        } else if (gather(d, key, kl, &found)) {
+            return NULL;
+        }
+        lists[nl++] = &found;
+    }
     for (int li = 0; li < nl; li++) {
         const id_list *l = lists[li];
         bool anchored = li < anchored_lists;
         for (uint32_t x = 0; x < l->n; x++) {
+            const struct term_quick *q = &d->quick[l->v[x]];
+            size_t cl = q->compact_len;
+            if (q->no_sounds || cl < 4 || ll * 10 < cl * 6 || ll * 10 > cl * 16 ||
+                (q->key0 != key[0] && q->alt0 != key[0]))
+                continue; /* base_score's first tests */
             const term_info *ti = &d->terms[l->v[x]];
-            double ls = 0, sc = base_score(ti, letters, ll, key, kl, &ls);
+            double ls = 0, sc = base_score(ti, letters, ll, &wk, &ls);
             if (sc < 0) continue;
             if (anchored) sc += 0.05;
             if (sc < 0.72) continue; /* below a suggestion */
-            keep_best(r, l->v[x], sc, ls, anchored && aligned_anchor(tok, i, k, ti));
+            keep_best(r, l->v[x], sc, ls, anchored && aligned_anchor(d, tok, i, k, ti));
         }
     }
     return r;
@@ -1194,28 +1721,36 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
     double best = 0;
     bool best_fix = false, any = false;
     if ((c->tok[i].none & NONE_SOUNDS) && min_k == 1) return 0;
+    const word_info *w0 = wof(c, i);
+    bool any_word = false, camel = false, speaker = false;
     for (size_t k = 1; k <= MAX_WINDOW && i + k - 1 < c->last; k++) {
-        const token *t = &c->tok[i + k - 1];
         if (k > 1 && c->tok[i + k - 2].punct >= P_BREAK) break;
-        const word_info *w = t->wi;
+        const word_info *w = wof(c, i + k - 1);
         /* a word that is itself a (non-ambiguous) term is never swallowed */
-        if (w->k1 && ((w->k1->canon >= 0 && !d->terms[w->k1->canon].ambiguous) ||
-                      (w->k1->compact >= 0 && !d->terms[w->k1->compact].ambiguous) ||
-                      w->k1->heard >= 0))
-            break;
-        /* known words that anchor nothing: no candidate, skip the lookup */
-        bool maybe = false;
-        for (size_t q = 0; q < k && !maybe; q++) {
-            const word_info *x = c->tok[i + q].wi;
-            maybe = !x->common || x->anchors_word || (q == 0 && x->anchors_prefix) ||
-                    (q == k - 1 && k > 1 && x->anchors_suffix);
+        if (w->stop) break;
+        /* nor is a term of several words that starts inside the window
+         * ("of our cosmo router" is no sound of a term: "cosmo router" is
+         * Cosmo Router) */
+        if (k > 1 && (w->stop_s || (w->cont && i + k < c->last && c->tok[i + k - 1].punct != P_END &&
+                                    (w->cont & sym_bit(wof(c, i + k)->norm[0]))))) {
+            match m;
+            if (exact_match(c, i + k - 1, &m) && !m.component &&
+                (m.kind == R_MISHEARD || !d->terms[m.term].ambiguous))
+                break;
         }
+        /* known words that anchor nothing: no candidate, skip the lookup */
+        any_word |= (w->hot & HOT_ANY) != 0;
+        /* A word written in mixed case ("CoinJoin") is a name the
+         * recogniser knew: what it sounds like is at most a suggestion. */
+        camel |= w->shape == SHAPE_MIXED;
+        speaker |= c->n_speaker_words && speaker_word(c, i + k - 1);
+        bool maybe = any_word || (w0->hot & HOT_FIRST) || (k > 1 && (w->hot & HOT_LAST));
         if (!maybe || k < min_k || (c->tok[i].none & (1u << k))) continue;
         if (hint_only) {
             /* after a term, little words are its sentence, not its sound
              * ("Rust can", "Rust is a"): a hint needs a word of four letters */
             bool content = false;
-            for (size_t q = 1; q < k; q++) content |= c->tok[i + q].wi->fold_len >= 4;
+            for (size_t q = 1; q < k; q++) content |= wof(c, i + q)->fold_len >= 4;
             if (!content) continue;
         }
         const window_result *r = window_eval(d, c->tok, i, k);
@@ -1247,33 +1782,69 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
             best = score;
             best_term = (int32_t)cd->term;
             best_k = k;
-            best_fix = score >= fix_at;
+            best_fix = score >= fix_at && !camel && !speaker;
         }
     }
     if (!any && min_k == 1) c->tok[i].none |= NONE_SOUNDS; /* candidates do not depend on the round */
     if (best_term < 0) return 0;
     if (hint_only) best_fix = false;
+    /* A suggestion changes nothing, so it takes no words from what comes
+     * after its first ("the go router" may be a generated Thym Router,
+     * and "go" is still Go by its guard); suggestions inside it are
+     * left out. */
+    if (!best_fix && i < c->quiet_until) return 0;
     const term_info *ti = &d->terms[best_term];
     const token *first = &c->tok[i], *last = &c->tok[i + best_k - 1];
-    propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, last->e, ti->t->text,
-            strlen(ti->t->text), (float)(best > 1 ? 1 : best), "sounds alike");
-    return hint_only ? 0 : best_k;
+    propose(c, best_fix ? R_SOUNDS_LIKE : R_SUGGESTION, first->s, tok_end(last), ti->t->text,
+            ti->text_len, (float)(best > 1 ? 1 : best), "sounds alike");
+    if (hint_only) return 0;
+    if (!best_fix) {
+        if (i + best_k > c->quiet_until) c->quiet_until = i + best_k;
+        return 0;
+    }
+    return best_k;
+}
+
+/* The next token at or after i, and before `last`, that anything may start
+ * at (tokenize's `start`); *h is a cursor into the list of them.  Returns
+ * `last` when there is none. */
+static size_t next_start(const token_list *tl, size_t *h, size_t i, size_t last)
+{
+    while (*h < tl->n_hot && tl->hot[*h] < i) (*h)++;
+    if (*h == tl->n_hot || tl->hot[*h] >= last) return last;
+    return tl->hot[*h];
 }
 
 static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
                   uint8_t *primed)
 {
+    size_t h = 0;
     for (size_t sgi = 0; sgi < n_segs; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl->v, .first = tl->seg_first[sgi],
                      .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
-        for (size_t i = c.first; i < c.last;) {
+        for (size_t i = c.first; (i = next_start(tl, &h, i, c.last)) < c.last;) {
+            /* only a term's word, or one that begins a key the next word
+             * continues, can be written as a term (see tokenize) */
+            const word_info *w = wof(&c, i);
+            if (!(w->hot & HOT_EXACT) &&
+                !(w->cont && i + 1 < c.last && c.tok[i].punct != P_END &&
+                  (w->cont & sym_bit(wof(&c, i + 1)->norm[0])))) {
+                i++;
+                continue;
+            }
             match m;
-            if (exact_match(&c, i, &m) && m.kind != R_MISHEARD && !m.component) {
+            bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
+            if (exact_match(&c, i, &m) && m.kind == R_FORM && m.k > 1) {
+                joined_common = true;
+                for (size_t q = 0; q < m.k; q++) joined_common &= wof(&c, i + q)->common;
+            }
+            if (m.term >= 0 && m.kind != R_MISHEARD && !m.component) {
                 const term_info *ti = &d->terms[m.term];
                 const char *s = c.text + c.tok[i].s;
-                size_t n = c.tok[i + m.k - 1].e - c.tok[i].s, tl2 = strlen(ti->t->text);
-                if (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0))
+                size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = ti->text_len;
+                if (!joined_common &&
+                    (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0)))
                     primed[m.term] = 1;
                 i += m.k;
             } else {
@@ -1291,74 +1862,114 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     dict_state *d = state;
     if (!d || d->n == 0 || t->n == 0) return TS_OK;
     ts_status st = TS_OK;
-    token_list *tlp = d->spare ? d->spare : calloc(1, sizeof *tlp);
-    d->spare = NULL;
-    if (tlp) {
-        tlp->n = 0;
-        free(tlp->seg_first);
-        tlp->seg_first = NULL;
-    }
-    uint64_t *hash = malloc((t->n ? t->n : 1) * sizeof *hash);
-    if (d->memo.n + d->windows.n >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
-        drop_prev(d);
+    if (d->memo.n + d->n_wins >= MEMO_LIMIT) { /* bound memory on endless vocabularies */
         ts_strmap_clear(&d->memo);
-        ts_strmap_clear(&d->windows);
+        free(d->wins);
+        d->wins = NULL;
+        d->n_wins = d->cap_wins = 0;
         ts_arena_release(&d->memo_arena);
+        d->n_wv = 0;
+        d->n_seg_hash = 0; /* the tokens name words that are gone */
     }
     uint8_t *primed = calloc(d->n, 1);
-    uint32_t *approved = NULL;
+    approvals approved = {0};
+    uint32_t speaker_words[64];
+    size_t n_speaker_words = 0;
     size_t *rejected = NULL;
-    if (!tlp || !hash || !primed || !(tlp->seg_first = malloc((t->n + 1) * sizeof *tlp->seg_first))) {
+    if (!primed || (!d->tl && !(d->tl = calloc(1, sizeof *d->tl)))) {
         st = TS_ERR_NOMEM;
         goto out;
     }
-    token_list *prev = d->prev;
+    /* One token buffer serves every round, so its memory is that of one
+     * list.  A segment whose text the last round left as it was keeps its
+     * tokens (and what is known not to start at them), moved down to their
+     * new place, as long as no fresh segment before it has written over
+     * them; the rest are read afresh. */
+    token_list *tlp = d->tl;
+    bool reuse = d->n_seg_hash == t->n;
+    if (!reuse) d->n_seg_hash = 0;
+    if (d->n_seg_hash < t->n) {
+        uint64_t *v = realloc(d->seg_hash, t->n * sizeof *v);
+        if (!v) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+        d->seg_hash = v;
+    }
+    if (tlp->cap_segs < t->n + 1) {
+        size_t *v = realloc(tlp->seg_first, (t->n + 1) * sizeof *v);
+        if (!v) {
+            st = TS_ERR_NOMEM;
+            goto out;
+        }
+        tlp->seg_first = v;
+        tlp->cap_segs = t->n + 1;
+    }
+    d->n_seg_hash = 0; /* until this round's tokens are complete */
+    size_t w = 0;
+    tlp->n_hot = 0;
     for (size_t i = 0; i < t->n; i++) {
-        tlp->seg_first[i] = tlp->n;
-        hash[i] = text_hash(t->segs[i].text, t->segs[i].text_len);
-        if (prev && i < d->prev_n && d->prev_hash[i] == hash[i]) {
-            /* unchanged since the last round: reuse its tokens */
-            size_t a = prev->seg_first[i], b = prev->seg_first[i + 1];
-            if (tlp->n + (b - a) > tlp->cap) {
-                size_t cap = tlp->cap ? tlp->cap : 1024;
-                while (cap < tlp->n + (b - a)) cap *= 2;
-                token *v = realloc(tlp->v, cap * sizeof *v);
-                if (!v) {
+        uint64_t h = text_hash(t->segs[i].text, t->segs[i].text_len);
+        size_t a = reuse ? tlp->seg_first[i] : 0, b = reuse ? tlp->seg_first[i + 1] : 0;
+        tlp->seg_first[i] = w;
+        if (reuse && d->seg_hash[i] == h && w <= a) {
+            if (w != a) memmove(tlp->v + w, tlp->v + a, (b - a) * sizeof *tlp->v);
+            for (size_t j = w; j < w + (b - a); j++)
+                if (tlp->v[j].start && (st = hot_push(tlp, j))) goto out;
+            w += b - a;
+        } else {
+            tlp->n = w;
+            bool sent = true;
+            if ((st = tokenize(d, t->segs[i].text, t->segs[i].text_len, tlp, &sent))) goto out;
+            w = tlp->n;
+        }
+        d->seg_hash[i] = h;
+    }
+    tlp->n = w;
+    tlp->seg_first[t->n] = w;
+    d->n_seg_hash = t->n;
+    token_list tl = *tlp;
+    tl.seg_first[t->n] = tl.n;
+    /* the words of the speakers' names, as written in their labels */
+    for (size_t i = 0; i < t->n; i++) {
+        const ts_segment *sg = &t->segs[i];
+        if (!sg->speaker || !sg->speaker_len || (i && t->segs[i - 1].speaker_len == sg->speaker_len &&
+                                                  memcmp(t->segs[i - 1].speaker, sg->speaker, sg->speaker_len) == 0))
+            continue;
+        for (size_t a = 0; a < sg->speaker_len;) {
+            while (a < sg->speaker_len && is_blank(sg->speaker[a])) a++;
+            size_t b = a;
+            while (b < sg->speaker_len && !is_blank(sg->speaker[b])) b++;
+            if (b > a && b - a <= 100 && n_speaker_words < 64) {
+                uint32_t wi = word_lookup(d, sg->speaker + a, b - a);
+                if (wi == NO_WORD) {
                     st = TS_ERR_NOMEM;
                     goto out;
                 }
-                tlp->v = v;
-                tlp->cap = cap;
+                bool seen = false;
+                for (size_t x = 0; x < n_speaker_words && !seen; x++) seen = speaker_words[x] == wi;
+                if (!seen) speaker_words[n_speaker_words++] = wi;
             }
-            if (b > a) memcpy(tlp->v + tlp->n, prev->v + a, (b - a) * sizeof *tlp->v);
-            tlp->n += b - a;
-            continue;
+            a = b;
         }
-        bool sent = true;
-        if ((st = tokenize(d, (uint32_t)i, t->segs[i].text, t->segs[i].text_len, tlp, &sent)))
-            goto out;
     }
-    token_list tl = *tlp;
-    tl.seg_first[t->n] = tl.n;
     prime(d, &tl, t->n, t, primed);
-    approved = calloc(tl.n ? tl.n : 1, sizeof *approved);
-    if (!approved) {
-        st = TS_ERR_NOMEM;
-        goto out;
-    }
-    size_t n_rejected = 0, cap_rejected = 0;
+    size_t n_rejected = 0, cap_rejected = 0, h = 0;
     for (size_t sgi = 0; sgi < t->n; sgi++) {
         seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                      .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
-                     .seg_first = tl.seg_first, .approved = approved, .rejected = rejected,
-                     .n_rejected = n_rejected, .cap_rejected = cap_rejected};
-        for (size_t i = c.first; i < c.last;) {
+                     .seg_first = tl.seg_first, .approved = &approved, .rejected = rejected,
+                     .n_rejected = n_rejected, .cap_rejected = cap_rejected,
+                     .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
+        for (size_t i = c.first; (i = next_start(&tl, &h, i, c.last)) < c.last;) {
             match m;
             size_t used = 0;
             if (exact_match(&c, i, &m)) {
                 used = apply_exact(&c, i, &m);
-                if (used == 1 && c.d->terms[m.term].ambiguous) sounds_like(&c, i, 2, true);
+                /* a hint is only ever a suggestion: not made when none is shown */
+                if (used == 1 && c.d->terms[m.term].ambiguous && !d->findings_unused)
+                    sounds_like(&c, i, 2, true);
             }
             if (!used) used = sounds_like(&c, i, 1, false);
             i += used ? used : 1;
@@ -1377,14 +1988,15 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         size_t before = out->n, keep = 0;
         for (size_t r = 0; r < n_rejected; r++) {
             size_t i = rejected[r];
-            uint32_t sgi = tl.v[i].seg;
+            uint32_t sgi = seg_of(tl.seg_first, t->n, i);
             seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                          .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
                          .text = t->segs[sgi].text, .primed = primed, .out = out,
-                         .seg_first = tl.seg_first, .approved = approved, .recheck = true};
+                         .seg_first = tl.seg_first, .approved = &approved, .recheck = true,
+                         .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
             match m;
             if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
-            if (!approved[i]) rejected[keep++] = i;
+            if (!is_approved(&approved, i)) rejected[keep++] = i;
         }
         n_rejected = keep;
         if (out->failed) {
@@ -1395,27 +2007,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
 out:
     free(primed);
-    free(approved);
+    free(approved.v);
     free(rejected);
-    if (!st && d->prev) { /* keep the old list's memory for the next round */
-        d->spare = d->prev;
-        d->prev = NULL;
-    }
-    {
-        token_list *keep = d->spare;
-        d->spare = NULL;
-        drop_prev(d);
-        d->spare = keep;
-    }
-    if (!st) {
-        tlp->seg_first[t->n] = tlp->n;
-        d->prev = tlp;
-        d->prev_hash = hash;
-        d->prev_n = t->n;
-    } else {
-        token_list_free(tlp);
-        free(hash);
-    }
     return st;
 }
 
