@@ -14,11 +14,14 @@
  * <body>/<div> begin.  The speaker is the <ttm:name> of the agent that
  * ttm:agent names (on the <p> or an ancestor), or the agent's id when it
  * has no name.  <br/> is a line break; spans give their text; whitespace
- * is collapsed unless xml:space="preserve".  Parsed with xmlkit (no
- * network, DTD or entities, depth limit).
+ * is collapsed unless xml:space="preserve".  Streamed with xmlkit (no
+ * network, DTD or entities, depth limit; no tree): segments are made as
+ * their </p> ends, speakers named once every agent is known, and each
+ * segment keeps the ordinal of its <p>.
  *
  * Round trip: a transcript written back with nothing changed is the input,
- * byte for byte.  Once something changed, libxml2 writes the document:
+ * byte for byte.  Once something changed, the document is parsed into a
+ * tree, the <p>s are found again by their ordinals, and libxml2 writes it:
  * every element, attribute and metadata is kept, but the layout inside tags
  * (attributes on one line, double quotes) and the spelling of character
  * references are normalised.  A changed <p>
