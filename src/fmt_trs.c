@@ -88,9 +88,10 @@ static int parse_secs(const char *s, double *out)
 
 /* ---- reading: streamed, no tree ---------------------------------------- */
 
-/* What the chunks of the Turns are made of, logged while streaming and
- * read once the whole document (and every <Speaker>) is known: the direct
- * children of each Turn that matter, Sync, Who and text. */
+/* The chunks of the Turns, logged while streaming and made segments once
+ * the whole document (and every <Speaker>) is known: an event for each
+ * boundary (a Sync or Who child of a Turn, or its first text node when that
+ * comes before them), with the text of the chunk it starts. */
 enum { EV_SYNC, EV_WHO, EV_TEXT };
 
 typedef struct {
@@ -100,8 +101,17 @@ typedef struct {
     unsigned line;
     double time;            /* EV_SYNC */
     int nb;                 /* EV_WHO */
-    size_t off, len;        /* EV_TEXT: bytes in the reader's `texts` */
+    const char *text;       /* the chunk's text, blanks collapsed and trimmed (arena) */
+    uint32_t len;           /* 0: no text, no segment */
 } trs_ev;
+
+/* A Turn being streamed. */
+typedef struct {
+    int depth;
+    uint32_t ord;           /* its ordinal */
+    size_t chunk;           /* the event that started its open chunk, or NONE */
+    ts_buf text;            /* the open chunk's text (reused by the next Turn at this level) */
+} trs_open;
 
 typedef struct {
     unsigned line;
@@ -120,23 +130,41 @@ typedef struct {
     ts_transcript *t;
     trs_doc *d;
     int depth;
-    int turn_depth[TS_XML_MAX_DEPTH + 1]; /* open Turns: their depths */
-    uint32_t turn_ord[TS_XML_MAX_DEPTH + 1];
+    trs_open open[TS_XML_MAX_DEPTH]; /* the Turns open, outermost first */
     int n_open;
     int nested;             /* a Turn inside a Turn: its events are not in turn order */
     trs_turn *turns;        /* malloc'd */
     size_t n_turns, cap_turns;
     trs_ev *ev;             /* malloc'd */
     size_t n_ev, cap_ev;
-    int text_open;          /* the last event is text still growing */
-    ts_buf texts;
     ts_strmap speakers;     /* id -> trs_name (the first <Speaker> with it) */
-    ts_buf text;            /* the chunk being read */
 } trs_reader;
 
+/* The end of Turn o's open chunk: its text goes to the event that started it. */
+static void end_chunk(ts_xml_reader *xr, trs_reader *rd, trs_open *o)
+{
+    if (o->chunk == NONE) return;
+    const char *b = o->text.data;
+    size_t s0 = 0, s1 = o->text.len;
+    while (s0 < s1 && b[s0] == ' ') s0++;
+    while (s1 > s0 && b[s1 - 1] == ' ') s1--;
+    if (s1 > s0) {
+        char *txt = ts_arena_strndup(&rd->t->arena, b + s0, s1 - s0);
+        if (!txt) {
+            ts_xml_nomem(xr);
+            return;
+        }
+        rd->ev[o->chunk].text = txt;
+        rd->ev[o->chunk].len = (uint32_t)(s1 - s0);
+    }
+    o->text.len = 0;
+}
+
+/* A boundary of the innermost open Turn: ends its chunk, starts one. */
 static trs_ev *add_ev(ts_xml_reader *xr, trs_reader *rd, int kind, unsigned line)
 {
-    rd->text_open = 0;
+    trs_open *o = &rd->open[rd->n_open - 1];
+    end_chunk(xr, rd, o);
     if (rd->n_ev == rd->cap_ev) {
         size_t c = rd->cap_ev ? rd->cap_ev * 2 : 1024;
         trs_ev *v = realloc(rd->ev, c * sizeof *v);
@@ -147,9 +175,10 @@ static trs_ev *add_ev(ts_xml_reader *xr, trs_reader *rd, int kind, unsigned line
         rd->ev = v;
         rd->cap_ev = c;
     }
+    o->chunk = rd->n_ev;
     trs_ev *e = &rd->ev[rd->n_ev++];
     memset(e, 0, sizeof *e);
-    e->turn = rd->turn_ord[rd->n_open - 1];
+    e->turn = o->ord;
     e->kind = (uint8_t)kind;
     e->line = line;
     return e;
@@ -159,13 +188,12 @@ static void trs_start(ts_xml_reader *xr, void *ud, const ts_xml_elem *e)
 {
     trs_reader *rd = ud;
     rd->depth = e->depth;
-    rd->text_open = 0;
     if (e->depth == 1 && strcmp(e->name, "Trans") != 0) {
         ts_xml_fail(xr, e->line, 1, TS_DIAG_STRUCTURE,
                     "not a Transcriber file: the root element is not <Trans>");
         return;
     }
-    int child = rd->n_open && rd->turn_depth[rd->n_open - 1] == e->depth - 1;
+    int child = rd->n_open && rd->open[rd->n_open - 1].depth == e->depth - 1;
     if (child && (strcmp(e->name, "Sync") == 0 || strcmp(e->name, "Who") == 0)) {
         int sync = e->name[0] == 'S';
         trs_ev *ev = add_ev(xr, rd, sync ? EV_SYNC : EV_WHO, e->line);
@@ -197,8 +225,11 @@ static void trs_start(ts_xml_reader *xr, void *ud, const ts_xml_elem *e)
             return;
         }
         rd->nested |= rd->n_open > 0;
-        rd->turn_depth[rd->n_open] = e->depth;
-        rd->turn_ord[rd->n_open++] = (uint32_t)rd->n_turns++;
+        trs_open *o = &rd->open[rd->n_open++];
+        o->depth = e->depth;
+        o->ord = (uint32_t)rd->n_turns++;
+        o->chunk = NONE;
+        o->text.len = 0;
     } else if (strcmp(e->name, "Speaker") == 0) {
         const char *id = ts_xml_att_get(e, "id", NULL), *nm = ts_xml_att_get(e, "name", NULL);
         int added;
@@ -222,34 +253,9 @@ static void trs_start(ts_xml_reader *xr, void *ud, const ts_xml_elem *e)
 
 static void trs_end(ts_xml_reader *xr, void *ud, int depth)
 {
-    (void)xr;
     trs_reader *rd = ud;
-    rd->text_open = 0;
-    if (rd->n_open && rd->turn_depth[rd->n_open - 1] == depth) rd->n_open--;
+    if (rd->n_open && rd->open[rd->n_open - 1].depth == depth) end_chunk(xr, rd, &rd->open[--rd->n_open]);
     rd->depth = depth - 1;
-}
-
-static void trs_text(ts_xml_reader *xr, void *ud, const char *s, size_t n, int cdata, unsigned line)
-{
-    trs_reader *rd = ud;
-    if (cdata || !rd->n_open || rd->turn_depth[rd->n_open - 1] != rd->depth) {
-        rd->text_open = 0;
-        return;
-    }
-    if (!rd->text_open) {
-        trs_ev *ev = add_ev(xr, rd, EV_TEXT, line);
-        if (!ev) return;
-        ev->off = rd->texts.len;
-        rd->text_open = 1;
-    }
-    if (ts_buf_append(&rd->texts, s, n)) ts_xml_nomem(xr);
-    rd->ev[rd->n_ev - 1].len += n;
-}
-
-static void trs_other(ts_xml_reader *xr, void *ud)
-{
-    (void)xr;
-    ((trs_reader *)ud)->text_open = 0;
 }
 
 /* Appends text with runs of blanks as one space (none at the start). */
@@ -274,6 +280,16 @@ static int append_text(ts_buf *b, const char *s, size_t n)
     return 0;
 }
 
+static void trs_text(ts_xml_reader *xr, void *ud, const char *s, size_t n, int cdata, unsigned line)
+{
+    trs_reader *rd = ud;
+    trs_open *o = rd->n_open ? &rd->open[rd->n_open - 1] : NULL;
+    if (cdata || !o || o->depth != rd->depth) return;
+    /* text before any Sync or Who starts the first chunk */
+    if (o->chunk == NONE && !add_ev(xr, rd, EV_TEXT, line)) return;
+    if (append_text(&o->text, s, n)) ts_xml_nomem(xr);
+}
+
 /* The display string of speaker id[0..n). */
 static const trs_name *speaker_name(trs_reader *rd, const char *id, size_t n)
 {
@@ -296,14 +312,10 @@ typedef struct {
     uint32_t turn;
 } chunk_ctx;
 
-static ts_status emit(chunk_ctx *c, size_t first, int sync, double a, double e, const trs_name *spk,
-                      unsigned line)
+static ts_status emit(chunk_ctx *c, const trs_ev *chunk, size_t first, int sync, double a, double e,
+                      const trs_name *spk, unsigned line)
 {
-    ts_buf *b = &c->rd->text;
-    size_t s0 = 0, s1 = b->len;
-    while (s0 < s1 && b->data[s0] == ' ') s0++;
-    while (s1 > s0 && b->data[s1 - 1] == ' ') s1--;
-    if (s1 == s0) return TS_OK;
+    if (!chunk->len) return TS_OK;
     ts_transcript *t = c->rd->t;
     if (e < a) e = a;
     if (t->n && a < ts_tc_seconds(&t->segs[t->n - 1].start)) {
@@ -313,8 +325,7 @@ static ts_status emit(chunk_ctx *c, size_t first, int sync, double a, double e, 
     }
     ts_segment *sg = ts_transcript_push(t);
     trs_seg *fd = ts_arena_alloc(&t->arena, sizeof *fd);
-    char *txt = ts_arena_strndup(&t->arena, b->data + s0, s1 - s0);
-    if (!sg || !fd || !txt) return TS_ERR_NOMEM;
+    if (!sg || !fd) return TS_ERR_NOMEM;
     fd->turn = c->turn;
     fd->first = (uint32_t)first;
     fd->ordinal = (uint32_t)c->rd->d->n_read++;
@@ -322,8 +333,8 @@ static ts_status emit(chunk_ctx *c, size_t first, int sync, double a, double e, 
     sg->fmt_data = fd;
     sg->start = (ts_timecode){(int64_t)llround(a * 1000.0), 3, TS_TC_MS, 0, '.'};
     sg->end = (ts_timecode){(int64_t)llround(e * 1000.0), 3, TS_TC_MS, 0, '.'};
-    sg->text = sg->orig_text = txt;
-    sg->text_len = sg->orig_len = (uint32_t)(s1 - s0);
+    sg->text = sg->orig_text = chunk->text;
+    sg->text_len = sg->orig_len = chunk->len;
     sg->line = sg->text_line = line;
     sg->text_col = 1;
     sg->flags |= TS_SEG_MAP_LOST;
@@ -363,18 +374,17 @@ static ts_status read_turn(chunk_ctx *c, const trs_ev *ev, size_t n)
     double cur = ts;
     int who = nid == 1 ? 1 : 0;
     size_t first = NONE, bounds = 0, next_sync = 0;
+    const trs_ev *chunk = NULL;
     int sync = 0;
     unsigned line = turn->line;
-    rd->text.len = 0;
     ts_status st;
     for (size_t i = 0; i < n; i++) {
         const trs_ev *x = &ev[i];
         if (x->kind == EV_TEXT) {
-            if (first == NONE) {
-                first = bounds++;
-                line = x->line;
-            }
-            if (append_text(&rd->text, rd->texts.data + x->off, x->len)) return TS_ERR_NOMEM;
+            /* only ever the first event of a Turn */
+            first = bounds++;
+            line = x->line;
+            chunk = x;
             continue;
         }
         /* end of the current chunk: this Sync's time, or after a Who the
@@ -397,8 +407,8 @@ static ts_status read_turn(chunk_ctx *c, const trs_ev *ev, size_t n)
         if (who >= 1 && (size_t)who <= nid && !(nm = speaker_name(rd, idv[who - 1], idl[who - 1])))
             return TS_ERR_NOMEM;
         size_t here = bounds++;
-        if (first != NONE && (st = emit(c, first, sync, cur, end, nm, line))) return st;
-        rd->text.len = 0;
+        if (first != NONE && (st = emit(c, chunk, first, sync, cur, end, nm, line))) return st;
+        chunk = x;
         first = here;
         sync = x->kind == EV_SYNC;
         line = x->line;
@@ -408,7 +418,7 @@ static ts_status read_turn(chunk_ctx *c, const trs_ev *ev, size_t n)
     const trs_name *nm = NULL;
     if (who >= 1 && (size_t)who <= nid && !(nm = speaker_name(rd, idv[who - 1], idl[who - 1])))
         return TS_ERR_NOMEM;
-    if (first != NONE && (st = emit(c, first, sync, cur, te, nm, line))) return st;
+    if (first != NONE && (st = emit(c, chunk, first, sync, cur, te, nm, line))) return st;
     return TS_OK;
 }
 
@@ -444,7 +454,7 @@ static ts_status read_trs(ts_context *ctx, ts_transcript *t)
     rd->t = t;
     rd->d = d;
     ts_strmap_init(&rd->speakers);
-    static const ts_xml_handler h = {trs_start, trs_end, trs_text, trs_other};
+    static const ts_xml_handler h = {trs_start, trs_end, trs_text, NULL};
     ts_status st = ts_xml_read(ctx, t, &h, rd);
     if (st == TS_OK && rd->nested && group_by_turn(rd)) st = TS_ERR_NOMEM;
     if (st == TS_OK) {
@@ -456,12 +466,11 @@ static ts_status read_trs(ts_context *ctx, ts_transcript *t)
             size_t j = i;
             while (j < rd->n_ev && rd->ev[j].turn == k) j++;
             c.turn = (uint32_t)k;
-            st = read_turn(&c, rd->ev + i, j - i);
+            st = read_turn(&c, j > i ? rd->ev + i : NULL, j - i);
             i = j;
         }
     }
-    ts_buf_release(&rd->text);
-    ts_buf_release(&rd->texts);
+    for (int k = 0; k < TS_XML_MAX_DEPTH; k++) ts_buf_release(&rd->open[k].text);
     ts_strmap_release(&rd->speakers);
     free(rd->turns);
     free(rd->ev);
