@@ -20,11 +20,17 @@
  * is the <Speaker>'s name.  Events, comments and backgrounds are not text
  * and stay where they are.  Whitespace in the text is collapsed.  The
  * document's declared encoding (usually ISO-8859-1) is decoded by
- * libxml2, parsed with xmlkit (no network, DTD or entities, depth limit);
- * the DOCTYPE is kept but its DTD is never loaded.
+ * libxml2, streamed with xmlkit (no network, DTD or entities, depth
+ * limit); the DOCTYPE is kept but its DTD is never loaded.  The reader
+ * logs the Sync, Who and text children of every Turn while streaming and
+ * makes the segments once the whole document is read (a <Speaker> may
+ * follow its Turns; a Turn inside a Turn is read after it, as a tree
+ * walk would); each segment keeps its Turn and chunk as ordinals.
  *
- * Round trip: a transcript written back with nothing changed is the input,
- * byte for byte.  Once something changed, libxml2 writes the document in
+ * Round trip: a transcript written back with nothing changed (no segment
+ * changed, dropped or added) is the input, byte for byte.  Once something
+ * changed, the document is parsed into a tree, the chunks are found again
+ * by their ordinals, and libxml2 writes the document in
  * its declared encoding: everything is kept, but the layout inside tags
  * (attributes on one line, double quotes) and the spelling of character
  * references are normalised.  A changed segment's text goes into
@@ -48,40 +54,48 @@
 #include "diag.h"
 #include "fmt.h"
 #include "fmtkit.h"
+#include "strmap.h"
 #include "timecode.h"
 #include "xmlkit.h"
 
 typedef struct {
-    xmlDocPtr doc;
-    xmlNodePtr *nodes;
-    size_t n_nodes;
-    xmlNodePtr *speakers;   /* the <Speaker> elements (reading only) */
-    size_t n_speakers;
+    size_t n_read;          /* segments read */
 } trs_doc;
 
+/* Where a segment came from, in terms the writer finds again in the tree:
+ * the Turn (its ordinal among the Turn elements in document order) and the
+ * chunk's first boundary in it.  A Turn's boundaries are its Sync and Who
+ * children, after its first text node when that comes before them. */
 typedef struct {
-    size_t turn;        /* node index of the Turn */
-    size_t first;       /* first node of the chunk (a Sync, Who or text) */
-    size_t next;        /* node that ends the chunk (SIZE_MAX: end of turn) */
-    int starts_sync;    /* the chunk begins with its own <Sync> */
+    uint32_t turn;
+    uint32_t first;         /* the chunk ends at boundary first + 1, or with the Turn */
+    uint32_t ordinal;       /* the segment's index when read */
+    int starts_sync;        /* the chunk begins with its own <Sync> */
 } trs_seg;
 
 #define NONE ((size_t)-1)
 
-static void release_trs(ts_transcript *t)
-{
-    trs_doc *d = t->fmt_data;
-    if (d) {
-        xmlFreeDoc(d->doc);
-        free(d->nodes);
-        free(d->speakers);
-    }
-    t->fmt_data = NULL;
-}
-
 static int parse_secs(const char *s, double *out)
 {
     if (!s) return -1;
+    /* The usual "12.345" without strtod: up to 15 digits are exact in a
+     * double, and so is 10^k for k <= 15, so their quotient is the
+     * correctly rounded value strtod gives. */
+    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    uint64_t m = 0;
+    int digits = 0, scale = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9' && digits < 16; p++, digits++) m = m * 10 + (uint64_t)(*p - '0');
+    if (*p == '.' && p[1] >= '0' && p[1] <= '9')
+        for (p++; *p >= '0' && *p <= '9' && digits < 16; p++, digits++, scale++)
+            m = m * 10 + (uint64_t)(*p - '0');
+    if (!*p && digits > 0 && digits <= 15) {
+        double x = (double)m / pow10[scale];
+        if (!(x < 1e8)) return -1;
+        *out = x;
+        return 0;
+    }
     char *end;
     double x = strtod(s, &end);
     while (*end == ' ') end++;
@@ -90,87 +104,261 @@ static int parse_secs(const char *s, double *out)
     return 0;
 }
 
-static size_t index_of(const trs_doc *d, xmlNodePtr n, size_t from)
-{
-    for (size_t i = from; i < d->n_nodes; i++)
-        if (d->nodes[i] == n) return i;
-    for (size_t i = 0; i < from && i < d->n_nodes; i++)
-        if (d->nodes[i] == n) return i;
-    return NONE;
-}
+/* ---- reading: streamed, no tree ---------------------------------------- */
 
-/* Name of speaker id[0..n) (the id itself when it has no <Speaker>). */
-static const char *speaker_name(const trs_doc *d, const char *id, size_t n, size_t *len)
+/* The chunks of the Turns, logged while streaming and made segments once
+ * the whole document (and every <Speaker>) is known: an event for each
+ * boundary (a Sync or Who child of a Turn, or its first text node when that
+ * comes before them), with the text of the chunk it starts. */
+enum { EV_SYNC, EV_WHO, EV_TEXT };
+
+typedef struct {
+    uint32_t turn;
+    uint8_t kind;
+    uint8_t ok;             /* EV_SYNC: the time parsed */
+    unsigned line;
+    double time;            /* EV_SYNC */
+    int nb;                 /* EV_WHO */
+    const char *text;       /* the chunk's text, blanks collapsed and trimmed (arena) */
+    uint32_t len;           /* 0: no text, no segment */
+} trs_ev;
+
+/* A Turn being streamed. */
+typedef struct {
+    int depth;
+    uint32_t ord;           /* its ordinal */
+    size_t chunk;           /* the event that started its open chunk, or NONE */
+    ts_buf text;            /* the open chunk's text (reused by the next Turn at this level) */
+} trs_open;
+
+typedef struct {
+    unsigned line;
+    int times_ok;
+    double ts, te;
+    const char *ids;        /* its speaker attribute (arena), NULL if none */
+} trs_turn;
+
+/* A speaker id's display string: the <Speaker>'s name, else the id. */
+typedef struct {
+    const char *s;          /* arena */
+    uint32_t len;
+} trs_name;
+
+typedef struct {
+    ts_transcript *t;
+    trs_doc *d;
+    int depth;
+    trs_open open[TS_XML_MAX_DEPTH]; /* the Turns open, outermost first */
+    int n_open;
+    int nested;             /* a Turn inside a Turn: its events are not in turn order */
+    trs_turn *turns;        /* malloc'd */
+    size_t n_turns, cap_turns;
+    trs_ev *ev;             /* malloc'd */
+    size_t n_ev, cap_ev;
+    ts_strmap speakers;     /* id -> trs_name (the first <Speaker> with it) */
+} trs_reader;
+
+/* The end of Turn o's open chunk: its text goes to the event that started it. */
+static void end_chunk(ts_xml_reader *xr, trs_reader *rd, trs_open *o)
 {
-    for (size_t i = 0; i < d->n_speakers; i++) {
-        xmlNodePtr s = d->speakers[i];
-        const char *sid = ts_xml_attr(s, "id");
-        if (!sid || strlen(sid) != n || memcmp(sid, id, n) != 0) continue;
-        const char *nm = ts_xml_attr(s, "name");
-        if (nm && *nm) {
-            *len = strlen(nm);
-            return nm;
+    if (o->chunk == NONE) return;
+    const char *b = o->text.data;
+    size_t s0 = 0, s1 = o->text.len;
+    while (s0 < s1 && b[s0] == ' ') s0++;
+    while (s1 > s0 && b[s1 - 1] == ' ') s1--;
+    if (s1 > s0) {
+        char *txt = ts_arena_strndup(&rd->t->arena, b + s0, s1 - s0);
+        if (!txt) {
+            ts_xml_nomem(xr);
+            return;
         }
-        break;
+        rd->ev[o->chunk].text = txt;
+        rd->ev[o->chunk].len = (uint32_t)(s1 - s0);
     }
-    *len = n;
-    return id;
+    o->text.len = 0;
 }
 
-static int append_text(ts_buf *b, const char *s)
+/* A boundary of the innermost open Turn: ends its chunk, starts one. */
+static trs_ev *add_ev(ts_xml_reader *xr, trs_reader *rd, int kind, unsigned line)
 {
-    while (*s) {
-        size_t k = strcspn(s, " \t\n\r");
-        if (k && ts_buf_append(b, s, k)) return -1;
-        s += k;
-        if (!*s) break;
-        s += strspn(s, " \t\n\r");
-        if (b->len && b->data[b->len - 1] != ' ' && ts_buf_putc(b, ' ')) return -1;
+    trs_open *o = &rd->open[rd->n_open - 1];
+    end_chunk(xr, rd, o);
+    if (rd->n_ev == rd->cap_ev) {
+        size_t c = rd->cap_ev ? rd->cap_ev * 2 : 1024;
+        trs_ev *v = realloc(rd->ev, c * sizeof *v);
+        if (!v) {
+            ts_xml_nomem(xr);
+            return NULL;
+        }
+        rd->ev = v;
+        rd->cap_ev = c;
     }
+    o->chunk = rd->n_ev;
+    trs_ev *e = &rd->ev[rd->n_ev++];
+    memset(e, 0, sizeof *e);
+    e->turn = o->ord;
+    e->kind = (uint8_t)kind;
+    e->line = line;
+    return e;
+}
+
+static void trs_start(ts_xml_reader *xr, void *ud, const ts_xml_elem *e)
+{
+    trs_reader *rd = ud;
+    rd->depth = e->depth;
+    if (e->depth == 1 && strcmp(e->name, "Trans") != 0) {
+        ts_xml_fail(xr, e->line, 1, TS_DIAG_STRUCTURE,
+                    "not a Transcriber file: the root element is not <Trans>");
+        return;
+    }
+    int child = rd->n_open && rd->open[rd->n_open - 1].depth == e->depth - 1;
+    if (child && (strcmp(e->name, "Sync") == 0 || strcmp(e->name, "Who") == 0)) {
+        int sync = e->name[0] == 'S';
+        trs_ev *ev = add_ev(xr, rd, sync ? EV_SYNC : EV_WHO, e->line);
+        if (!ev) return;
+        if (sync) ev->ok = !parse_secs(ts_xml_att_get(e, "time", NULL), &ev->time);
+        else {
+            const char *nb = ts_xml_att_get(e, "nb", NULL);
+            ev->nb = nb ? atoi(nb) : 0;
+        }
+    } else if (strcmp(e->name, "Turn") == 0) {
+        if (rd->n_turns == rd->cap_turns) {
+            size_t c = rd->cap_turns ? rd->cap_turns * 2 : 256;
+            trs_turn *v = realloc(rd->turns, c * sizeof *v);
+            if (!v) {
+                ts_xml_nomem(xr);
+                return;
+            }
+            rd->turns = v;
+            rd->cap_turns = c;
+        }
+        trs_turn *tn = &rd->turns[rd->n_turns];
+        tn->line = e->line;
+        tn->times_ok = !parse_secs(ts_xml_att_get(e, "startTime", NULL), &tn->ts) &&
+                       !parse_secs(ts_xml_att_get(e, "endTime", NULL), &tn->te);
+        const char *ids = ts_xml_att_get(e, "speaker", NULL);
+        tn->ids = NULL;
+        if (ids && !(tn->ids = ts_arena_strdup(&rd->t->arena, ids))) {
+            ts_xml_nomem(xr);
+            return;
+        }
+        rd->nested |= rd->n_open > 0;
+        trs_open *o = &rd->open[rd->n_open++];
+        o->depth = e->depth;
+        o->ord = (uint32_t)rd->n_turns++;
+        o->chunk = NONE;
+        o->text.len = 0;
+    } else if (strcmp(e->name, "Speaker") == 0) {
+        const char *id = ts_xml_att_get(e, "id", NULL), *nm = ts_xml_att_get(e, "name", NULL);
+        int added;
+        ts_strmap_slot *sl = id ? ts_strmap_put(&rd->speakers, id, strlen(id), &added) : NULL;
+        if (id && !sl) {
+            ts_xml_nomem(xr);
+            return;
+        }
+        if (sl && added) {
+            const char *s = nm && *nm ? nm : id;
+            trs_name *v = ts_arena_alloc(&rd->t->arena, sizeof *v);
+            if (!v || !(v->s = ts_arena_strdup(&rd->t->arena, s))) {
+                ts_xml_nomem(xr);
+                return;
+            }
+            v->len = (uint32_t)strlen(s);
+            sl->value = v;
+        }
+    }
+}
+
+static void trs_end(ts_xml_reader *xr, void *ud, int depth)
+{
+    trs_reader *rd = ud;
+    if (rd->n_open && rd->open[rd->n_open - 1].depth == depth) end_chunk(xr, rd, &rd->open[--rd->n_open]);
+    rd->depth = depth - 1;
+}
+
+/* Appends text with runs of blanks as one space (none at the start). */
+static int append_text(ts_buf *b, const char *s, size_t n)
+{
+    if (ts_buf_reserve(b, n)) return -1;
+    char *o = b->data + b->len;
+    int space = 0;
+    for (const char *e = s + n; s < e; s++) {
+        char c = *s;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space && o > b->data && o[-1] != ' ') *o++ = ' ';
+        space = 0;
+        *o++ = c;
+    }
+    if (space && o > b->data && o[-1] != ' ') *o++ = ' ';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
     return 0;
+}
+
+static void trs_text(ts_xml_reader *xr, void *ud, const char *s, size_t n, int cdata, unsigned line)
+{
+    trs_reader *rd = ud;
+    trs_open *o = rd->n_open ? &rd->open[rd->n_open - 1] : NULL;
+    if (cdata || !o || o->depth != rd->depth) return;
+    /* text before any Sync or Who starts the first chunk */
+    if (o->chunk == NONE && !add_ev(xr, rd, EV_TEXT, line)) return;
+    if (append_text(&o->text, s, n)) ts_xml_nomem(xr);
+}
+
+/* The display string of speaker id[0..n). */
+static const trs_name *speaker_name(trs_reader *rd, const char *id, size_t n)
+{
+    int added;
+    ts_strmap_slot *sl = ts_strmap_put(&rd->speakers, id, n, &added);
+    if (!sl) return NULL;
+    if (added) {
+        /* no <Speaker>: the id */
+        trs_name *v = ts_arena_alloc(&rd->t->arena, sizeof *v);
+        if (!v || !(v->s = ts_arena_strndup(&rd->t->arena, id, n))) return NULL;
+        v->len = (uint32_t)n;
+        sl->value = v;
+    }
+    return sl->value;
 }
 
 typedef struct {
     ts_context *ctx;
-    ts_transcript *t;
-    trs_doc *d;
-    ts_buf text;
-} reader;
+    trs_reader *rd;
+    uint32_t turn;
+} chunk_ctx;
 
-static ts_status emit(reader *r, size_t turn, size_t first, size_t next, int sync, double a, double e,
-                      const char *spk, size_t spk_len, unsigned line)
+static ts_status emit(chunk_ctx *c, const trs_ev *chunk, size_t first, int sync, double a, double e,
+                      const trs_name *spk, unsigned line)
 {
-    size_t s0 = 0, s1 = r->text.len;
-    while (s0 < s1 && r->text.data[s0] == ' ') s0++;
-    while (s1 > s0 && r->text.data[s1 - 1] == ' ') s1--;
-    if (s1 == s0) return TS_OK;
-    ts_transcript *t = r->t;
+    if (!chunk->len) return TS_OK;
+    ts_transcript *t = c->rd->t;
     if (e < a) e = a;
     if (t->n && a < ts_tc_seconds(&t->segs[t->n - 1].start)) {
-        ts_diag_emit(r->ctx, t->name, line, 1, TS_SEV_ERROR, TS_DIAG_ORDER,
+        ts_diag_emit(c->ctx, t->name, line, 1, TS_SEV_ERROR, TS_DIAG_ORDER,
                      "Sync time before the previous one");
         return TS_ERR_INPUT;
     }
     ts_segment *sg = ts_transcript_push(t);
-    trs_seg *fd = ts_arena_calloc(&t->arena, 1, sizeof *fd);
-    char *txt = ts_arena_strndup(&t->arena, r->text.data + s0, s1 - s0);
-    if (!sg || !fd || !txt) return TS_ERR_NOMEM;
-    fd->turn = turn;
-    fd->first = first;
-    fd->next = next;
+    trs_seg *fd = ts_arena_alloc(&t->arena, sizeof *fd);
+    if (!sg || !fd) return TS_ERR_NOMEM;
+    fd->turn = c->turn;
+    fd->first = (uint32_t)first;
+    fd->ordinal = (uint32_t)c->rd->d->n_read++;
     fd->starts_sync = sync;
     sg->fmt_data = fd;
     sg->start = (ts_timecode){(int64_t)llround(a * 1000.0), 3, TS_TC_MS, 0, '.'};
     sg->end = (ts_timecode){(int64_t)llround(e * 1000.0), 3, TS_TC_MS, 0, '.'};
-    sg->text = sg->orig_text = txt;
-    sg->text_len = sg->orig_len = (uint32_t)(s1 - s0);
+    sg->text = sg->orig_text = chunk->text;
+    sg->text_len = sg->orig_len = chunk->len;
     sg->line = sg->text_line = line;
     sg->text_col = 1;
     sg->flags |= TS_SEG_MAP_LOST;
-    if (spk_len) {
-        sg->speaker = ts_arena_strndup(&t->arena, spk, spk_len);
-        if (!sg->speaker) return TS_ERR_NOMEM;
-        sg->speaker_len = (uint32_t)spk_len;
+    if (spk) {
+        sg->speaker = spk->s;
+        sg->speaker_len = spk->len;
     } else {
         sg->speaker = "";
         sg->flags |= TS_SEG_NO_SPEAKER;
@@ -178,21 +366,20 @@ static ts_status emit(reader *r, size_t turn, size_t first, size_t next, int syn
     return TS_OK;
 }
 
-static ts_status read_turn(reader *r, size_t ti)
+/* The segments of Turn ti, from its events ev[0..n). */
+static ts_status read_turn(chunk_ctx *c, const trs_ev *ev, size_t n)
 {
-    xmlNodePtr turn = r->d->nodes[ti];
-    double ts, te;
-    const char *sa = ts_xml_attr(turn, "startTime"), *ea = ts_xml_attr(turn, "endTime");
-    unsigned tline = (unsigned)xmlGetLineNo(turn);
-    if (parse_secs(sa, &ts) || parse_secs(ea, &te)) {
-        ts_diag_emit(r->ctx, r->t->name, tline, 1, TS_SEV_ERROR, TS_DIAG_TIMECODE,
+    trs_reader *rd = c->rd;
+    const trs_turn *turn = &rd->turns[c->turn];
+    if (!turn->times_ok) {
+        ts_diag_emit(c->ctx, rd->t->name, turn->line, 1, TS_SEV_ERROR, TS_DIAG_TIMECODE,
                      "Turn needs startTime and endTime in seconds");
         return TS_ERR_INPUT;
     }
-    const char *ids = ts_xml_attr(turn, "speaker");
+    double ts = turn->ts, te = turn->te;
     const char *idv[16];
     size_t idl[16], nid = 0;
-    for (const char *p = ids ? ids : ""; *p && nid < 16;) {
+    for (const char *p = turn->ids ? turn->ids : ""; *p && nid < 16;) {
         while (*p == ' ') p++;
         if (!*p) break;
         const char *q = p;
@@ -204,89 +391,108 @@ static ts_status read_turn(reader *r, size_t ti)
     /* chunks */
     double cur = ts;
     int who = nid == 1 ? 1 : 0;
-    size_t first = NONE;
+    size_t first = NONE, bounds = 0, next_sync = 0;
+    const trs_ev *chunk = NULL;
     int sync = 0;
-    unsigned line = tline;
-    r->text.len = 0;
+    unsigned line = turn->line;
     ts_status st;
-    for (xmlNodePtr c = turn->children; c; c = c->next) {
-        int is_sync = ts_xml_is(c, "Sync"), is_who = ts_xml_is(c, "Who");
-        if (is_sync || is_who) {
-            /* end of the current chunk: the next Sync time (or this one) */
-            double end = te;
-            if (is_sync) {
-                double x;
-                if (parse_secs(ts_xml_attr(c, "time"), &x)) {
-                    ts_diag_emit(r->ctx, r->t->name, (unsigned)xmlGetLineNo(c), 1, TS_SEV_ERROR,
-                                 TS_DIAG_TIMECODE, "Sync needs a time in seconds");
-                    return TS_ERR_INPUT;
-                }
-                end = x;
-            } else {
-                for (xmlNodePtr n = c->next; n; n = n->next)
-                    if (ts_xml_is(n, "Sync") && !parse_secs(ts_xml_attr(n, "time"), &end)) break;
-            }
-            size_t nm_len = 0;
-            const char *nm = who >= 1 && (size_t)who <= nid ? speaker_name(r->d, idv[who - 1], idl[who - 1], &nm_len) : "";
-            size_t here = index_of(r->d, c, ti);
-            if (first != NONE &&
-                (st = emit(r, ti, first, here, sync, cur, end, nm, nm_len, line)))
-                return st;
-            r->text.len = 0;
-            first = here;
-            sync = is_sync;
-            line = (unsigned)xmlGetLineNo(c);
-            if (is_sync) cur = end;
-            else {
-                const char *nb = ts_xml_attr(c, "nb");
-                who = nb ? atoi(nb) : 0;
-            }
+    for (size_t i = 0; i < n; i++) {
+        const trs_ev *x = &ev[i];
+        if (x->kind == EV_TEXT) {
+            /* only ever the first event of a Turn */
+            first = bounds++;
+            line = x->line;
+            chunk = x;
             continue;
         }
-        if (c->type == XML_TEXT_NODE && c->content) {
-            if (first == NONE) {
-                first = index_of(r->d, c, ti);
-                line = (unsigned)xmlGetLineNo(c);
+        /* end of the current chunk: this Sync's time, or after a Who the
+         * next Sync's (the next one with a time) */
+        double end = te;
+        if (x->kind == EV_SYNC) {
+            if (!x->ok) {
+                ts_diag_emit(c->ctx, rd->t->name, x->line, 1, TS_SEV_ERROR, TS_DIAG_TIMECODE,
+                             "Sync needs a time in seconds");
+                return TS_ERR_INPUT;
             }
-            if (append_text(&r->text, (const char *)c->content)) return TS_ERR_NOMEM;
+            end = x->time;
+        } else {
+            if (next_sync <= i)
+                for (next_sync = i + 1; next_sync < n; next_sync++)
+                    if (ev[next_sync].kind == EV_SYNC && ev[next_sync].ok) break;
+            if (next_sync < n) end = ev[next_sync].time;
         }
+        const trs_name *nm = NULL;
+        if (who >= 1 && (size_t)who <= nid && !(nm = speaker_name(rd, idv[who - 1], idl[who - 1])))
+            return TS_ERR_NOMEM;
+        size_t here = bounds++;
+        if (first != NONE && (st = emit(c, chunk, first, sync, cur, end, nm, line))) return st;
+        chunk = x;
+        first = here;
+        sync = x->kind == EV_SYNC;
+        line = x->line;
+        if (sync) cur = end;
+        else who = x->nb;
     }
-    size_t nm_len = 0;
-    const char *nm = who >= 1 && (size_t)who <= nid ? speaker_name(r->d, idv[who - 1], idl[who - 1], &nm_len) : "";
-    if (first != NONE && (st = emit(r, ti, first, NONE, sync, cur, te, nm, nm_len, line))) return st;
+    const trs_name *nm = NULL;
+    if (who >= 1 && (size_t)who <= nid && !(nm = speaker_name(rd, idv[who - 1], idl[who - 1])))
+        return TS_ERR_NOMEM;
+    if (first != NONE && (st = emit(c, chunk, first, sync, cur, te, nm, line))) return st;
     return TS_OK;
+}
+
+/* Events of Turns inside Turns interleave; the tree reader took the Turns
+ * one after the other, so the events are regrouped by Turn, each Turn's
+ * in document order (a counting sort). */
+static int group_by_turn(trs_reader *rd)
+{
+    size_t *at = calloc(rd->n_turns + 1, sizeof *at);
+    trs_ev *v = malloc((rd->n_ev + 1) * sizeof *v);
+    if (!at || !v) {
+        free(at);
+        free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < rd->n_ev; i++) at[rd->ev[i].turn + 1]++;
+    for (size_t k = 0; k < rd->n_turns; k++) at[k + 1] += at[k];
+    for (size_t i = 0; i < rd->n_ev; i++) v[at[rd->ev[i].turn]++] = rd->ev[i];
+    free(at);
+    free(rd->ev);
+    rd->ev = v;
+    return 0;
 }
 
 static ts_status read_trs(ts_context *ctx, ts_transcript *t)
 {
-    ts_status st;
-    xmlDocPtr doc = ts_xml_parse(ctx, t, &st);
-    if (!doc) return st;
     trs_doc *d = ts_arena_calloc(&t->arena, 1, sizeof *d);
-    if (!d) {
-        xmlFreeDoc(doc);
+    trs_reader *rd = calloc(1, sizeof *rd);
+    if (!d || !rd) {
+        free(rd);
         return TS_ERR_NOMEM;
     }
-    d->doc = doc;
-    t->fmt_data = d;
-    t->format = &ts_fmt_trs;
-    d->nodes = ts_xml_nodes(doc, &d->n_nodes);
-    if (!d->nodes) return TS_ERR_NOMEM;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (!ts_xml_is(root, "Trans")) {
-        ts_diag_emit(ctx, t->name, root ? (unsigned)xmlGetLineNo(root) : 1, 1, TS_SEV_ERROR,
-                     TS_DIAG_STRUCTURE, "not a Transcriber file: the root element is not <Trans>");
-        return TS_ERR_INPUT;
+    rd->t = t;
+    rd->d = d;
+    ts_strmap_init(&rd->speakers);
+    static const ts_xml_handler h = {trs_start, trs_end, trs_text, NULL};
+    ts_status st = ts_xml_read(ctx, t, &h, rd);
+    if (st == TS_OK && rd->nested && group_by_turn(rd)) st = TS_ERR_NOMEM;
+    if (st == TS_OK) {
+        t->fmt_data = d;
+        t->format = &ts_fmt_trs;
+        chunk_ctx c = {ctx, rd, 0};
+        size_t i = 0;
+        for (size_t k = 0; k < rd->n_turns && st == TS_OK; k++) {
+            size_t j = i;
+            while (j < rd->n_ev && rd->ev[j].turn == k) j++;
+            c.turn = (uint32_t)k;
+            st = read_turn(&c, j > i ? rd->ev + i : NULL, j - i);
+            i = j;
+        }
     }
-    d->speakers = malloc((d->n_nodes + 1) * sizeof *d->speakers);
-    if (!d->speakers) return TS_ERR_NOMEM;
-    for (size_t i = 0; i < d->n_nodes; i++)
-        if (ts_xml_is(d->nodes[i], "Speaker")) d->speakers[d->n_speakers++] = d->nodes[i];
-    reader r = {ctx, t, d, TS_BUF_INIT};
-    st = TS_OK;
-    for (size_t i = 0; i < d->n_nodes && !st; i++)
-        if (ts_xml_is(d->nodes[i], "Turn")) st = read_turn(&r, i);
-    ts_buf_release(&r.text);
+    for (int k = 0; k < TS_XML_MAX_DEPTH; k++) ts_buf_release(&rd->open[k].text);
+    ts_strmap_release(&rd->speakers);
+    free(rd->turns);
+    free(rd->ev);
+    free(rd);
     return st;
 }
 
@@ -362,50 +568,88 @@ static int replace_chunk_text(xmlDocPtr doc, xmlNodePtr first, xmlNodePtr stop, 
     return rc;
 }
 
-static ts_status write_native(const ts_transcript *t, const trs_doc *td, ts_out *o)
+/* The Turns of the tree in document order, and their boundaries as the
+ * reader counted them: bound[at[k] .. at[k + 1]) are Turn k's. */
+typedef struct {
+    xmlNodePtr *bound;
+    size_t *at;
+    size_t n_turns, n_bound;
+} trs_tree;
+
+static int is_boundary(xmlNodePtr n) { return ts_xml_is(n, "Sync") || ts_xml_is(n, "Who"); }
+
+static int tree_turns(xmlDocPtr doc, trs_tree *tr)
 {
-    int changed = 0;
-    for (size_t i = 0; i < t->n && !changed; i++)
-        if (t->segs[i].flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW))
-            changed = 1;
-    /* a merge leaves a chunk without its segment */
-    for (size_t i = 1; i < t->n && !changed; i++) {
-        const trs_seg *a = t->segs[i - 1].fmt_data, *b = t->segs[i].fmt_data;
-        if (a->next != b->first && a->next != NONE) {
-            /* chunks without text between are fine; a text chunk is not */
-            for (xmlNodePtr c = td->nodes[a->next]; c && c != td->nodes[b->first]; c = c->next)
-                if (c->type == XML_TEXT_NODE && c->content && strspn((const char *)c->content, " \t\r\n") < strlen((const char *)c->content))
-                    changed = 1;
-        }
+    size_t nn;
+    xmlNodePtr *nodes = ts_xml_nodes(doc, &nn);
+    if (!nodes) return -1;
+    size_t nt = 0, nb = 0;
+    for (size_t i = 0; i < nn; i++) {
+        if (!ts_xml_is(nodes[i], "Turn")) continue;
+        nt++;
+        for (xmlNodePtr c = nodes[i]->children; c; c = c->next) nb++;
     }
+    tr->bound = malloc((nb + 1) * sizeof *tr->bound);
+    tr->at = malloc((nt + 1) * sizeof *tr->at);
+    if (!tr->bound || !tr->at) {
+        free(nodes);
+        return -1;
+    }
+    tr->n_turns = tr->n_bound = 0;
+    for (size_t i = 0; i < nn; i++) {
+        if (!ts_xml_is(nodes[i], "Turn")) continue;
+        tr->at[tr->n_turns++] = tr->n_bound;
+        for (xmlNodePtr c = nodes[i]->children; c; c = c->next)
+            if (is_boundary(c) || (c->type == XML_TEXT_NODE && tr->n_bound == tr->at[tr->n_turns - 1]))
+                tr->bound[tr->n_bound++] = c;
+    }
+    tr->at[tr->n_turns] = tr->n_bound;
+    free(nodes);
+    return 0;
+}
+
+static ts_status write_native(ts_context *ctx, const ts_transcript *t, const trs_doc *td, ts_out *o)
+{
+    /* a segment dropped (or merged) leaves its chunk behind */
+    int changed = t->n != td->n_read;
+    for (size_t i = 0; i < t->n && !changed; i++)
+        if ((t->segs[i].flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW)) ||
+            ((const trs_seg *)t->segs[i].fmt_data)->ordinal != i)
+            changed = 1;
     if (!changed) {
         if (t->bom) ts_out_write(o, "\xEF\xBB\xBF", 3);
         ts_out_write(o, t->input, t->input_len);
         return TS_OK;
     }
-    ts_status st = TS_ERR_NOMEM;
-    xmlDocPtr doc = xmlCopyDoc(td->doc, 1);
-    size_t nn = 0;
-    xmlNodePtr *nodes = doc ? ts_xml_nodes(doc, &nn) : NULL;
-    unsigned char *used = calloc(td->n_nodes + 1, 1);
-    if (!doc || !nodes || !used || nn != td->n_nodes) goto out;
+    /* The tree, only now that it is needed; it was read before, so it parses. */
+    ts_status st;
+    xmlDocPtr doc = ts_xml_parse(ctx, t, &st);
+    if (!doc) return st;
+    st = TS_ERR_NOMEM;
+    trs_tree tr = {NULL, NULL, 0, 0};
+    unsigned char *used = NULL;
+    if (tree_turns(doc, &tr) || !(used = calloc(tr.n_bound + 1, 1))) goto out;
+    xmlNodePtr *nodes = tr.bound;
     /* First every chunk's text (before turns are split), then speakers. */
-    for (size_t i = 0; i < t->n; i++) used[((const trs_seg *)t->segs[i].fmt_data)->first] = 1;
-    for (size_t i = 0; i < td->n_nodes; i++) {
+    for (size_t i = 0; i < t->n; i++) {
+        const trs_seg *fd = t->segs[i].fmt_data;
+        if (fd->turn >= tr.n_turns || fd->first >= tr.at[fd->turn + 1] - tr.at[fd->turn]) goto out;
+        used[tr.at[fd->turn] + fd->first] = 1;
+    }
+    for (size_t i = 0; i < tr.n_bound; i++) {
         /* chunks of merged segments: drop their text and Sync */
-        xmlNodePtr n = td->nodes[i];
-        if (used[i] || !(ts_xml_is(n, "Sync") || ts_xml_is(n, "Who")) || !ts_xml_is(n->parent, "Turn"))
-            continue; /* only chunks the reader made segments of */
+        xmlNodePtr n = nodes[i];
+        if (used[i] || !is_boundary(n)) continue; /* only chunks the reader made segments of */
         int text = 0;
-        for (xmlNodePtr c = n->next; c && !ts_xml_is(c, "Sync") && !ts_xml_is(c, "Who"); c = c->next)
+        for (xmlNodePtr c = n->next; c && !is_boundary(c); c = c->next)
             if (c->type == XML_TEXT_NODE && strspn((const char *)c->content, " \t\r\n") < strlen((const char *)c->content)) text = 1;
         if (!text) continue;
-        xmlNodePtr stop = nodes[i]->next;
-        while (stop && !ts_xml_is(stop, "Sync") && !ts_xml_is(stop, "Who")) stop = stop->next;
-        if (replace_chunk_text(doc, nodes[i], stop, NULL, 0, 0)) goto out;
+        xmlNodePtr stop = n->next;
+        while (stop && !is_boundary(stop)) stop = stop->next;
+        if (replace_chunk_text(doc, n, stop, NULL, 0, 0)) goto out;
         if (ts_xml_is(n, "Sync")) {
-            xmlUnlinkNode(nodes[i]);
-            xmlFreeNode(nodes[i]);
+            xmlUnlinkNode(n);
+            xmlFreeNode(n);
             nodes[i] = NULL;
         }
     }
@@ -413,7 +657,8 @@ static ts_status write_native(const ts_transcript *t, const trs_doc *td, ts_out 
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *s = &t->segs[i];
         const trs_seg *fd = s->fmt_data;
-        xmlNodePtr first = nodes[fd->first], stop = fd->next != NONE ? nodes[fd->next] : NULL;
+        size_t k = tr.at[fd->turn] + fd->first;
+        xmlNodePtr first = nodes[k], stop = k + 1 < tr.at[fd->turn + 1] ? nodes[k + 1] : NULL;
         if (!first) goto out;
         if (s->flags & TS_SEG_NEW) {
             /* a split: a new Sync with this text after the previous part */
@@ -471,15 +716,15 @@ static ts_status write_native(const ts_transcript *t, const trs_doc *td, ts_out 
     st = ts_xml_write(doc, 1, o) ? TS_ERR_NOMEM : TS_OK;
 out:
     free(used);
-    free(nodes);
+    free(tr.bound);
+    free(tr.at);
     xmlFreeDoc(doc);
     return st;
 }
 
 static ts_status write_trs(ts_context *ctx, const ts_transcript *t, ts_out *o)
 {
-    (void)ctx;
-    if (t->format == &ts_fmt_trs && t->fmt_data) return write_native(t, t->fmt_data, o);
+    if (t->format == &ts_fmt_trs && t->fmt_data) return write_native(ctx, t, t->fmt_data, o);
     ts_buf b = TS_BUF_INIT;
     int err = 0;
     size_t nsp = 0;
@@ -546,7 +791,6 @@ const ts_format ts_fmt_trs = {
     .sniff = sniff_trs,
     .read = read_trs,
     .write = write_trs,
-    .release = release_trs,
     .own_encoding = 1,
     .long_lines_ok = 1,
 };

@@ -14,11 +14,14 @@
  * <body>/<div> begin.  The speaker is the <ttm:name> of the agent that
  * ttm:agent names (on the <p> or an ancestor), or the agent's id when it
  * has no name.  <br/> is a line break; spans give their text; whitespace
- * is collapsed unless xml:space="preserve".  Parsed with xmlkit (no
- * network, DTD or entities, depth limit).
+ * is collapsed unless xml:space="preserve".  Streamed with xmlkit (no
+ * network, DTD or entities, depth limit; no tree): segments are made as
+ * their </p> ends, speakers named once every agent is known, and each
+ * segment keeps the ordinal of its <p>.
  *
  * Round trip: a transcript written back with nothing changed is the input,
- * byte for byte.  Once something changed, libxml2 writes the document:
+ * byte for byte.  Once something changed, the document is parsed into a
+ * tree, the <p>s are found again by their ordinals, and libxml2 writes it:
  * every element, attribute and metadata is kept, but the layout inside tags
  * (attributes on one line, double quotes) and the spelling of character
  * references are normalised.  A changed <p>
@@ -29,6 +32,7 @@
  * <p> is removed; a split adds a copy of the <p> after it.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,18 +44,17 @@
 #include "diag.h"
 #include "fmt.h"
 #include "fmtkit.h"
+#include "strmap.h"
 #include "timecode.h"
 #include "xmlkit.h"
 
 typedef struct {
-    xmlDocPtr doc;
-    xmlNodePtr *nodes;      /* document order */
-    size_t n_nodes;
     int decl;               /* the input had an XML declaration */
+    size_t n_read;          /* segments (segment <p>s) read */
 } tt_doc;
 
 typedef struct {
-    size_t node;            /* index of the <p> */
+    size_t p;               /* ordinal of its <p> among the segment <p>s */
     double base;            /* begin of its time container */
     int has_dur, has_end;
 } tt_seg;
@@ -71,16 +74,6 @@ static int segment_p(xmlNodePtr n)
         body |= ts_xml_is(a, "body");
     }
     return body;
-}
-
-static void release_ttml(ts_transcript *t)
-{
-    tt_doc *d = t->fmt_data;
-    if (d) {
-        xmlFreeDoc(d->doc);
-        free(d->nodes);
-    }
-    t->fmt_data = NULL;
 }
 
 static int digits(const char *s, int *n, double *v)
@@ -176,164 +169,357 @@ static const char *agent_name(xmlNodePtr *nodes, size_t n, const char *id, size_
     return one;
 }
 
-static int preserve_space(xmlNodePtr n)
+/* ---- reading: streamed, no tree ---------------------------------------- */
+
+/* An <agent> with an id; its name once a <name> child gave one. */
+typedef struct {
+    const char *name;       /* arena */
+    uint32_t len;
+} tt_agent;
+
+/* What a ttm:agent token names.  Segments hold the token until the whole
+ * document is read (agents may follow the text); the token is stored
+ * after its resolution, so a segment's speaker pointer leads back to it. */
+typedef struct {
+    const char *name;       /* the agent's name (arena), NULL: the token stays */
+    uint32_t len;
+    char tok[];
+} tt_ref;
+
+typedef struct {
+    unsigned line;
+    uint8_t in_p, in_body;  /* a <p> / <body> is this element or an ancestor */
+    uint8_t collect, keep;  /* its text and <br/>s go into the segment; blanks kept */
+    uint8_t space;          /* the nearest xml:space says preserve */
+    uint8_t has_begin, has_agent;
+    double begin;
+    const char *bad_begin;  /* its malformed begin (arena), else NULL */
+    tt_ref *agent;          /* its ttm:agent (NULL with has_agent: an empty value) */
+    tt_agent *agent_def;    /* it is an <agent> with an id */
+} tt_frame;
+
+typedef struct {
+    ts_transcript *t;
+    tt_doc *td;
+    rates r;
+    int depth;
+    tt_frame fr[TS_XML_MAX_DEPTH]; /* fr[depth - 1] */
+    /* the segment <p> being read (seg_depth 0: none) */
+    int seg_depth;
+    unsigned seg_line;
+    double seg_a, seg_e, seg_base;
+    int seg_dur, seg_end, seg_keep;
+    tt_ref *seg_agent;
+    ts_buf text;
+    /* the first text node of an agent's <name> */
+    tt_agent *name_of;
+    ts_buf name;
+    ts_strmap agents;       /* id -> tt_agent (the first agent with it) */
+    ts_strmap refs;         /* token -> tt_ref */
+} tt_reader;
+
+static tt_ref *intern_ref(ts_xml_reader *xr, tt_reader *rd, const char *v)
 {
-    for (; n && n->type == XML_ELEMENT_NODE; n = n->parent) {
-        const char *sp = ts_xml_attr(n, "space");
-        if (sp) return strcmp(sp, "preserve") == 0;
+    size_t l = strcspn(v, " \t\n");
+    int added;
+    ts_strmap_slot *sl = ts_strmap_put(&rd->refs, v, l, &added);
+    if (sl && added) {
+        tt_ref *ref = ts_arena_alloc(&rd->t->arena, sizeof *ref + l + 1);
+        if (ref) {
+            ref->name = NULL;
+            ref->len = (uint32_t)l;
+            memcpy(ref->tok, v, l);
+            ref->tok[l] = '\0';
+        }
+        sl->value = ref;
     }
+    if (!sl || !sl->value) ts_xml_nomem(xr);
+    return sl ? sl->value : NULL;
+}
+
+/* The end of a <name>'s first text node: the agent's name if not blank. */
+static void name_done(ts_xml_reader *xr, tt_reader *rd)
+{
+    const char *s = rd->name.data ? rd->name.data : "";
+    size_t k = rd->name.len;
+    while (k && (*s == ' ' || *s == '\n' || *s == '\t')) s++, k--;
+    while (k && (s[k - 1] == ' ' || s[k - 1] == '\n' || s[k - 1] == '\t')) k--;
+    if (k && !rd->name_of->name) {
+        rd->name_of->name = ts_arena_strndup(&rd->t->arena, s, k);
+        if (!rd->name_of->name) ts_xml_nomem(xr);
+        rd->name_of->len = (uint32_t)k;
+    }
+    rd->name_of = NULL;
+}
+
+/* Appends text to the segment: runs of blanks become one space unless
+ * kept.  Text arrives in pieces; the result is that of the whole. */
+static int gather(ts_buf *b, const char *s, size_t n, int keep)
+{
+    if (keep) return ts_buf_append(b, s, n);
+    if (ts_buf_reserve(b, n)) return -1;
+    /* one pass over the bytes: the output is never longer than the input */
+    char *o = b->data + b->len;
+    char last = b->len ? b->data[b->len - 1] : '\0';
+    int blank = 0;
+    for (const char *e = s + n; s < e; s++) {
+        char c = *s;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            blank = 1;
+            continue;
+        }
+        if (blank && last && last != ' ' && last != '\n') *o++ = ' ';
+        blank = 0;
+        *o++ = last = c;
+    }
+    /* trailing blanks: one space, unless at the start or after a space or break */
+    if (blank && last && last != ' ' && last != '\n') *o++ = ' ';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
     return 0;
 }
 
-static int gather(ts_buf *b, xmlNodePtr n, int keep)
+static void tt_text(ts_xml_reader *xr, void *ud, const char *s, size_t n, int cdata, unsigned line)
 {
-    for (; n; n = n->next) {
-        if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-            const char *s = (const char *)n->content;
-            if (!s) continue;
-            if (keep) {
-                if (ts_buf_puts(b, s)) return -1;
-                continue;
-            }
-            /* runs of non-blanks are copied at once; a run of blanks
-             * becomes one space */
-            while (*s) {
-                size_t k = strcspn(s, " \t\n\r");
-                if (k && ts_buf_append(b, s, k)) return -1;
-                s += k;
-                if (!*s) break;
-                s += strspn(s, " \t\n\r");
-                if (b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n' &&
-                    ts_buf_putc(b, ' '))
-                    return -1;
-            }
-        } else if (ts_xml_is(n, "br")) {
-            if (!keep) while (b->len && b->data[b->len - 1] == ' ') b->len--;
-            if (ts_buf_putc(b, '\n')) return -1;
-        } else if (ts_xml_is(n, "span")) {
-            if (gather(b, n->children, keep || preserve_space(n))) return -1;
+    (void)line;
+    tt_reader *rd = ud;
+    if (rd->name_of) {
+        if (!cdata) {
+            if (ts_buf_append(&rd->name, s, n)) ts_xml_nomem(xr);
+            return;
+        }
+        name_done(xr, rd);
+    }
+    if (rd->seg_depth && rd->fr[rd->depth - 1].collect &&
+        gather(&rd->text, s, n, rd->fr[rd->depth - 1].keep))
+        ts_xml_nomem(xr);
+}
+
+static void tt_other(ts_xml_reader *xr, void *ud)
+{
+    tt_reader *rd = ud;
+    if (rd->name_of) name_done(xr, rd);
+}
+
+static void seg_start(ts_xml_reader *xr, tt_reader *rd, const ts_xml_elem *e, tt_frame *f)
+{
+    /* the container's begin, summed from the <p> up as the tree reader did */
+    double base = 0;
+    for (int d = e->depth - 2; d >= 0; d--) {
+        const tt_frame *a = &rd->fr[d];
+        if (a->bad_begin) {
+            ts_xml_fail(xr, a->line, 1, TS_DIAG_TIMECODE, "malformed TTML time '%s'", a->bad_begin);
+            return;
+        }
+        if (a->has_begin) base += a->begin;
+    }
+    const char *bs = ts_xml_att_get(e, "begin", NULL), *es = ts_xml_att_get(e, "end", NULL),
+               *ds = ts_xml_att_get(e, "dur", NULL);
+    double a = bs ? ttml_time(bs, &rd->r) : 0, en = es ? ttml_time(es, &rd->r) : -1,
+           du = ds ? ttml_time(ds, &rd->r) : -1;
+    const char *badv = bs && a < 0 ? bs : es && en < 0 ? es : ds && du < 0 ? ds : NULL;
+    if (badv) {
+        ts_xml_fail(xr, e->line, 1, TS_DIAG_TIMECODE, "malformed TTML time '%s'", badv);
+        return;
+    }
+    if (en < 0) en = du >= 0 ? a + du : a;
+    if (en < a) {
+        ts_xml_fail(xr, e->line, 1, TS_DIAG_TIMECODE, "end time is before the begin");
+        return;
+    }
+    rd->seg_depth = e->depth;
+    rd->seg_line = e->line;
+    rd->seg_a = a;
+    rd->seg_e = en;
+    rd->seg_base = base;
+    rd->seg_dur = ds && !es;
+    rd->seg_end = es != NULL;
+    rd->seg_keep = f->space;
+    /* the speaker: ttm:agent of the <p> or of its nearest ancestor with one */
+    rd->seg_agent = NULL;
+    for (int d = e->depth - 1; d >= 0; d--)
+        if (rd->fr[d].has_agent) {
+            rd->seg_agent = rd->fr[d].agent;
+            break;
+        }
+    f->collect = 1;
+    f->keep = f->space;
+    rd->text.len = 0;
+}
+
+static void seg_end(ts_xml_reader *xr, tt_reader *rd)
+{
+    ts_transcript *t = rd->t;
+    ts_buf *b = &rd->text;
+    size_t s0 = 0, s1 = b->len;
+    if (!rd->seg_keep) {
+        while (s0 < s1 && (b->data[s0] == ' ' || b->data[s0] == '\n')) s0++;
+        while (s1 > s0 && (b->data[s1 - 1] == ' ' || b->data[s1 - 1] == '\n')) s1--;
+    }
+    ts_segment *sg = ts_transcript_push(t);
+    tt_seg *fd = ts_arena_alloc(&t->arena, sizeof *fd);
+    char *text = ts_arena_strndup(&t->arena, b->data ? b->data + s0 : "", s1 - s0);
+    rd->seg_depth = 0;
+    if (!sg || !fd || !text) {
+        ts_xml_nomem(xr);
+        return;
+    }
+    fd->p = rd->td->n_read++;
+    fd->base = rd->seg_base;
+    fd->has_dur = rd->seg_dur;
+    fd->has_end = rd->seg_end;
+    sg->fmt_data = fd;
+    double base = rd->seg_base;
+    sg->start = (ts_timecode){(int64_t)llround((base + rd->seg_a) * 1000.0), 3, TS_TC_MS, 0, '.'};
+    sg->end = (ts_timecode){(int64_t)llround((base + rd->seg_e) * 1000.0), 3, TS_TC_MS, 0, '.'};
+    sg->text = sg->orig_text = text;
+    sg->text_len = sg->orig_len = (uint32_t)(s1 - s0);
+    sg->line = sg->text_line = rd->seg_line;
+    sg->text_col = 1;
+    sg->flags |= TS_SEG_MAP_LOST;
+    if (rd->seg_agent) {
+        /* the token, until every agent is known */
+        sg->speaker = rd->seg_agent->tok;
+        sg->speaker_len = rd->seg_agent->len;
+    } else {
+        sg->speaker = "";
+        sg->flags |= TS_SEG_NO_SPEAKER;
+    }
+}
+
+static void read_rates(rates *r, const ts_xml_elem *e)
+{
+    *r = (rates){30, 1, 0};
+    const char *fr = ts_xml_att_get(e, "frameRate", "parameter");
+    if (fr && (r->frame_rate = atof(fr)) <= 0) r->frame_rate = 30;
+    const char *mul = ts_xml_att_get(e, "frameRateMultiplier", "parameter");
+    double num, den;
+    if (mul && sscanf(mul, "%lf %lf", &num, &den) == 2 && num > 0 && den > 0) r->frame_rate *= num / den;
+    const char *sub = ts_xml_att_get(e, "subFrameRate", "parameter");
+    if (sub && atof(sub) > 0) r->sub_rate = atof(sub);
+    const char *tr = ts_xml_att_get(e, "tickRate", "parameter");
+    r->tick_rate = tr && atof(tr) > 0 ? atof(tr) : (fr ? r->frame_rate * r->sub_rate : 1);
+}
+
+static void tt_start(ts_xml_reader *xr, void *ud, const ts_xml_elem *e)
+{
+    tt_reader *rd = ud;
+    if (rd->name_of) name_done(xr, rd);
+    rd->depth = e->depth;
+    tt_frame *f = &rd->fr[e->depth - 1], *up = e->depth > 1 ? f - 1 : NULL;
+    memset(f, 0, sizeof *f);
+    f->line = e->line;
+    if (!up) {
+        if (strcmp(e->name, "tt") != 0) {
+            ts_xml_fail(xr, e->line, 1, TS_DIAG_STRUCTURE, "not TTML: the root element is not <tt>");
+            return;
+        }
+        read_rates(&rd->r, e);
+    }
+    const char *sp = ts_xml_att_get(e, "space", NULL);
+    f->space = sp ? strcmp(sp, "preserve") == 0 : up ? up->space : 0;
+    const char *bg = ts_xml_att_get(e, "begin", NULL);
+    if (bg) {
+        double x = ttml_time(bg, &rd->r);
+        if (x >= 0) {
+            f->has_begin = 1;
+            f->begin = x;
+        } else if (!(f->bad_begin = ts_arena_strdup(&rd->t->arena, bg))) {
+            ts_xml_nomem(xr);
+            return;
         }
     }
-    return 0;
+    const char *ag = ts_xml_att_get(e, "agent", "metadata");
+    if (ag) {
+        f->has_agent = 1;
+        if (*ag && !(f->agent = intern_ref(xr, rd, ag))) return;
+    }
+    int is_p = strcmp(e->name, "p") == 0;
+    f->in_p = (up && up->in_p) || is_p;
+    f->in_body = (up && up->in_body) || strcmp(e->name, "body") == 0;
+    if (is_p && up && !up->in_p && up->in_body) {
+        seg_start(xr, rd, e, f);
+    } else if (up && up->collect) {
+        if (strcmp(e->name, "br") == 0) {
+            ts_buf *b = &rd->text;
+            if (!up->keep)
+                while (b->len && b->data[b->len - 1] == ' ') b->len--;
+            if (ts_buf_putc(b, '\n')) ts_xml_nomem(xr);
+        } else if (strcmp(e->name, "span") == 0) {
+            f->collect = 1;
+            f->keep = up->keep || f->space;
+        }
+    }
+    if (strcmp(e->name, "agent") == 0) {
+        const char *id = ts_xml_att_get(e, "id", NULL);
+        if (id) {
+            int added;
+            ts_strmap_slot *sl = ts_strmap_put(&rd->agents, id, strlen(id), &added);
+            tt_agent *def = ts_arena_calloc(&rd->t->arena, 1, sizeof *def);
+            if (!sl || !def) {
+                ts_xml_nomem(xr);
+                return;
+            }
+            if (added) sl->value = def;
+            f->agent_def = def;
+        }
+    } else if (up && up->agent_def && !up->agent_def->name && strcmp(e->name, "name") == 0) {
+        rd->name_of = up->agent_def;
+        rd->name.len = 0;
+    }
+}
+
+static void tt_end(ts_xml_reader *xr, void *ud, int depth)
+{
+    tt_reader *rd = ud;
+    if (rd->name_of) name_done(xr, rd);
+    if (depth == rd->seg_depth) seg_end(xr, rd);
+    rd->depth = depth - 1;
 }
 
 static ts_status read_ttml(ts_context *ctx, ts_transcript *t)
 {
-    ts_status st;
-    xmlDocPtr doc = ts_xml_parse(ctx, t, &st);
-    if (!doc) return st;
     tt_doc *td = ts_arena_calloc(&t->arena, 1, sizeof *td);
-    if (!td) {
-        xmlFreeDoc(doc);
+    tt_reader *rd = calloc(1, sizeof *rd);
+    if (!td || !rd) {
+        free(rd);
         return TS_ERR_NOMEM;
     }
-    td->doc = doc;
-    t->fmt_data = td;
-    t->format = &ts_fmt_ttml;
     td->decl = t->input_len >= 5 && memcmp(t->input, "<?xml", 5) == 0;
-    td->nodes = ts_xml_nodes(doc, &td->n_nodes);
-    if (!td->nodes) return TS_ERR_NOMEM;
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (!ts_xml_is(root, "tt")) {
-        ts_diag_emit(ctx, t->name, root ? (unsigned)xmlGetLineNo(root) : 1, 1, TS_SEV_ERROR,
-                     TS_DIAG_STRUCTURE, "not TTML: the root element is not <tt>");
-        return TS_ERR_INPUT;
-    }
-    rates r = {30, 1, 0};
-    const char *fr = ts_xml_nsattr(root, "frameRate", "parameter");
-    if (fr && (r.frame_rate = atof(fr)) <= 0) r.frame_rate = 30;
-    const char *mul = ts_xml_nsattr(root, "frameRateMultiplier", "parameter");
-    double num, den;
-    if (mul && sscanf(mul, "%lf %lf", &num, &den) == 2 && num > 0 && den > 0) r.frame_rate *= num / den;
-    const char *sub = ts_xml_nsattr(root, "subFrameRate", "parameter");
-    if (sub && atof(sub) > 0) r.sub_rate = atof(sub);
-    const char *tr = ts_xml_nsattr(root, "tickRate", "parameter");
-    r.tick_rate = tr && atof(tr) > 0 ? atof(tr) : (fr ? r.frame_rate * r.sub_rate : 1);
-
-    /* the agents, once: looking them up per <p> in the whole document
-     * would make reading quadratic */
-    size_t n_agents = 0;
-    xmlNodePtr *agents = malloc((td->n_nodes + 1) * sizeof *agents);
-    if (!agents) return TS_ERR_NOMEM;
-    for (size_t i = 0; i < td->n_nodes; i++)
-        if (ts_xml_is(td->nodes[i], "agent")) agents[n_agents++] = td->nodes[i];
-    ts_buf b = TS_BUF_INIT;
-    st = TS_ERR_INPUT;
-    for (size_t i = 0; i < td->n_nodes; i++) {
-        xmlNodePtr p = td->nodes[i];
-        if (!segment_p(p)) continue;
-        unsigned line = (unsigned)xmlGetLineNo(p);
-        /* the container's begin */
-        double base = 0, cont_end = -1;
-        for (xmlNodePtr a = p->parent; a && a->type == XML_ELEMENT_NODE; a = a->parent) {
-            const char *bg = ts_xml_attr(a, "begin");
-            if (bg) {
-                double x = ttml_time(bg, &r);
-                if (x < 0) {
-                    ts_diag_emit(ctx, t->name, (unsigned)xmlGetLineNo(a), 1, TS_SEV_ERROR,
-                                 TS_DIAG_TIMECODE, "malformed TTML time '%s'", bg);
-                    goto out;
-                }
-                base += x;
+    rd->t = t;
+    rd->td = td;
+    ts_strmap_init(&rd->agents);
+    ts_strmap_init(&rd->refs);
+    static const ts_xml_handler h = {tt_start, tt_end, tt_text, tt_other};
+    ts_status st = ts_xml_read(ctx, t, &h, rd);
+    if (st == TS_OK) {
+        t->fmt_data = td;
+        t->format = &ts_fmt_ttml;
+        /* the agents' names, now that every agent is known */
+        for (size_t i = 0; i < rd->refs.cap; i++) {
+            tt_ref *ref = rd->refs.slots[i].key ? rd->refs.slots[i].value : NULL;
+            ts_strmap_slot *sl = ref ? ts_strmap_find(&rd->agents, ref->tok, ref->len) : NULL;
+            const tt_agent *a = sl ? sl->value : NULL;
+            if (a && a->name) {
+                ref->name = a->name;
+                ref->len = a->len;
             }
         }
-        const char *bs = ts_xml_attr(p, "begin"), *es = ts_xml_attr(p, "end"), *ds = ts_xml_attr(p, "dur");
-        double a = bs ? ttml_time(bs, &r) : 0, e = es ? ttml_time(es, &r) : -1,
-               du = ds ? ttml_time(ds, &r) : -1;
-        const char *badv = bs && a < 0 ? bs : es && e < 0 ? es : ds && du < 0 ? ds : NULL;
-        if (badv) {
-            ts_diag_emit(ctx, t->name, line, 1, TS_SEV_ERROR, TS_DIAG_TIMECODE,
-                         "malformed TTML time '%s'", badv);
-            goto out;
-        }
-        if (e < 0) e = du >= 0 ? a + du : (cont_end >= 0 ? cont_end : a);
-        if (e < a) {
-            ts_diag_emit(ctx, t->name, line, 1, TS_SEV_ERROR, TS_DIAG_TIMECODE,
-                         "end time is before the begin");
-            goto out;
-        }
-        b.len = 0;
-        int keep = preserve_space(p);
-        if (gather(&b, p->children, keep)) { st = TS_ERR_NOMEM; goto out; }
-        size_t s0 = 0, s1 = b.len;
-        if (!keep) {
-            while (s0 < s1 && (b.data[s0] == ' ' || b.data[s0] == '\n')) s0++;
-            while (s1 > s0 && (b.data[s1 - 1] == ' ' || b.data[s1 - 1] == '\n')) s1--;
-        }
-        ts_segment *sg = ts_transcript_push(t);
-        tt_seg *fd = ts_arena_calloc(&t->arena, 1, sizeof *fd);
-        char *text = ts_arena_strndup(&t->arena, b.data ? b.data + s0 : "", s1 - s0);
-        if (!sg || !fd || !text) { st = TS_ERR_NOMEM; goto out; }
-        fd->node = i;
-        fd->base = base;
-        fd->has_dur = ds && !es;
-        fd->has_end = es != NULL;
-        sg->fmt_data = fd;
-        sg->start = (ts_timecode){(int64_t)llround((base + a) * 1000.0), 3, TS_TC_MS, 0, '.'};
-        sg->end = (ts_timecode){(int64_t)llround((base + e) * 1000.0), 3, TS_TC_MS, 0, '.'};
-        sg->text = sg->orig_text = text;
-        sg->text_len = sg->orig_len = (uint32_t)(s1 - s0);
-        sg->line = sg->text_line = line;
-        sg->text_col = 1;
-        sg->flags |= TS_SEG_MAP_LOST;
-        const char *ag = NULL;
-        for (xmlNodePtr q = p; q && q->type == XML_ELEMENT_NODE && !ag; q = q->parent)
-            ag = ts_xml_nsattr(q, "agent", "metadata");
-        if (ag && *ag) {
-            size_t l;
-            const char *nm = agent_name(agents, n_agents, ag, &l);
-            sg->speaker = ts_arena_strndup(&t->arena, nm, l);
-            if (!sg->speaker) { st = TS_ERR_NOMEM; goto out; }
-            sg->speaker_len = (uint32_t)l;
-        } else {
-            sg->speaker = "";
-            sg->flags |= TS_SEG_NO_SPEAKER;
+        for (size_t i = 0; i < t->n; i++) {
+            ts_segment *sg = &t->segs[i];
+            if (sg->flags & TS_SEG_NO_SPEAKER) continue;
+            const tt_ref *ref = (const tt_ref *)(sg->speaker - offsetof(tt_ref, tok));
+            if (ref->name) {
+                sg->speaker = ref->name;
+                sg->speaker_len = ref->len;
+            }
         }
     }
-    st = TS_OK;
-out:
-    ts_buf_release(&b);
-    free(agents);
+    ts_buf_release(&rd->text);
+    ts_buf_release(&rd->name);
+    ts_strmap_release(&rd->agents);
+    ts_strmap_release(&rd->refs);
+    free(rd);
     return st;
 }
 
@@ -424,11 +610,7 @@ static int set_text(xmlDocPtr doc, xmlNodePtr p, const char *s, size_t n)
 
 static ts_status write_native(ts_context *ctx, const ts_transcript *t, const tt_doc *td, ts_out *o)
 {
-    (void)ctx;
-    int changed = 0;
-    size_t np = 0;
-    for (size_t i = 0; i < td->n_nodes; i++) np += segment_p(td->nodes[i]);
-    if (t->n != np) changed = 1;
+    int changed = t->n != td->n_read;
     for (size_t i = 0; i < t->n && !changed; i++)
         if (t->segs[i].flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW))
             changed = 1;
@@ -437,28 +619,35 @@ static ts_status write_native(ts_context *ctx, const ts_transcript *t, const tt_
         ts_out_write(o, t->input, t->input_len);
         return TS_OK;
     }
-    ts_status st = TS_ERR_NOMEM;
-    xmlDocPtr doc = xmlCopyDoc(td->doc, 1);
-    size_t nn = 0;
-    xmlNodePtr *nodes = doc ? ts_xml_nodes(doc, &nn) : NULL;
-    unsigned char *used = calloc(td->n_nodes + 1, 1);
-    xmlNodePtr *last = calloc(td->n_nodes + 1, sizeof *last);
+    /* The tree, only now that it is needed; it was read before, so it parses. */
+    ts_status st;
+    xmlDocPtr doc = ts_xml_parse(ctx, t, &st);
+    if (!doc) return st;
+    st = TS_ERR_NOMEM;
+    size_t nn = 0, np = 0;
+    xmlNodePtr *nodes = ts_xml_nodes(doc, &nn);
+    unsigned char *used = calloc(td->n_read + 1, 1);
+    xmlNodePtr *last = calloc(td->n_read + 1, sizeof *last);
     int counter = 0;
-    if (!doc || !nodes || !used || !last || nn != td->n_nodes) goto out;
+    if (!nodes || !used || !last) goto out;
+    /* nodes[k]: the kth segment <p>, as the reader counted them */
+    for (size_t i = 0; i < nn; i++)
+        if (segment_p(nodes[i])) nodes[np++] = nodes[i];
+    if (np != td->n_read) goto out;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     for (size_t i = 0; i < t->n; i++) {
         const ts_segment *s = &t->segs[i];
         const tt_seg *fd = s->fmt_data;
         xmlNodePtr p;
-        if (!last[fd->node]) {
-            p = nodes[fd->node];
+        if (!last[fd->p]) {
+            p = nodes[fd->p];
         } else {
             /* a split: a copy of the <p> after the previous part */
-            p = xmlDocCopyNode(nodes[fd->node], doc, 2);
-            if (!p || !xmlAddNextSibling(last[fd->node], p)) goto out;
+            p = xmlDocCopyNode(nodes[fd->p], doc, 2);
+            if (!p || !xmlAddNextSibling(last[fd->p], p)) goto out;
         }
-        last[fd->node] = p;
-        used[fd->node] = 1;
+        last[fd->p] = p;
+        used[fd->p] = 1;
         if (s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_NEW)) {
             char b[40];
             clock(ts_tc_seconds(&s->start) - fd->base, b, sizeof b);
@@ -486,8 +675,8 @@ static ts_status write_native(ts_context *ctx, const ts_transcript *t, const tt_
         if ((s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW)) && set_text(doc, p, s->text, s->text_len)) goto out;
     }
     /* <p>s whose segment was merged into another */
-    for (size_t i = 0; i < td->n_nodes; i++) {
-        if (!segment_p(td->nodes[i]) || used[i]) continue;
+    for (size_t i = 0; i < np; i++) {
+        if (used[i]) continue;
         xmlUnlinkNode(nodes[i]);
         xmlFreeNode(nodes[i]);
     }
@@ -586,7 +775,6 @@ const ts_format ts_fmt_ttml = {
     .sniff = sniff_ttml,
     .read = read_ttml,
     .write = write_ttml,
-    .release = release_ttml,
     .own_encoding = 1,
     .long_lines_ok = 1,
 };
