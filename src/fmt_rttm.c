@@ -38,6 +38,7 @@ static int is_sp(char c) { return c == ' ' || c == '\t'; }
 
 static int parse_time(const char *p, size_t n, double *out)
 {
+    if (ts_kit_plain_decimal(p, n, out) == 0) return *out < 1e8 ? 0 : -1;
     char b[40];
     if (n == 0 || n >= sizeof b) return -1;
     memcpy(b, p, n);

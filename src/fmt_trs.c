@@ -78,26 +78,14 @@ typedef struct {
 static int parse_secs(const char *s, double *out)
 {
     if (!s) return -1;
-    /* The usual "12.345" without strtod: up to 15 digits are exact in a
-     * double, and so is 10^k for k <= 15, so their quotient is the
-     * correctly rounded value strtod gives. */
-    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    uint64_t m = 0;
-    int digits = 0, scale = 0;
-    const char *p = s;
-    for (; *p >= '0' && *p <= '9' && digits < 16; p++, digits++) m = m * 10 + (uint64_t)(*p - '0');
-    if (*p == '.' && p[1] >= '0' && p[1] <= '9')
-        for (p++; *p >= '0' && *p <= '9' && digits < 16; p++, digits++, scale++)
-            m = m * 10 + (uint64_t)(*p - '0');
-    if (!*p && digits > 0 && digits <= 15) {
-        double x = (double)m / pow10[scale];
+    double x;
+    if (ts_kit_plain_decimal(s, strlen(s), &x) == 0) { /* the usual "12.345" */
         if (!(x < 1e8)) return -1;
         *out = x;
         return 0;
     }
     char *end;
-    double x = strtod(s, &end);
+    x = strtod(s, &end);
     while (*end == ' ') end++;
     if (end == s || *end || !(x >= 0 && x < 1e8)) return -1;
     *out = x;

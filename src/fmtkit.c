@@ -185,3 +185,21 @@ int ts_kit_names_common(const ts_kit_names *s, size_t n)
     for (size_t i = 0; i < s->n; i++) total += s->v[i].count;
     return total >= 2 && 2 * total >= n;
 }
+
+int ts_kit_plain_decimal(const char *p, size_t n, double *out)
+{
+    /* Up to 15 digits are exact in a double, and so is 10^k for k <= 15,
+     * so their quotient is the correctly rounded value strtod gives. */
+    static const double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    uint64_t m = 0;
+    size_t i = 0;
+    int digits = 0, scale = 0;
+    for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 16; i++, digits++) m = m * 10 + (uint64_t)(p[i] - '0');
+    if (i + 1 < n && p[i] == '.' && p[i + 1] >= '0' && p[i + 1] <= '9')
+        for (i++; i < n && p[i] >= '0' && p[i] <= '9' && digits < 16; i++, digits++, scale++)
+            m = m * 10 + (uint64_t)(p[i] - '0');
+    if (i != n || digits == 0 || digits > 15) return -1;
+    *out = (double)m / pow10[scale];
+    return 0;
+}

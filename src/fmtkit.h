@@ -61,4 +61,11 @@ int ts_kit_names_common(const ts_kit_names *s, size_t n);
  * zeros ("1.5", "12", "0.123"); returns the length. */
 size_t ts_kit_format_seconds(double sec, char out[32]);
 
+/* A plain decimal "12" or "12.345" (at most 15 digits) at p[0..n), parsed
+ * exactly as strtod would round it: 0 and *out set, or -1 when the text is
+ * anything else (the caller falls back to strtod for exponents, signs and
+ * longer numbers).  Readers of numeric times use it because strtod is the
+ * larger part of reading a short-line format. */
+int ts_kit_plain_decimal(const char *p, size_t n, double *out);
+
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fmtkit.h"
 #include "transcript.h"
 #include "tscrub.h"
 
@@ -264,12 +265,44 @@ static void test_write_error(void **state)
     ts_context_free(ctx);
 }
 
+static unsigned long long pow10i(unsigned k)
+{
+    unsigned long long p = 1;
+    while (k--) p *= 10;
+    return p;
+}
+
+/* The plain-decimal shortcut gives strtod's value bit for bit, and
+ * declines everything that is not a plain decimal of at most 15 digits. */
+static void test_plain_decimal(void **state)
+{
+    (void)state;
+    uint64_t r = 88172645463325252ull;
+    for (int k = 0; k < 200000; k++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        char b[32];
+        unsigned ip = (unsigned)(r % 100000000u), fd = (unsigned)(r >> 40) % 8;
+        unsigned long long fr = (r >> 20) % 10000000ull;
+        int n = fd ? snprintf(b, sizeof b, "%u.%0*llu", ip, (int)fd, fr % (unsigned long long)pow10i(fd))
+                   : snprintf(b, sizeof b, "%u", ip);
+        double fast, slow = strtod(b, NULL);
+        if (n > 16 || strlen(b) - (fd ? 1 : 0) > 15) continue;
+        assert_int_equal(ts_kit_plain_decimal(b, (size_t)n, &fast), 0);
+        assert_memory_equal(&fast, &slow, sizeof fast);
+    }
+    const char *no[] = {"", ".", "1.", "-1", "+1", "1e3", "1.5e2", "1,5", "12a", "1234567890123456", " 1"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        double x;
+        assert_int_equal(ts_kit_plain_decimal(no[i], strlen(no[i]), &x), -1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_premiere_segments), cmocka_unit_test(test_premiere_round_trips),
         cmocka_unit_test(test_premiere_errors), cmocka_unit_test(test_premiere_many_blocks),   cmocka_unit_test(test_fps_option),
-        cmocka_unit_test(test_premiere_out_of_order_reads),
+        cmocka_unit_test(test_premiere_out_of_order_reads), cmocka_unit_test(test_plain_decimal),
         cmocka_unit_test(test_text_format),       cmocka_unit_test(test_detection_and_conversion),
         cmocka_unit_test(test_write_error),       cmocka_unit_test(test_whisper_words),
     };
