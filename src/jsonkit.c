@@ -73,7 +73,11 @@ int ts_json_find_key(const char *d, size_t len, ts_json_cursor *c, const char *k
 {
     size_t kl = strlen(key);
     for (size_t i = c->pos; i + kl + 2 <= len; i++) {
-        if (d[i] != '"' || memcmp(d + i + 1, key, kl) != 0 || d[i + 1 + kl] != '"') continue;
+        const char *q = memchr(d + i, '"', len - i);
+        if (!q) break;
+        i = (size_t)(q - d);
+        if (i + kl + 2 > len) break;
+        if (d[i + 1] != key[0] || memcmp(d + i + 1, key, kl) != 0 || d[i + 1 + kl] != '"') continue;
         size_t j = i + kl + 2;
         while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
         if (j >= len || d[j] != ':') continue;
