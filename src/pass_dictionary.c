@@ -794,20 +794,6 @@ static ts_status hot_push(token_list *tl, size_t j)
     return TS_OK;
 }
 
-static uint64_t text_hash(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        h = (h ^ x) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 /* Byte classes for tokenize (blanks, punctuation that may lead or trail a
  * word, and the punctuation that ends a sentence or a clause), one lookup a byte. */
 enum { C_BLANK = 1, C_ODD = 2, C_LEAD = 4, C_TRAIL = 8, C_END = 16, C_COMMA = 32 };
@@ -1909,7 +1895,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     size_t w = 0;
     tlp->n_hot = 0;
     for (size_t i = 0; i < t->n; i++) {
-        uint64_t h = text_hash(t->segs[i].text, t->segs[i].text_len);
+        uint64_t h = ts_hash64(t->segs[i].text, t->segs[i].text_len);
         size_t a = reuse ? tlp->seg_first[i] : 0, b = reuse ? tlp->seg_first[i + 1] : 0;
         tlp->seg_first[i] = w;
         if (reuse && d->seg_hash[i] == h && w <= a) {

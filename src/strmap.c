@@ -18,7 +18,7 @@ static inline uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-uint32_t ts_hash_bytes(const char *s, size_t n)
+uint64_t ts_hash64(const char *s, size_t n)
 {
     uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
     size_t i = 0;
@@ -40,7 +40,12 @@ uint32_t ts_hash_bytes(const char *s, size_t n)
         w = (uint64_t)(unsigned char)s[i] << 16 | (uint64_t)(unsigned char)s[i + r / 2] << 8 |
             (unsigned char)s[n - 1];
     }
-    h = mix64(h ^ w);
+    return mix64(h ^ w);
+}
+
+uint32_t ts_hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = ts_hash64(s, n);
     uint32_t x = (uint32_t)(h ^ (h >> 32));
     return x ? x : 1;
 }

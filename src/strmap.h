@@ -30,6 +30,8 @@ typedef struct {
 } ts_strmap;
 
 uint32_t ts_hash_bytes(const char *s, size_t n);
+/* The same hash, all 64 bits (for telling texts apart, not for tables). */
+uint64_t ts_hash64(const char *s, size_t n);
 
 void ts_strmap_init(ts_strmap *m);
 void ts_strmap_release(ts_strmap *m);
