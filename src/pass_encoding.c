@@ -362,9 +362,8 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
     size_t count = 0;
     for (size_t ls = 0; ls < n;) {
         const char *nl = memchr(p + ls, '\n', n - ls);
-        size_t le = nl ? (size_t)(nl - p) : n, i;
-        for (i = ls; i < le && (unsigned char)p[i] < 0x80; i++) {}
-        int bad = i < le ? ts_mojibake_is_bad_utf8(st->mb, p + ls, le - ls, &sc->fixed) : 0;
+        size_t le = nl ? (size_t)(nl - p) : n;
+        int bad = ts_mojibake_is_bad_utf8(st->mb, p + ls, le - ls, &sc->fixed);
         if (bad < 0) goto oom;
         if (bad) {
             if (decode(sc, p + ls, le - ls)) goto oom;
@@ -416,26 +415,8 @@ static bool invisible(const int32_t *v, size_t n, size_t i)
 
 static size_t stage_invisible(ts_edit_list *out, uint32_t seg, scratch *sc, const char *p, size_t n)
 {
-    /* Cheap test first, on the bytes: C0 controls, DEL, and the UTF-8 of
-     * U+180E, U+200B..U+200D, U+2060, U+206A..U+206F, U+FEFF and
-     * U+FFF9..U+FFFB. */
-    size_t i;
-    const unsigned char *u = (const unsigned char *)p;
-    for (i = 0; i < n; i++) {
-        unsigned char c = u[i];
-        if (c >= 0x20 && c < 0x7F) continue;
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r') break;
-        if (c == 0x7F || i + 2 >= n) {
-            if (c == 0x7F) break;
-            continue;
-        }
-        if (c == 0xE1 && u[i + 1] == 0xA0 && u[i + 2] == 0x8E) break;
-        if (c == 0xE2 && u[i + 1] == 0x80 && u[i + 2] >= 0x8B && u[i + 2] <= 0x8D) break;
-        if (c == 0xE2 && u[i + 1] == 0x81 && (u[i + 2] == 0xA0 || (u[i + 2] >= 0xAA && u[i + 2] <= 0xAF))) break;
-        if (c == 0xEF && u[i + 1] == 0xBB && u[i + 2] == 0xBF) break;
-        if (c == 0xEF && u[i + 1] == 0xBF && u[i + 2] >= 0xB9 && u[i + 2] <= 0xBB) break;
-    }
-    if (i == n) return 0;
+    /* Runs only when the segment's byte scan saw a control or the lead
+     * bytes of an invisible character (lead_needs), so no test of its own. */
     if (decode(sc, p, n)) {
         out->failed = true;
         return 0;
