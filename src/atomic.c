@@ -33,29 +33,45 @@ static mode_t target_mode(const char *target)
     return 0666 & ~um;
 }
 
+/* Fills f for writing tmp (malloc'd, open as fd) in place of target; on
+ * failure removes tmp and returns -1. */
+static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd, mode_t mode)
+{
+    memset(f, 0, sizeof *f);
+    f->sync_dir = 1;
+    if (!(f->target = strdup(target))) {
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        f->fd = -1;
+        errno = ENOMEM;
+        return -1;
+    }
+    f->fd = fd;
+    f->tmp = tmp;
+    fchmod(fd, mode);
+    return 0;
+}
+
 int ts_atomic_open(ts_atomic_file *f, const char *target)
 {
     memset(f, 0, sizeof *f);
     f->fd = -1;
     size_t n = strlen(target);
-    f->target = strdup(target);
-    f->tmp = malloc(n + 32);
-    if (!f->target || !f->tmp) {
-        free_names(f);
+    char *tmp = malloc(n + 32);
+    if (!tmp) {
         errno = ENOMEM;
         return -1;
     }
-    snprintf(f->tmp, n + 32, "%s.tscrub-XXXXXX", target);
-    f->sync_dir = 1;
-    f->fd = mkstemp(f->tmp);
-    if (f->fd < 0) {
+    snprintf(tmp, n + 32, "%s.tscrub-XXXXXX", target);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
         int e = errno;
-        free_names(f);
+        free(tmp);
         errno = e;
         return -1;
     }
-    fchmod(f->fd, target_mode(target));
-    return 0;
+    return begin(f, target, tmp, fd, target_mode(target));
 }
 
 int ts_atomic_write(void *ud, const char *data, size_t len)
@@ -108,21 +124,7 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
         free(path);
         return ts_atomic_open(f, target);
     }
-    memset(f, 0, sizeof *f);
-    f->target = strdup(target);
-    if (!f->target) {
-        close(fd);
-        unlink(path);
-        free(path);
-        errno = ENOMEM;
-        f->fd = -1;
-        return -1;
-    }
-    f->fd = fd;
-    f->tmp = path;
-    f->sync_dir = 1;
-    fchmod(fd, target_mode(target));
-    return 0;
+    return begin(f, target, path, fd, ts.st_mode & 07777);
 }
 
 int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare)
