@@ -331,14 +331,24 @@ static int parse_set(ts_mojibake *m, const char *s, const char *end, elem *e, in
     return 0;
 }
 
+/* The next line of a data file that is neither empty nor a '#' comment:
+ * [*p, *end), *d moved past it.  False at the end of the text. */
+static bool next_data_line(const char **d, const char **p, const char **end)
+{
+    while (**d) {
+        const char *nl = strchr(*d, '\n');
+        *p = *d;
+        *end = nl ? nl : *d + strlen(*d);
+        *d = nl ? nl + 1 : *end;
+        if (*p != *end && **p != '#') return true;
+    }
+    return false;
+}
+
 static int parse_badness(ts_mojibake *m, const char *d)
 {
-    while (*d) {
-        const char *nl = strchr(d, '\n');
-        const char *end = nl ? nl : d + strlen(d);
-        const char *p = d;
-        d = nl ? nl + 1 : end;
-        if (p == end || *p == '#') continue;
+    const char *p, *end;
+    while (next_data_line(&d, &p, &end)) {
         const char *sp = memchr(p, ' ', (size_t)(end - p));
         if (!sp) return -1;
         bool is_class = (size_t)(sp - p) == 5 && memcmp(p, "class", 5) == 0;
@@ -385,12 +395,8 @@ static int cmp_rev(const void *a, const void *b)
 static int parse_codepages(ts_mojibake *m, const char *d)
 {
     codepage *cp = NULL;
-    while (*d) {
-        const char *nl = strchr(d, '\n');
-        const char *end = nl ? nl : d + strlen(d);
-        const char *p = d;
-        d = nl ? nl + 1 : end;
-        if (p == end || *p == '#') continue;
+    const char *p, *end;
+    while (next_data_line(&d, &p, &end)) {
         if (strncmp(p, "codepage ", 9) == 0) {
             if (m->n_cps == MAX_CODEPAGES) return -1;
             cp = &m->cps[m->n_cps++];
