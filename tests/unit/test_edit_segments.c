@@ -14,17 +14,9 @@
 
 #include "edit.h"
 #include "transcript.h"
+#include "timecode_ms.h"
 
 static const ts_rule_info rule = {"test/op", "test operation", TS_SEV_INFO};
-
-static ts_timecode ms(int64_t v)
-{
-    ts_timecode tc = {0};
-    tc.kind = TS_TC_MS;
-    tc.value = v;
-    tc.sep = ',';
-    return tc;
-}
 
 /* Five segments "s0".."s4", one second each, speaker "A". */
 static ts_transcript *make(void)

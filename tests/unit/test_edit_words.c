@@ -15,17 +15,9 @@
 
 #include "edit.h"
 #include "transcript.h"
+#include "timecode_ms.h"
 
 static const ts_rule_info rule = {"test/op", "test operation", TS_SEV_INFO};
-
-static ts_timecode ms(int64_t v)
-{
-    ts_timecode tc = {0};
-    tc.kind = TS_TC_MS;
-    tc.value = v;
-    tc.sep = ',';
-    return tc;
-}
 
 /* Adds a segment whose words are its blank-separated tokens, each timed
  * from `start` (ms) at 500 ms a word with a 100 ms pause before the next. */

@@ -13,16 +13,8 @@
 #include <cmocka.h>
 
 #include "transcript.h"
+#include "timecode_ms.h"
 #include "tscrub.h"
-
-static ts_timecode ms(int64_t v)
-{
-    ts_timecode tc = {0};
-    tc.kind = TS_TC_MS;
-    tc.value = v;
-    tc.sep = ',';
-    return tc;
-}
 
 static void add(ts_transcript *t, int64_t a, int64_t b, const char *speaker, const char *text)
 {
