@@ -15,28 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "tscrub.h"
 #include "utf8.h"
 
-typedef struct {
-    char *data;
-    size_t len, cap;
-} membuf;
-
-static int mem_write(void *ud, const char *d, size_t n)
-{
-    membuf *b = ud;
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 64;
-        char *p = realloc(b->data, cap);
-        if (!p) return -1;
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, d, n);
-    b->len += n;
-    return 0;
-}
+/* ts_write's sink: the output collected in a ts_buf. */
+static int mem_write(void *ud, const char *d, size_t n) { return ts_buf_append(ud, d, n); }
 
 static void on_diag(void *ud, const ts_diagnostic *d)
 {
@@ -49,7 +33,7 @@ static void on_diag(void *ud, const ts_diagnostic *d)
  * are built once (a harness may keep state; the library may not). */
 static ts_context *contexts[16];
 
-static int run_once(unsigned opts, const char *data, size_t len, membuf *out, int *unsettled)
+static int run_once(unsigned opts, const char *data, size_t len, ts_buf *out, int *unsettled)
 {
     ts_context *ctx = contexts[opts];
     ts_transcript *t = NULL;
@@ -79,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0 || size > 65536) return 0;
     unsigned opts = data[0] & 15;
-    membuf a = {0}, b = {0};
+    ts_buf a = {0}, b = {0};
     int unsettled = 0;
     if (run_once(opts, (const char *)data + 1, size - 1, &a, &unsettled) == 0) {
         if (ts_utf8_valid_prefix(a.data, a.len) != a.len) {

@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <utf8proc.h>
 
+#include "buf.h"
 #include "tscrub.h"
 
 typedef struct {
@@ -30,26 +31,8 @@ typedef struct {
     bool encoding_only, extra_layer;
 } ftfy_case;
 
-typedef struct {
-    char *data;
-    size_t len, cap;
-} membuf;
-
-static int mem_write(void *ud, const char *d, size_t n)
-{
-    membuf *b = ud;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *p = realloc(b->data, cap);
-        if (!p) return -1;
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, d, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return 0;
-}
+/* ts_write's sink: the output collected in a ts_buf. */
+static int mem_write(void *ud, const char *d, size_t n) { return ts_buf_append(ud, d, n); }
 
 /* The encoding pass's output for `in` (malloc'd), or NULL. */
 static char *run_pass(const char *in, bool encoding_only)
@@ -57,7 +40,7 @@ static char *run_pass(const char *in, bool encoding_only)
     ts_context *ctx = ts_context_new();
     ts_transcript *t = NULL;
     ts_run *run = NULL;
-    membuf out = {0};
+    ts_buf out = {0};
     char *res = NULL;
     if (!ctx || ts_context_select_passes(ctx, "encoding", NULL)) goto done;
     if (encoding_only && (ts_context_set_option(ctx, "html-entities", "off") ||
