@@ -331,7 +331,12 @@ typedef struct {
     unsigned char *done;
     batch_job job;
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    /* Two conditions so that a finished file wakes the main thread only
+     * when it is the one the main thread waits for, and an emitted file
+     * wakes workers only when one waits for room in the window: waking
+     * everyone after every file cost a context switch per file. */
+    pthread_cond_t work_cv, main_cv;
+    int workers_waiting, main_waiting;
     int slot_counter;
 } pool;
 
@@ -355,7 +360,7 @@ static void result_sink(void *ud, const ts_diagnostic *d)
 
 /* Waits on the pool's condition for at most a tenth of a second: the
  * signal handler cannot wake anyone, so waiters look at the flag. */
-static void wait_a_little(pool *p)
+static void wait_a_little(pool *p, pthread_cond_t *cv)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -364,7 +369,19 @@ static void wait_a_little(pool *p)
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
-    pthread_cond_timedwait(&p->changed, &p->lock, &ts);
+    pthread_cond_timedwait(cv, &p->lock, &ts);
+}
+
+/* Whether the main thread, waiting for file p->emitted, should wake: when
+ * half a window of files is ready to emit in order, or the ready run
+ * reaches the last file or the last file handed out (nothing more will
+ * finish until it is emitted and workers get room).  Waking it per file
+ * cost a context switch per file.  Called with the lock held. */
+static int main_has_enough(const pool *p)
+{
+    size_t k = p->emitted, want = p->window / 2;
+    while (k < p->n && p->done[k]) k++;
+    return k - p->emitted >= want || k == p->n || k == p->next;
 }
 
 static void *worker(void *arg)
@@ -383,8 +400,11 @@ static void *worker(void *arg)
     if (ctx) ts_context_set_sink(ctx, result_sink, &sink);
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        while (p->next < p->n && p->next >= p->emitted + p->window && !interrupted)
-            wait_a_little(p);
+        while (p->next < p->n && p->next >= p->emitted + p->window && !interrupted) {
+            p->workers_waiting++;
+            wait_a_little(p, &p->work_cv);
+            p->workers_waiting--;
+        }
         if (p->next >= p->n || interrupted) {
             pthread_mutex_unlock(&p->lock);
             break;
@@ -397,13 +417,14 @@ static void *worker(void *arg)
         sink.cur = NULL;
         pthread_mutex_lock(&p->lock);
         p->done[i] = 1;
-        pthread_cond_broadcast(&p->changed);
+        if (p->main_waiting && main_has_enough(p)) pthread_cond_signal(&p->main_cv);
         pthread_mutex_unlock(&p->lock);
     }
     release_spare();
     ts_context_free(ctx);
     pthread_mutex_lock(&p->lock);
-    pthread_cond_broadcast(&p->changed);
+    pthread_cond_broadcast(&p->main_cv);
+    pthread_cond_broadcast(&p->work_cv);
     pthread_mutex_unlock(&p->lock);
     return NULL;
 }
@@ -557,7 +578,8 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
             return EXIT_TROUBLE;
         }
         pthread_mutex_init(&p.lock, NULL);
-        pthread_cond_init(&p.changed, NULL);
+        pthread_cond_init(&p.work_cv, NULL);
+        pthread_cond_init(&p.main_cv, NULL);
         unsigned started = 0;
         for (; started < jobs; started++)
             if (pthread_create(&th[started], NULL, worker, &p) != 0) break;
@@ -567,8 +589,11 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
         }
         for (size_t i = 0; i < n && started; i++) {
             pthread_mutex_lock(&p.lock);
-            while (!p.done[i] && !(interrupted && p.next <= i))
-                wait_a_little(&p);
+            while (!p.done[i] && !(interrupted && p.next <= i)) {
+                p.main_waiting = 1;
+                wait_a_little(&p, &p.main_cv);
+                p.main_waiting = 0;
+            }
             int have = p.done[i];
             pthread_mutex_unlock(&p.lock);
             if (!have) break; /* interrupted before this file started */
@@ -577,12 +602,12 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
             result_release(&p.results[i]);
             pthread_mutex_lock(&p.lock);
             p.emitted = i + 1;
-            pthread_cond_broadcast(&p.changed);
+            if (p.workers_waiting) pthread_cond_broadcast(&p.work_cv);
             pthread_mutex_unlock(&p.lock);
             draw_progress(&s, i + 1, n);
         }
         pthread_mutex_lock(&p.lock);
-        pthread_cond_broadcast(&p.changed);
+        pthread_cond_broadcast(&p.work_cv);
         pthread_mutex_unlock(&p.lock);
         for (unsigned k = 0; k < started; k++) pthread_join(th[k], NULL);
         /* Files finished after the interrupt are still reported. */
@@ -593,7 +618,8 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
         }
         for (size_t i = 0; i < n; i++) result_release(&p.results[i]);
         pthread_mutex_destroy(&p.lock);
-        pthread_cond_destroy(&p.changed);
+        pthread_cond_destroy(&p.work_cv);
+        pthread_cond_destroy(&p.main_cv);
         free(p.results);
         free(p.done);
         free(th);
