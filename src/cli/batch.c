@@ -29,16 +29,24 @@
 /* ---- interrupts -------------------------------------------------------- */
 
 #define MAX_WORKERS 256
+#define MAX_WINDOW (MAX_WORKERS * 4)
+
+/* The files a second interrupt removes, by slot: one per worker (the file
+ * it is writing, or its spare inode), one per item of the window (a written
+ * file waiting for its commit, then the inode the commit set free) and one
+ * per pooled spare. */
+enum { SLOT_ITEMS = MAX_WORKERS, SLOT_POOL = SLOT_ITEMS + MAX_WINDOW,
+       N_SLOTS = SLOT_POOL + MAX_WORKERS };
 
 static volatile sig_atomic_t interrupted;
-static char tmp_slots[MAX_WORKERS][PATH_MAX];
-static volatile sig_atomic_t tmp_used[MAX_WORKERS];
+static char tmp_slots[N_SLOTS][PATH_MAX];
+static volatile sig_atomic_t tmp_used[N_SLOTS];
 static _Thread_local int worker_slot;
 
 static void on_signal(int sig)
 {
     if (interrupted) {
-        for (int i = 0; i < MAX_WORKERS; i++)
+        for (int i = 0; i < N_SLOTS; i++)
             if (tmp_used[i]) unlink(tmp_slots[i]);
         _exit(128 + sig);
     }
@@ -47,10 +55,54 @@ static void on_signal(int sig)
 
 int batch_interrupted(void) { return interrupted != 0; }
 
-/* Each worker's spare inode for in-place writes (see ts_atomic_spare). */
-static _Thread_local ts_atomic_spare worker_spare;
+static void register_slot(int s, const char *path)
+{
+    tmp_used[s] = 0;
+    if (path && strlen(path) < PATH_MAX) {
+        memcpy(tmp_slots[s], path, strlen(path) + 1);
+        tmp_used[s] = 1;
+    }
+}
 
-ts_atomic_spare *batch_spare(void) { return &worker_spare; }
+void batch_register_tmp(const char *path) { register_slot(worker_slot, path); }
+
+/* Spare inodes (see ts_atomic_spare): each worker holds one; the
+ * committers set free one per file, which go to a pool the workers refill
+ * from. */
+static _Thread_local ts_atomic_spare worker_spare;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *spare_pool[MAX_WORKERS];
+static size_t n_spare_pool;
+
+ts_atomic_spare *batch_spare(void)
+{
+    if (!worker_spare.path) {
+        pthread_mutex_lock(&pool_lock);
+        if (n_spare_pool) {
+            worker_spare.path = spare_pool[--n_spare_pool];
+            register_slot(SLOT_POOL + (int)n_spare_pool, NULL);
+        }
+        pthread_mutex_unlock(&pool_lock);
+        if (worker_spare.path) batch_register_tmp(worker_spare.path);
+    }
+    return &worker_spare;
+}
+
+/* Takes `path` (malloc'd) into the pool, or removes it when the pool is full. */
+static void pool_spare(char *path)
+{
+    pthread_mutex_lock(&pool_lock);
+    if (n_spare_pool < MAX_WORKERS) {
+        register_slot(SLOT_POOL + (int)n_spare_pool, path);
+        spare_pool[n_spare_pool++] = path;
+        path = NULL;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (path) {
+        ts_atomic_spare extra = {path};
+        ts_atomic_spare_release(&extra);
+    }
+}
 
 static void release_spare(void)
 {
@@ -58,15 +110,58 @@ static void release_spare(void)
     batch_register_tmp(NULL);
 }
 
-void batch_register_tmp(const char *path)
+static void release_pool(void)
 {
-    int s = worker_slot;
-    tmp_used[s] = 0;
-    if (path && strlen(path) < PATH_MAX) {
-        memcpy(tmp_slots[s], path, strlen(path) + 1);
-        tmp_used[s] = 1;
+    pthread_mutex_lock(&pool_lock);
+    while (n_spare_pool) {
+        ts_atomic_spare sp = {spare_pool[--n_spare_pool]};
+        ts_atomic_spare_release(&sp);
+        register_slot(SLOT_POOL + (int)n_spare_pool, NULL);
     }
+    pthread_mutex_unlock(&pool_lock);
 }
+
+int batch_defer(batch_result *r, const ts_atomic_file *f)
+{
+    if (r->slot <= 0) return -1;
+    ts_atomic_file *copy = malloc(sizeof *copy);
+    if (!copy) return -1;
+    *copy = *f;
+    register_slot(SLOT_ITEMS + r->slot - 1, f->tmp);
+    r->pending = copy;
+    return 0;
+}
+
+/* Commits the file a job deferred (batch_defer): after an interrupt it is
+ * removed instead, and the original stays. */
+static void commit_pending(batch_result *r)
+{
+    ts_atomic_file *f = r->pending;
+    if (!f) return;
+    r->pending = NULL;
+    if (interrupted) {
+        ts_atomic_abort(f);
+        r->rc = EXIT_TROUBLE;
+    } else {
+        char target[PATH_MAX];
+        snprintf(target, sizeof target, "%s", f->target);
+        ts_atomic_spare freed = {NULL};
+        if (ts_atomic_commit_spare(f, &freed)) {
+            batch_printf(r, 1, "%s: error: cannot write: %s [input/io]\n", target, strerror(errno));
+            r->rc = EXIT_TROUBLE;
+        } else {
+            batch_note_renamed(target);
+            if (freed.path) {
+                register_slot(SLOT_ITEMS + r->slot - 1, freed.path);
+                pool_spare(freed.path);
+            }
+        }
+    }
+    register_slot(SLOT_ITEMS + r->slot - 1, NULL);
+    free(f);
+}
+
+/* ---- results (continued) ---------------------------------------------- */
 
 /* ---- directories to make durable -------------------------------------- */
 
@@ -169,6 +264,11 @@ void batch_count_run(batch_result *r, const ts_run *run, size_t segments)
 
 static void result_release(batch_result *r)
 {
+    if (r->pending) { /* never committed: the batch stopped before it */
+        ts_atomic_abort(r->pending);
+        free(r->pending);
+        register_slot(SLOT_ITEMS + r->slot - 1, NULL);
+    }
     ts_buf_release(&r->out);
     ts_buf_release(&r->err);
     for (size_t i = 0; i < r->n_rules; i++) free(r->rules[i].rule);
@@ -384,20 +484,109 @@ static int main_has_enough(const pool *p)
     return k - p->emitted >= want || k == p->n || k == p->next;
 }
 
-static void *worker(void *arg)
+static void block_signals(void)
 {
-    pool *p = arg;
     sigset_t block;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &block, NULL);
+}
+
+static void mark_done(pool *p, size_t i)
+{
+    pthread_mutex_lock(&p->lock);
+    p->done[i] = 1;
+    if (p->main_waiting && main_has_enough(p)) pthread_cond_signal(&p->main_cv);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* A worker's committer: fsyncs and renames the files its worker wrote
+ * (batch_defer), in the order written, and only then marks them done, so
+ * the worker goes on with its next file while the disk works. */
+typedef struct {
+    pool *p;
+    pthread_t th;
+    pthread_mutex_t lock;
+    pthread_cond_t cv;
+    size_t *q;          /* ring of item indices (malloc'd, p->window long) */
+    size_t head, count;
+    int closing;
+} committer;
+
+static void *commit_loop(void *arg)
+{
+    committer *c = arg;
+    block_signals();
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        while (!c->count && !c->closing) pthread_cond_wait(&c->cv, &c->lock);
+        if (!c->count) {
+            pthread_mutex_unlock(&c->lock);
+            break;
+        }
+        size_t i = c->q[c->head];
+        c->head = (c->head + 1) % c->p->window;
+        c->count--;
+        pthread_mutex_unlock(&c->lock);
+        commit_pending(&c->p->results[i]);
+        mark_done(c->p, i);
+    }
+    return NULL;
+}
+
+static int committer_start(committer *c, pool *p)
+{
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    if (!(c->q = malloc(p->window * sizeof *c->q))) return -1;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    if (pthread_create(&c->th, NULL, commit_loop, c) != 0) {
+        pthread_mutex_destroy(&c->lock);
+        pthread_cond_destroy(&c->cv);
+        free(c->q);
+        return -1;
+    }
+    return 0;
+}
+
+static void committer_push(committer *c, size_t i)
+{
+    pthread_mutex_lock(&c->lock);
+    c->q[(c->head + c->count++) % c->p->window] = i; /* never more than a window in flight */
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Lets the committer finish what it was given, then ends it. */
+static void committer_stop(committer *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->closing = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->lock);
+    pthread_join(c->th, NULL);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->cv);
+    free(c->q);
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    block_signals();
     pthread_mutex_lock(&p->lock);
     worker_slot = p->slot_counter++;
     pthread_mutex_unlock(&p->lock);
     sink_state sink = {NULL, p->opt};
     ts_context *ctx = cli_context(p->opt);
     if (ctx) ts_context_set_sink(ctx, result_sink, &sink);
+    /* Files written in place or under --out-dir are committed by a
+     * thread of their own; without one (it could not start) the job
+     * commits each file itself. */
+    committer com;
+    int deferring = (p->opt->in_place || p->opt->out_dir) && committer_start(&com, p) == 0;
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->next < p->n && p->next >= p->emitted + p->window && !interrupted) {
@@ -412,14 +601,14 @@ static void *worker(void *arg)
         size_t i = p->next++;
         pthread_mutex_unlock(&p->lock);
         batch_result *r = &p->results[i];
+        r->slot = deferring ? 1 + (int)(i % p->window) : 0;
         sink.cur = r;
         r->rc = ctx ? p->job(ctx, p->opt, &p->items[i], r) : EXIT_TROUBLE;
         sink.cur = NULL;
-        pthread_mutex_lock(&p->lock);
-        p->done[i] = 1;
-        if (p->main_waiting && main_has_enough(p)) pthread_cond_signal(&p->main_cv);
-        pthread_mutex_unlock(&p->lock);
+        if (r->pending) committer_push(&com, i);
+        else mark_done(p, i);
     }
+    if (deferring) committer_stop(&com);
     release_spare();
     ts_context_free(ctx);
     pthread_mutex_lock(&p->lock);
@@ -539,7 +728,11 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
     sigaction(SIGTERM, &sa, &old_term);
 
     int rc = EXIT_CLEAN;
-    if (jobs <= 1) {
+    /* One job at a time on this thread, writing standard output directly;
+     * but files written in place or to --out-dir go through a pool even of
+     * one worker, so that its committer's fsync and rename overlap the
+     * worker's next file. */
+    if (jobs <= 1 && !opt->in_place && !opt->out_dir) {
         sink_state sink = {NULL, opt};
         ts_context *ctx = cli_context(opt);
         if (!ctx) {
@@ -617,6 +810,7 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
             if (e > rc) rc = e;
         }
         for (size_t i = 0; i < n; i++) result_release(&p.results[i]);
+        release_pool();
         pthread_mutex_destroy(&p.lock);
         pthread_cond_destroy(&p.work_cv);
         pthread_cond_destroy(&p.main_cv);

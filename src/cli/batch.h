@@ -36,6 +36,8 @@ typedef struct {
     size_t segments, edits;
     rule_count *rules;
     size_t n_rules;
+    int slot;         /* > 0: a pool item's temporary-file slot (see batch_defer) */
+    ts_atomic_file *pending; /* written, commit left to the committer (malloc'd) */
 } batch_result;
 
 typedef int (*batch_job)(ts_context *ctx, const cli_options *opt, const batch_item *it,
@@ -65,5 +67,12 @@ void batch_register_tmp(const char *path);
 /* The calling worker's spare inode for in-place writes (its own; released
  * when the worker ends). */
 ts_atomic_spare *batch_spare(void);
+/* Hands a completely written temporary file to the worker's committer
+ * thread, which fsyncs and renames it before the file counts as done, so
+ * the worker goes on with its next file instead of waiting for the disk.
+ * Returns 0 when it took `f` (registered for interrupts; `f` itself may
+ * then go), -1 when the job must commit it itself (one file at a time,
+ * or out of memory). */
+int batch_defer(batch_result *r, const ts_atomic_file *f);
 
 #endif

@@ -154,6 +154,8 @@ static int write_result(ts_context *ctx, const cli_options *opt, const ts_transc
     } else if (backup_of && opt->backup && backup_original(backup_of, opt->backup, r)) {
         ts_atomic_abort(&f);
         rc = EXIT_TROUBLE;
+    } else if (!opt->backup && batch_defer(r, &f) == 0) {
+        /* the main thread commits it, in order */
     } else if (ts_atomic_commit_spare(&f, spare)) {
         batch_printf(r, 1, "%s: error: cannot write: %s [input/io]\n", target, strerror(errno));
         rc = EXIT_TROUBLE;
