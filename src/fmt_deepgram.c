@@ -38,6 +38,7 @@ typedef struct {
     size_t n_utt;               /* utterances read (each became a segment) */
     ts_json_later utt_err;
     ts_json_words uw;           /* one utterance's words */
+    size_t uw_listed;           /* elements of its word array */
     int64_t last_speaker;       /* "Speaker N" of the last label made */
     const char *last_label;
     size_t last_len;
@@ -211,7 +212,7 @@ static int read_utterance(dg_reader *r, size_t idx)
     ts_jp *p = &r->p;
     size_t at = p->at;
     ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
-    r->uw.n = 0;
+    r->uw.n = r->uw_listed = 0;
     if (p->tok == TS_JP_OBJECT) {
         unsigned seen = 0;
         ts_jp_token tok;
@@ -237,6 +238,7 @@ static int read_utterance(dg_reader *r, size_t idx)
                 continue;
             }
             while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
+                r->uw_listed++;
                 dg_word w;
                 int e = tok == TS_JP_OBJECT ? read_word(r, &w, 0) : ts_jp_skip(p);
                 if (e) return e;
@@ -269,7 +271,7 @@ static int read_utterance(dg_reader *r, size_t idx)
     size_t sl;
     if (speaker_of(r, &spk, &sp, &sl)) return -1;
     ts_status st = ts_json_add_segment(r->t, sa, sb, tx.s, tx.n, sp, sl, line, col);
-    if (!st) st = ts_json_locate_words(r->t, &r->t->segs[r->t->n - 1], r->uw.v, r->uw.n);
+    if (!st) st = ts_json_locate_words(r->t, &r->t->segs[r->t->n - 1], r->uw.v, r->uw.n, r->uw_listed);
     return st ? -1 : 0;
 }
 

@@ -285,6 +285,7 @@ ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
                     a = a > skip ? a - (uint32_t)skip : 0;
                     b = b > skip ? b - (uint32_t)skip : 0;
                     if (b > sg->text_len) b = sg->text_len;
+                    if (a > b) a = b; /* an empty word after the trimmed end */
                     while (a < b && (sg->text[a] == ' ' || sg->text[a] == '\t' || sg->text[a] == '\n')) a++;
                     while (b > a && (sg->text[b - 1] == ' ' || sg->text[b - 1] == '\t' || sg->text[b - 1] == '\n')) b--;
                     if (a == b || (nv && a < v[nv - 1].at + v[nv - 1].len)) continue;
@@ -439,12 +440,14 @@ void ts_json_words_release(ts_json_words *w)
     w->n = w->cap = 0;
 }
 
-ts_status ts_json_locate_words(ts_transcript *t, ts_segment *s, const ts_json_word *w, size_t n)
+ts_status ts_json_locate_words(ts_transcript *t, ts_segment *s, const ts_json_word *w, size_t n,
+                               size_t listed)
 {
-    if (!n) return TS_OK;
-    ts_word *tw = malloc(n * sizeof *tw);
-    const char **tx = malloc(n * sizeof *tx);
-    uint32_t *len = malloc(n * sizeof *len);
+    if (!listed) return TS_OK;
+    size_t m = n ? n : 1;
+    ts_word *tw = malloc(m * sizeof *tw);
+    const char **tx = malloc(m * sizeof *tx);
+    uint32_t *len = malloc(m * sizeof *len);
     ts_status st = TS_ERR_NOMEM;
     if (!tw || !tx || !len) goto out;
     for (size_t i = 0; i < n; i++) {

@@ -142,8 +142,12 @@ ts_json_word *ts_json_words_push(ts_json_words *w);
 void ts_json_words_release(ts_json_words *w);
 
 /* ts_json_set_words for pulled words: gives segment s the words w[0..n)
- * (start/end already in seconds, negative or end < start: untimed). */
-ts_status ts_json_locate_words(ts_transcript *t, ts_segment *s, const ts_json_word *w, size_t n);
+ * (start/end already in seconds, negative or end < start: untimed).
+ * `listed` is how many elements the source's word array had: when it had
+ * any, the segment gets a word list even if none of them could be used,
+ * as ts_json_set_words does. */
+ts_status ts_json_locate_words(ts_transcript *t, ts_segment *s, const ts_json_word *w, size_t n,
+                               size_t listed);
 
 /* The first error found in part of a document that may turn out not to
  * be used (items when audio segments follow, channel words when
