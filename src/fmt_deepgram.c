@@ -349,7 +349,7 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
         goto out;
     }
     for (size_t c = 0, from = 0; c < r.n_chan && !st; from = r.chan_end[c++])
-        st = ts_json_add_turns(t, r.words.v + from, r.chan_end[c] - from);
+        if (r.chan_end[c] > from) st = ts_json_add_turns(t, r.words.v + from, r.chan_end[c] - from);
 out:
     ts_json_words_release(&r.words);
     ts_json_words_release(&r.uw);
