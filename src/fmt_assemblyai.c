@@ -14,6 +14,12 @@
  * or grouped) give the segments their word timing (ts_word: times and
  * confidence).
  *
+ * The document is pulled token by token (jsonpull.h), never built as a
+ * tree: only the fields above are kept, one object at a time, and the
+ * whole document is checked (a JSON error anywhere is reported before any
+ * complaint about the fields).  A field read here given twice in one
+ * object is an error; times are numbers of milliseconds below 10^12.
+ *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AssemblyAI JSON (use --to, e.g. whisper).
  */

@@ -18,6 +18,12 @@
  * and confidence, punctuation counted in the word before it); audio
  * segments do not.
  *
+ * The document is pulled token by token (jsonpull.h), never built as a
+ * tree: only the fields above are kept, one object at a time, and the
+ * whole document is checked (a JSON error anywhere is reported before any
+ * complaint about the fields).  A field read here given twice in one
+ * object is an error.
+ *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AWS JSON (use --to, e.g. whisper).
  */

@@ -183,7 +183,9 @@ ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const 
     return TS_OK;
 }
 
-double ts_json_prob(const json_t *v)
+/* A number, or a string holding one ("0.97"), as a probability in 0..1;
+ * -1 when it is neither. */
+static double json_prob(const json_t *v)
 {
     double x = -1;
     if (json_is_number(v)) x = json_number_value(v);
@@ -217,7 +219,7 @@ ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
         json_t *p = json_object_get(o, "probability");
         if (!p) p = json_object_get(o, "score");
         if (!p) p = json_object_get(o, "confidence");
-        w[m] = (ts_word){a, b, 0, 0, (float)ts_json_prob(p), o};
+        w[m] = (ts_word){a, b, 0, 0, (float)json_prob(p), o};
         tx[m] = json_string_value(v);
         len[m] = (uint32_t)json_string_length(v);
         m++;
@@ -323,14 +325,6 @@ ts_status ts_json_write_unchanged(ts_context *ctx, const ts_transcript *t, ts_ou
     if (t->bom) ts_out_write(o, "\xEF\xBB\xBF", 3);
     ts_out_write(o, t->input, t->input_len);
     return TS_OK;
-}
-
-size_t ts_json_find_raw(const char *d, size_t len, size_t from, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = from; i + n <= len; i++)
-        if (d[i] == needle[0] && memcmp(d + i, needle, n) == 0) return i;
-    return len;
 }
 
 /* ---- pulled values --------------------------------------------------- */

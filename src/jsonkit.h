@@ -66,10 +66,6 @@ typedef struct {
     double prob;               /* 0..1, negative when unknown */
 } ts_json_word;
 
-/* A number, or a string holding one ("0.97"), as a probability in 0..1;
- * -1 when it is neither. */
-double ts_json_prob(const json_t *v);
-
 /* Appends one segment per run of consecutive words with the same speaker
  * (texts joined by spaces, punctuation attached); strings are copied into
  * the transcript's arena.  The segments get the words' timing (ts_word),
@@ -96,9 +92,6 @@ ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
 ts_status ts_json_write_unchanged(ts_context *ctx, const ts_transcript *t, ts_out *o,
                                   const char *format);
 
-/* Offset of the first `needle` at or after `from` in d[0..len), or len. */
-size_t ts_json_find_raw(const char *d, size_t len, size_t from, const char *needle);
-
 /* ---- pulled values --------------------------------------------------- */
 
 /* The value of one field of the object being read, kept until the object
@@ -119,7 +112,8 @@ typedef struct {
  * stored too.  0, -1 on a JSON error (in p) or TS_ERR_NOMEM. */
 int ts_json_take(ts_jp *p, ts_arena *a, ts_json_val *v, int locate);
 
-/* ts_json_seconds and ts_json_prob for a pulled value. */
+/* ts_json_seconds for a pulled value; and a number, or a string holding
+ * one ("0.97"), as a probability in 0..1 (-1 when it is neither). */
 double ts_json_val_seconds(const ts_json_val *v);
 double ts_json_val_prob(const ts_json_val *v);
 
