@@ -348,39 +348,104 @@ static int read_document(aws_reader *r)
     return ts_jp_next(p) == TS_JP_EOF ? 0 : -1;
 }
 
+/* A start time and the index of what has it, for sorting. */
+typedef struct {
+    double start;
+    size_t i;
+} aws_start;
+
+static int cmp_start(const void *a, const void *b)
+{
+    const aws_start *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Labels for any speaker_labels segments (overlapping, out of order):
+ * the items by start time sweep over the segments by start time; a heap
+ * of the segments begun so far, smallest index on top, gives the first
+ * one still holding the item once those that ended are popped (they end
+ * before every later item too).  O((items + segments) log). */
+static int label_items_sweep(aws_reader *r)
+{
+    const aws_label *l = r->labels;
+    size_t n = 0, m = 0, k = 0, h = 0;
+    aws_start *ls = malloc((r->n_labels ? r->n_labels : 1) * sizeof *ls);
+    aws_start *is = malloc((r->items.n ? r->items.n : 1) * sizeof *is);
+    size_t *heap = malloc((r->n_labels ? r->n_labels : 1) * sizeof *heap);
+    int rc = -1;
+    if (!ls || !is || !heap) goto out;
+    for (size_t j = 0; j < r->n_labels; j++)
+        if (l[j].label) ls[n++] = (aws_start){l[j].start, j}; /* a segment without a label names no one */
+    for (size_t j = 0; j < r->items.n; j++)
+        if (!r->items.v[j].speaker && !r->items.v[j].punct) is[m++] = (aws_start){r->items.v[j].start, j};
+    qsort(ls, n, sizeof *ls, cmp_start);
+    qsort(is, m, sizeof *is, cmp_start);
+    for (size_t j = 0; j < m; j++) {
+        double x = is[j].start;
+        for (; k < n && ls[k].start <= x; k++) { /* push */
+            size_t c = h++;
+            heap[c] = ls[k].i;
+            while (c && heap[(c - 1) / 2] > heap[c]) {
+                size_t up = (c - 1) / 2, tmp = heap[up];
+                heap[up] = heap[c];
+                heap[c] = tmp;
+                c = up;
+            }
+        }
+        while (h && !(x < l[heap[0]].end)) { /* pop what ended */
+            heap[0] = heap[--h];
+            for (size_t c = 0;;) {
+                size_t a = 2 * c + 1, b = a + 1, s = c;
+                if (a < h && heap[a] < heap[s]) s = a;
+                if (b < h && heap[b] < heap[s]) s = b;
+                if (s == c) break;
+                size_t tmp = heap[s];
+                heap[s] = heap[c];
+                heap[c] = tmp;
+                c = s;
+            }
+        }
+        if (h) {
+            ts_json_word *w = &r->items.v[is[j].i];
+            w->speaker = l[heap[0]].label;
+            w->speaker_len = l[heap[0]].len;
+        }
+    }
+    rc = 0;
+out:
+    free(ls);
+    free(is);
+    free(heap);
+    return rc;
+}
+
 /* The speaker of an item without its own label: that of the first
- * speaker_labels segment whose time holds its start.  Segments in time
- * order without overlap (as AWS writes them) are searched by bisection,
- * others one by one. */
-static void label_items(aws_reader *r)
+ * speaker_labels segment (in the file's order) with a label whose time
+ * holds the item's start.  Segments in time order without overlap (as AWS
+ * writes them) are searched by bisection, others by a sweep. */
+static int label_items(aws_reader *r)
 {
     const aws_label *l = r->labels;
     size_t n = r->n_labels;
-    int sorted = 1;
-    for (size_t k = 0; k < n && sorted; k++)
-        if (!(l[k].start >= 0 && l[k].start <= l[k].end && (k == 0 || l[k - 1].end <= l[k].start))) sorted = 0;
+    for (size_t k = 0; k < n; k++)
+        if (!(l[k].start >= 0 && l[k].start <= l[k].end && (k == 0 || l[k - 1].end <= l[k].start)))
+            return label_items_sweep(r);
     for (size_t i = 0; i < r->items.n; i++) {
         ts_json_word *x = &r->items.v[i];
         if (x->speaker || x->punct) continue;
-        if (sorted) {
-            size_t lo = 0, hi = n; /* the last segment starting at or before the item */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (l[mid].start <= x->start) lo = mid + 1;
-                else hi = mid;
-            }
-            if (lo > 0 && x->start < l[lo - 1].end) {
-                x->speaker = l[lo - 1].label;
-                x->speaker_len = l[lo - 1].len;
-            }
-            continue;
+        size_t lo = 0, hi = n; /* the last segment starting at or before the item */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (l[mid].start <= x->start) lo = mid + 1;
+            else hi = mid;
         }
-        for (size_t k = 0; !x->speaker && k < n; k++)
-            if (l[k].start <= x->start && x->start < l[k].end) {
-                x->speaker = l[k].label;
-                x->speaker_len = l[k].len;
-            }
+        if (lo > 0 && x->start < l[lo - 1].end) {
+            x->speaker = l[lo - 1].label;
+            x->speaker_len = l[lo - 1].len;
+        }
     }
+    return 0;
 }
 
 static ts_status read_aws(ts_context *ctx, ts_transcript *t)
@@ -415,8 +480,7 @@ static ts_status read_aws(ts_context *ctx, ts_transcript *t)
         st = ts_json_later_emit(ctx, t, &r.items_err);
         goto out;
     }
-    label_items(&r);
-    st = ts_json_add_turns(t, r.items.v, r.items.n);
+    st = label_items(&r) ? TS_ERR_NOMEM : ts_json_add_turns(t, r.items.v, r.items.n);
 out:
     ts_json_words_release(&r.items);
     free(r.labels);
