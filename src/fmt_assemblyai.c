@@ -47,7 +47,6 @@ typedef struct {
     size_t last_len;
 } aai_reader;
 
-#define SEEN(bit) (seen & (1u << (bit)) ? -1 : (seen |= 1u << (bit), 0))
 
 /* Milliseconds as seconds: a number from 0 up to 10^12 (some 31 years);
  * -1 for anything else. */
@@ -106,7 +105,7 @@ static int read_word(aai_reader *r, aai_word *w, int locate)
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         if (ts_json_take(p, &r->t->arena, v, locate && bit == 0)) return -1;
     }
     return tok == TS_JP_OBJECT_END ? 0 : -1;
@@ -168,7 +167,7 @@ static int read_utterance(aai_reader *r, size_t idx)
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             if (v) {
                 if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
                 continue;
@@ -228,7 +227,7 @@ static int read_document(aai_reader *r)
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
                 if (ts_jp_skip(p)) return -1;
                 continue;

@@ -82,8 +82,6 @@ static void where(const aws_reader *r, size_t off, unsigned *line, unsigned *col
     ts_offset_pos(r->t->input, off, line, col);
 }
 
-/* Keys of one object, each read once: a repeated one is an error. */
-#define SEEN(bit) (seen & (1u << (bit)) ? -1 : (seen |= 1u << (bit), 0))
 
 /* alternatives: the first object's content and confidence; the others are
  * skipped.  The array's '[' has been read. */
@@ -104,7 +102,7 @@ static int read_alternatives(aws_reader *r, ts_json_val *content, ts_json_val *c
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(v == content)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, v == content)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             if (ts_json_take(p, &r->t->arena, v, v == content)) return -1;
         }
         if (tok != TS_JP_OBJECT_END) return -1;
@@ -140,7 +138,7 @@ static int read_item(aws_reader *r, size_t idx)
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         if (v) {
             if (ts_json_take(p, &r->t->arena, v, 0)) return -1;
         } else if ((tok = ts_jp_next(p)) == TS_JP_ARRAY) {
@@ -202,7 +200,7 @@ static int read_segment(aws_reader *r, size_t idx)
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
         }
         if (tok != TS_JP_OBJECT_END) return -1;
@@ -242,7 +240,7 @@ static int read_label(aws_reader *r)
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             if (ts_json_take(p, &r->t->arena, v, 0)) return -1;
         }
         if (tok != TS_JP_OBJECT_END) return -1;
@@ -284,7 +282,7 @@ static int read_speaker_labels(aws_reader *r)
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, 0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         if ((tok = ts_jp_next(p)) == TS_JP_ARRAY) {
             int e = read_array(r, read_label_at);
             if (e) return e;
@@ -306,7 +304,7 @@ static int read_results(aws_reader *r)
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         tok = ts_jp_next(p);
         int e = 0;
         if (bit == 0 && tok == TS_JP_ARRAY) {
@@ -337,7 +335,7 @@ static int read_document(aws_reader *r)
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, 0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             int e = ts_jp_next(p) == TS_JP_OBJECT ? read_results(r) : ts_jp_skip(p);
             if (e) return e;
         }

@@ -24,7 +24,6 @@
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed Deepgram JSON (use --to, e.g. whisper).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +49,6 @@ typedef struct {
     size_t last_len;
 } dg_reader;
 
-#define SEEN(bit) (seen & (1u << (bit)) ? -1 : (seen |= 1u << (bit), 0))
 
 /* "Speaker N" for an integer speaker, NULL otherwise; consecutive words
  * of one speaker share the string. */
@@ -103,7 +101,7 @@ static int read_word(dg_reader *r, dg_word *w, int locate)
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         if (ts_json_take(p, &r->t->arena, v, locate && bit < 2)) return -1;
     }
     return tok == TS_JP_OBJECT_END ? 0 : -1;
@@ -163,7 +161,7 @@ static int read_member(dg_reader *r, const char *key, size_t kl, int (*fn)(dg_re
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, 0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         if (ts_jp_next(p) == TS_JP_ERROR) return -1;
         int e = fn(r, arg);
         if (e) return e;
@@ -234,7 +232,7 @@ static int read_utterance(dg_reader *r, size_t idx)
                 if (ts_jp_skip_value(p)) return -1;
                 continue;
             }
-            if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
             if (v) {
                 if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
                 continue;
@@ -306,7 +304,7 @@ static int read_results(dg_reader *r)
             if (ts_jp_skip_value(p)) return -1;
             continue;
         }
-        if (SEEN(bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
         if (ts_jp_next(p) == TS_JP_ERROR) return -1;
         int e = bit == 0 ? on_channels(r, 0) : on_utterances(r, 0);
         if (e) return e;

@@ -121,6 +121,15 @@ double ts_json_val_prob(const ts_json_val *v);
  * or an allocation failure when it has none; returns the status. */
 ts_status ts_json_pull_error(ts_context *ctx, const ts_transcript *t, const ts_jp *p);
 
+/* Marks key number `bit` (< 32) of the object being read as seen: 0 the
+ * first time, -1 when the object repeats it (report ts_json_duplicate). */
+static inline int ts_json_once(unsigned *seen, int bit)
+{
+    if (*seen & (1u << bit)) return -1;
+    *seen |= 1u << bit;
+    return 0;
+}
+
 /* Reports a duplicate key of an object the reader interprets (the second
  * value would silently win otherwise); returns TS_ERR_INPUT. */
 ts_status ts_json_duplicate(ts_context *ctx, const ts_transcript *t, ts_jp *p);
