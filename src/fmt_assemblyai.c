@@ -14,6 +14,12 @@
  * or grouped) give the segments their word timing (ts_word: times and
  * confidence).
  *
+ * The document is pulled token by token (jsonpull.h), never built as a
+ * tree: only the fields above are kept, one object at a time, and the
+ * whole document is checked (a JSON error anywhere is reported before any
+ * complaint about the fields).  A field read here given twice in one
+ * object is an error; times are numbers of milliseconds below 10^12.
+ *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AssemblyAI JSON (use --to, e.g. whisper).
  */
@@ -24,94 +30,255 @@
 #include "fmt.h"
 #include "jsonkit.h"
 
-static void release_assemblyai(ts_transcript *t)
+typedef struct {
+    ts_context *ctx;
+    ts_transcript *t;
+    ts_jp p;
+    ts_json_words words;        /* the top-level words */
+    int words_seen;             /* "words" is an array */
+    ts_json_later words_err;
+    size_t n_utt;               /* utterances read (each became a segment) */
+    ts_json_later utt_err;
+    ts_json_words uw;           /* one utterance's words */
+    size_t uw_listed;           /* elements of its word array */
+    const char *last_raw;       /* the speaker letter behind last_label */
+    size_t last_raw_len;
+    const char *last_label;     /* "Speaker A" */
+    size_t last_len;
+} aai_reader;
+
+
+/* Milliseconds as seconds: a number from 0 up to 10^12 (some 31 years);
+ * -1 for anything else. */
+static double ms(const ts_json_val *v)
 {
-    json_decref(t->fmt_data);
-    t->fmt_data = NULL;
+    return v->type == TS_JP_NUMBER && v->num >= 0 && v->num < 1e12 ? v->num / 1000.0 : -1;
 }
 
-static double ms(json_t *v)
+/* "Speaker X" for a non-empty string speaker, NULL otherwise;
+ * consecutive words of one speaker share the string. */
+static int speaker_of(aai_reader *r, const ts_json_val *v, const char **s, size_t *n)
 {
-    return json_is_number(v) && json_number_value(v) >= 0 ? json_number_value(v) / 1000.0 : -1;
-}
-
-static const char *speaker_of(ts_transcript *t, json_t *o, size_t *n)
-{
-    json_t *v = json_object_get(o, "speaker");
+    *s = NULL;
     *n = 0;
-    if (!json_is_string(v) || !json_string_length(v)) return NULL;
-    char *s = ts_arena_printf(&t->arena, "Speaker %s", json_string_value(v));
-    if (s) *n = strlen(s);
-    return s;
+    if (v->type != TS_JP_STRING || !v->n) return 0;
+    if (!r->last_label || r->last_raw_len != v->n || memcmp(r->last_raw, v->s, v->n) != 0) {
+        char *x = ts_arena_printf(&r->t->arena, "Speaker %.*s", (int)strnlen(v->s, v->n), v->s);
+        if (!x) return -1;
+        r->last_label = x;
+        r->last_len = strlen(x);
+        r->last_raw = v->s;
+        r->last_raw_len = v->n;
+    }
+    *s = r->last_label;
+    *n = r->last_len;
+    return 0;
+}
+
+static void where(const aai_reader *r, size_t off, unsigned *line, unsigned *col)
+{
+    ts_offset_pos(r->t->input, off, line, col);
+}
+
+typedef struct {
+    ts_json_val text, start, end, speaker, prob[3];
+} aai_word;
+
+/* The fields of one word object (its '{' has been read). */
+static int read_word(aai_reader *r, aai_word *w, int locate)
+{
+    ts_jp *p = &r->p;
+    unsigned seen = 0;
+    ts_jp_token tok;
+    memset(w, 0, sizeof *w);
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        ts_json_val *v;
+        int bit;
+        if (TS_JP_IS(p, "text")) v = &w->text, bit = 0;
+        else if (TS_JP_IS(p, "start")) v = &w->start, bit = 1;
+        else if (TS_JP_IS(p, "end")) v = &w->end, bit = 2;
+        else if (TS_JP_IS(p, "speaker")) v = &w->speaker, bit = 3;
+        else if (TS_JP_IS(p, "probability")) v = &w->prob[0], bit = 4;
+        else if (TS_JP_IS(p, "score")) v = &w->prob[1], bit = 5;
+        else if (TS_JP_IS(p, "confidence")) v = &w->prob[2], bit = 6;
+        else {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_take(p, &r->t->arena, v, locate && bit == 0)) return -1;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+/* The top-level words (the array's '[' read). */
+static int read_words(aai_reader *r)
+{
+    ts_jp *p = &r->p;
+    r->words_seen = 1;
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        size_t at = p->at;
+        aai_word w = {0};
+        int e = tok == TS_JP_OBJECT ? read_word(r, &w, 1) : ts_jp_skip(p);
+        if (e) return e;
+        if (r->words_err.set) continue;
+        double a = ms(&w.start), b = ms(&w.end);
+        unsigned line = w.text.line, col = w.text.col;
+        if (w.text.type != TS_JP_STRING || a < 0 || b < 0) {
+            if (w.text.type != TS_JP_STRING) where(r, at, &line, &col);
+            ts_json_later_set(&r->words_err, line, col, TS_DIAG_STRUCTURE,
+                              "word %zu needs text, start and end (milliseconds)", i);
+            continue;
+        }
+        ts_json_word *x = ts_json_words_push(&r->words);
+        if (!x) return -1;
+        x->start = a;
+        x->end = b;
+        x->text = w.text.s;
+        x->len = w.text.n;
+        x->line = line;
+        x->col = col;
+        x->prob = ts_json_val_prob(&w.prob[2]);
+        if (speaker_of(r, &w.speaker, &x->speaker, &x->speaker_len)) return -1;
+    }
+}
+
+/* One utterance: a segment with its words. */
+static int read_utterance(aai_reader *r, size_t idx)
+{
+    ts_jp *p = &r->p;
+    size_t at = p->at;
+    ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
+    r->uw.n = r->uw_listed = 0;
+    if (p->tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        ts_jp_token tok;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = NULL;
+            int bit;
+            if (TS_JP_IS(p, "text")) v = &tx, bit = 0;
+            else if (TS_JP_IS(p, "start")) v = &a, bit = 1;
+            else if (TS_JP_IS(p, "end")) v = &b, bit = 2;
+            else if (TS_JP_IS(p, "speaker")) v = &spk, bit = 3;
+            else if (TS_JP_IS(p, "words")) bit = 4;
+            else {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (v) {
+                if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
+                continue;
+            }
+            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
+                if (ts_jp_skip(p)) return -1;
+                continue;
+            }
+            while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
+                r->uw_listed++;
+                aai_word w;
+                int e = tok == TS_JP_OBJECT ? read_word(r, &w, 0) : ts_jp_skip(p);
+                if (e) return e;
+                if (tok != TS_JP_OBJECT || w.text.type != TS_JP_STRING || w.text.n > UINT32_MAX / 2) continue;
+                ts_json_word *x = ts_json_words_push(&r->uw);
+                if (!x) return -1;
+                const ts_json_val *pr = w.prob[0].type ? &w.prob[0] : w.prob[1].type ? &w.prob[1] : &w.prob[2];
+                double wa = ts_json_val_seconds(&w.start), wb = ts_json_val_seconds(&w.end);
+                x->start = wa >= 0 ? wa / 1000.0 : wa;
+                x->end = wb >= 0 ? wb / 1000.0 : wb;
+                x->text = w.text.s;
+                x->len = w.text.n;
+                x->prob = ts_json_val_prob(pr);
+            }
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    r->n_utt++;
+    if (r->utt_err.set) return 0;
+    unsigned line = tx.line, col = tx.col;
+    double sa = ms(&a), sb = ms(&b);
+    if (tx.type != TS_JP_STRING || sa < 0 || sb < 0) {
+        if (tx.type != TS_JP_STRING) where(r, at, &line, &col);
+        ts_json_later_set(&r->utt_err, line, col, TS_DIAG_STRUCTURE,
+                          "utterance %zu needs text, start and end (milliseconds)", idx);
+        return 0;
+    }
+    const char *sp;
+    size_t sl;
+    if (speaker_of(r, &spk, &sp, &sl)) return -1;
+    ts_status st = ts_json_add_segment(r->t, sa, sb, tx.s, tx.n, sp, sl, line, col);
+    if (!st) st = ts_json_locate_words(r->t, &r->t->segs[r->t->n - 1], r->uw.v, r->uw.n, r->uw_listed);
+    return st ? -1 : 0;
+}
+
+static int read_document(aai_reader *r)
+{
+    ts_jp *p = &r->p;
+    ts_jp_token tok = ts_jp_next(p);
+    if (tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            int bit = TS_JP_IS(p, "words") ? 0 : TS_JP_IS(p, "utterances") ? 1 : -1;
+            if (bit < 0) {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
+                if (ts_jp_skip(p)) return -1;
+                continue;
+            }
+            for (size_t i = 0; bit == 1; i++) {
+                if ((tok = ts_jp_next(p)) == TS_JP_ARRAY_END) break;
+                if (tok == TS_JP_ERROR) return -1;
+                int e = read_utterance(r, i);
+                if (e) return e;
+            }
+            if (bit == 0) {
+                int e = read_words(r);
+                if (e) return e;
+            }
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    return ts_jp_next(p) == TS_JP_EOF ? 0 : -1;
 }
 
 static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
 {
-    ts_status st;
-    json_t *root = ts_json_parse(ctx, t, &st);
-    if (!root) return st;
-    t->fmt_data = root;
+    aai_reader r = {.ctx = ctx, .t = t};
+    ts_jp_init(&r.p, t->input, t->input_len);
     t->format = &ts_fmt_assemblyai;
-    json_t *utt = json_object_get(root, "utterances"), *words = json_object_get(root, "words");
-    ts_json_cursor pos = TS_JSON_CURSOR_INIT;
-    if (json_is_array(utt) && json_array_size(utt)) {
-        pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"utterances\"");
-        for (size_t i = 0; i < json_array_size(utt); i++) {
-            json_t *u = json_array_get(utt, i), *tx = json_object_get(u, "text");
-            double a = ms(json_object_get(u, "start")), b = ms(json_object_get(u, "end"));
-            unsigned line = 1, col = 1;
-            ts_json_find_key(t->input, t->input_len, &pos, "text", &line, &col);
-            if (!json_is_string(tx) || a < 0 || b < 0) {
-                ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
-                             "utterance %zu needs text, start and end (milliseconds)", i);
-                return TS_ERR_INPUT;
-            }
-            /* skip the utterance's own words when locating the next one */
-            json_t *uw = json_object_get(u, "words");
-            size_t sl;
-            const char *sp = speaker_of(t, u, &sl);
-            if ((st = ts_json_add_segment(t, a, b, json_string_value(tx), json_string_length(tx), sp, sl, line, col)))
-                return st;
-            static const char *const keys[] = {"text", NULL};
-            if ((st = ts_json_set_words(t, &t->segs[t->n - 1], uw, keys, 1))) return st;
-            for (size_t k = 0; k < json_array_size(uw); k++) {
-                unsigned l2, c2;
-                ts_json_find_key(t->input, t->input_len, &pos, "text", &l2, &c2);
-            }
-        }
-        return TS_OK;
+    ts_status st = TS_OK;
+    int e = read_document(&r);
+    if (e) {
+        st = e > 0 ? TS_ERR_INPUT : ts_json_pull_error(ctx, t, &r.p);
+        goto out;
     }
-    if (!json_is_array(words)) {
+    if (r.n_utt) {
+        if (r.utt_err.set) st = ts_json_later_emit(ctx, t, &r.utt_err);
+        goto out;
+    }
+    if (!r.words_seen) {
         ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
                      "no \"utterances\" or \"words\" array (not AssemblyAI JSON)");
-        return TS_ERR_INPUT;
+        st = TS_ERR_INPUT;
+        goto out;
     }
-    pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"words\"");
-    size_t n = json_array_size(words);
-    ts_json_word *w = calloc(n ? n : 1, sizeof *w);
-    if (!w) return TS_ERR_NOMEM;
-    st = TS_OK;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(words, i), *tx = json_object_get(o, "text");
-        unsigned line = 1, col = 1;
-        ts_json_find_key(t->input, t->input_len, &pos, "text", &line, &col);
-        w[i].start = ms(json_object_get(o, "start"));
-        w[i].end = ms(json_object_get(o, "end"));
-        if (!json_is_string(tx) || w[i].start < 0 || w[i].end < 0) {
-            ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
-                         "word %zu needs text, start and end (milliseconds)", i);
-            st = TS_ERR_INPUT;
-            break;
-        }
-        w[i].text = json_string_value(tx);
-        w[i].len = json_string_length(tx);
-        w[i].line = line;
-        w[i].col = col;
-        w[i].speaker = speaker_of(t, o, &w[i].speaker_len);
-        w[i].prob = ts_json_prob(json_object_get(o, "confidence"));
+    if (r.words_err.set) {
+        st = ts_json_later_emit(ctx, t, &r.words_err);
+        goto out;
     }
-    if (!st) st = ts_json_add_turns(t, w, n);
-    free(w);
+    st = ts_json_add_turns(t, r.words.v, r.words.n);
+out:
+    ts_json_words_release(&r.words);
+    ts_json_words_release(&r.uw);
     return st;
 }
 
@@ -141,6 +308,5 @@ const ts_format ts_fmt_assemblyai = {
     .sniff = sniff_assemblyai,
     .read = read_assemblyai,
     .write = write_assemblyai,
-    .release = release_assemblyai,
     .long_lines_ok = 1,
 };

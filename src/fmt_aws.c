@@ -18,6 +18,12 @@
  * and confidence, punctuation counted in the word before it); audio
  * segments do not.
  *
+ * The document is pulled token by token (jsonpull.h), never built as a
+ * tree: only the fields above are kept, one object at a time, and the
+ * whole document is checked (a JSON error anywhere is reported before any
+ * complaint about the fields).  A field read here given twice in one
+ * object is an error.
+ *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed AWS JSON (use --to, e.g. whisper).
  */
@@ -28,103 +34,455 @@
 #include "fmt.h"
 #include "jsonkit.h"
 
-static void release_aws(ts_transcript *t)
+/* A speaker_labels segment: the speaker of the items its time holds. */
+typedef struct {
+    double start, end;
+    const char *label; /* NULL when it has none */
+    size_t len;
+} aws_label;
+
+/* An audio segment, kept until the document is known to be good. */
+typedef struct {
+    double start, end;
+    const char *text, *speaker;
+    size_t len, speaker_len;
+    unsigned line, col;
+} aws_segment;
+
+typedef struct {
+    ts_context *ctx;
+    ts_transcript *t;
+    ts_jp p;
+    ts_json_words items;
+    int items_seen;             /* results.items is an array */
+    ts_json_later items_err;
+    aws_label *labels;
+    size_t n_labels, cap_labels;
+    aws_segment *segs;
+    size_t n_segs, cap_segs;
+    ts_json_later segs_err;
+} aws_reader;
+
+/* Grows a malloc'd array of `size`-byte elements to hold one more. */
+static int grow(void *pv, size_t *cap, size_t n, size_t size)
 {
-    json_decref(t->fmt_data);
-    t->fmt_data = NULL;
+    void **v = pv;
+    if (n < *cap) return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *x = c > SIZE_MAX / size ? NULL : realloc(*v, c * size);
+    if (!x) return -1;
+    *v = x;
+    *cap = c;
+    return 0;
 }
 
-static const char *str(json_t *o, const char *key, size_t *n)
+/* Where byte `off` is, for an error about something without a string. */
+static void where(const aws_reader *r, size_t off, unsigned *line, unsigned *col)
 {
-    json_t *v = json_object_get(o, key);
-    if (!json_is_string(v)) {
-        *n = 0;
-        return NULL;
+    ts_offset_pos(r->t->input, off, line, col);
+}
+
+
+/* alternatives: the first object's content and confidence; the others are
+ * skipped.  The array's '[' has been read. */
+static int read_alternatives(aws_reader *r, ts_json_val *content, ts_json_val *conf)
+{
+    ts_jp *p = &r->p;
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        if (i > 0 || tok != TS_JP_OBJECT) {
+            if (ts_jp_skip(p)) return -1;
+            continue;
+        }
+        unsigned seen = 0;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = TS_JP_IS(p, "content") ? content : TS_JP_IS(p, "confidence") ? conf : NULL;
+            if (!v) {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, v == content)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_take(p, &r->t->arena, v, v == content)) return -1;
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
     }
-    *n = json_string_length(v);
-    return json_string_value(v);
+}
+
+/* One element of results.items (its first token has been read). */
+static int read_item(aws_reader *r, size_t idx)
+{
+    ts_jp *p = &r->p;
+    size_t at = p->at;
+    if (p->tok != TS_JP_OBJECT) {
+        if (!r->items_err.set) {
+            unsigned line, col;
+            where(r, at, &line, &col);
+            ts_json_later_set(&r->items_err, line, col, TS_DIAG_STRUCTURE,
+                              "item %zu needs a type and alternatives[0].content", idx);
+        }
+        return ts_jp_skip(p);
+    }
+    ts_json_val type = {0}, a = {0}, b = {0}, spk = {0}, content = {0}, conf = {0};
+    unsigned seen = 0;
+    ts_jp_token tok;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        ts_json_val *v = NULL;
+        int bit = 0;
+        if (TS_JP_IS(p, "start_time")) v = &a, bit = 0;
+        else if (TS_JP_IS(p, "end_time")) v = &b, bit = 1;
+        else if (TS_JP_IS(p, "type")) v = &type, bit = 2;
+        else if (TS_JP_IS(p, "speaker_label")) v = &spk, bit = 3;
+        else if (TS_JP_IS(p, "alternatives")) bit = 4;
+        else {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (v) {
+            if (ts_json_take(p, &r->t->arena, v, 0)) return -1;
+        } else if ((tok = ts_jp_next(p)) == TS_JP_ARRAY) {
+            int e = read_alternatives(r, &content, &conf);
+            if (e) return e;
+        } else if (ts_jp_skip(p)) {
+            return -1;
+        }
+    }
+    if (tok != TS_JP_OBJECT_END) return -1;
+    if (r->items_err.set) return 0; /* the first error is the one reported */
+    unsigned line = content.line, col = content.col;
+    if (content.type != TS_JP_STRING) where(r, at, &line, &col);
+    if (content.type != TS_JP_STRING || type.type != TS_JP_STRING) {
+        ts_json_later_set(&r->items_err, line, col, TS_DIAG_STRUCTURE,
+                          "item %zu needs a type and alternatives[0].content", idx);
+        return 0;
+    }
+    ts_json_word *x = ts_json_words_push(&r->items);
+    if (!x) return -1;
+    x->text = content.s;
+    x->len = content.n;
+    x->line = line;
+    x->col = col;
+    x->punct = type.n == 11 && memcmp(type.s, "punctuation", 11) == 0;
+    x->prob = ts_json_val_prob(&conf);
+    if (!x->punct) {
+        x->start = ts_json_val_seconds(&a);
+        x->end = ts_json_val_seconds(&b);
+        if (x->start < 0 || x->end < 0) {
+            ts_json_later_set(&r->items_err, line, col, TS_DIAG_TIMECODE, "item %zu needs start_time and end_time", idx);
+            return 0;
+        }
+    }
+    if (spk.type == TS_JP_STRING) {
+        x->speaker = spk.s;
+        x->speaker_len = spk.n;
+    }
+    return 0;
+}
+
+/* One element of results.audio_segments. */
+static int read_segment(aws_reader *r, size_t idx)
+{
+    ts_jp *p = &r->p;
+    size_t at = p->at;
+    ts_json_val tx = {0}, spk = {0}, a = {0}, b = {0};
+    ts_jp_token tok = p->tok;
+    if (tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = NULL;
+            int bit = 0;
+            if (TS_JP_IS(p, "transcript")) v = &tx, bit = 0;
+            else if (TS_JP_IS(p, "speaker_label")) v = &spk, bit = 1;
+            else if (TS_JP_IS(p, "start_time")) v = &a, bit = 2;
+            else if (TS_JP_IS(p, "end_time")) v = &b, bit = 3;
+            if (!v) {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    if (r->segs_err.set) return 0;
+    unsigned line = tx.line, col = tx.col;
+    if (tx.type != TS_JP_STRING) where(r, at, &line, &col);
+    double sa = ts_json_val_seconds(&a), sb = ts_json_val_seconds(&b);
+    if (tx.type != TS_JP_STRING || sa < 0 || sb < 0) {
+        ts_json_later_set(&r->segs_err, line, col, TS_DIAG_STRUCTURE,
+                          "audio segment %zu needs transcript, start_time and end_time", idx);
+        return 0;
+    }
+    if (grow(&r->segs, &r->cap_segs, r->n_segs, sizeof *r->segs)) return -1;
+    r->segs[r->n_segs++] = (aws_segment){sa, sb, tx.s, spk.type == TS_JP_STRING ? spk.s : NULL, tx.n,
+                                         spk.type == TS_JP_STRING ? spk.n : 0, line, col};
+    return 0;
+}
+
+/* One element of speaker_labels.segments (its items are skipped). */
+static int read_label(aws_reader *r)
+{
+    ts_jp *p = &r->p;
+    ts_json_val spk = {0}, a = {0}, b = {0};
+    ts_jp_token tok = p->tok;
+    if (tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = NULL;
+            int bit = 0;
+            if (TS_JP_IS(p, "speaker_label")) v = &spk, bit = 0;
+            else if (TS_JP_IS(p, "start_time")) v = &a, bit = 1;
+            else if (TS_JP_IS(p, "end_time")) v = &b, bit = 2;
+            if (!v) {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (ts_json_take(p, &r->t->arena, v, 0)) return -1;
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    if (grow(&r->labels, &r->cap_labels, r->n_labels, sizeof *r->labels)) return -1;
+    r->labels[r->n_labels++] = (aws_label){ts_json_val_seconds(&a), ts_json_val_seconds(&b),
+                                           spk.type == TS_JP_STRING ? spk.s : NULL, spk.n};
+    return 0;
+}
+
+/* Reads the elements of the array just opened with `one`; 0, -1 (JSON
+ * error or no memory) or 1 (reported). */
+static int read_array(aws_reader *r, int (*one)(aws_reader *, size_t))
+{
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(&r->p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        if (tok == TS_JP_ERROR) return -1;
+        int e = one(r, i);
+        if (e) return e;
+    }
+}
+
+static int read_label_at(aws_reader *r, size_t i)
+{
+    (void)i;
+    return read_label(r);
+}
+
+static int read_speaker_labels(aws_reader *r)
+{
+    ts_jp *p = &r->p;
+    unsigned seen = 0;
+    ts_jp_token tok;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        if (!TS_JP_IS(p, "segments")) {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, 0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if ((tok = ts_jp_next(p)) == TS_JP_ARRAY) {
+            int e = read_array(r, read_label_at);
+            if (e) return e;
+        } else if (ts_jp_skip(p)) {
+            return -1;
+        }
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+static int read_results(aws_reader *r)
+{
+    ts_jp *p = &r->p;
+    unsigned seen = 0;
+    ts_jp_token tok;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        int bit = TS_JP_IS(p, "items") ? 0 : TS_JP_IS(p, "audio_segments") ? 1 : TS_JP_IS(p, "speaker_labels") ? 2 : -1;
+        if (bit < 0) {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        tok = ts_jp_next(p);
+        int e = 0;
+        if (bit == 0 && tok == TS_JP_ARRAY) {
+            r->items_seen = 1;
+            e = read_array(r, read_item);
+        } else if (bit == 1 && tok == TS_JP_ARRAY) {
+            e = read_array(r, read_segment);
+        } else if (bit == 2 && tok == TS_JP_OBJECT) {
+            e = read_speaker_labels(r);
+        } else {
+            e = ts_jp_skip(p);
+        }
+        if (e) return e;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+/* The whole document: the root object's "results", everything else
+ * checked and skipped. */
+static int read_document(aws_reader *r)
+{
+    ts_jp *p = &r->p;
+    ts_jp_token tok = ts_jp_next(p);
+    if (tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            if (!TS_JP_IS(p, "results")) {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, 0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            int e = ts_jp_next(p) == TS_JP_OBJECT ? read_results(r) : ts_jp_skip(p);
+            if (e) return e;
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    return ts_jp_next(p) == TS_JP_EOF ? 0 : -1;
+}
+
+/* A start time and the index of what has it, for sorting. */
+typedef struct {
+    double start;
+    size_t i;
+} aws_start;
+
+static int cmp_start(const void *a, const void *b)
+{
+    const aws_start *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Labels for any speaker_labels segments (overlapping, out of order):
+ * the items by start time sweep over the segments by start time; a heap
+ * of the segments begun so far, smallest index on top, gives the first
+ * one still holding the item once those that ended are popped (they end
+ * before every later item too).  O((items + segments) log). */
+static int label_items_sweep(aws_reader *r)
+{
+    const aws_label *l = r->labels;
+    size_t n = 0, m = 0, k = 0, h = 0;
+    aws_start *ls = malloc((r->n_labels ? r->n_labels : 1) * sizeof *ls);
+    aws_start *is = malloc((r->items.n ? r->items.n : 1) * sizeof *is);
+    size_t *heap = malloc((r->n_labels ? r->n_labels : 1) * sizeof *heap);
+    int rc = -1;
+    if (!ls || !is || !heap) goto out;
+    for (size_t j = 0; j < r->n_labels; j++)
+        if (l[j].label) ls[n++] = (aws_start){l[j].start, j}; /* a segment without a label names no one */
+    for (size_t j = 0; j < r->items.n; j++)
+        if (!r->items.v[j].speaker && !r->items.v[j].punct) is[m++] = (aws_start){r->items.v[j].start, j};
+    qsort(ls, n, sizeof *ls, cmp_start);
+    qsort(is, m, sizeof *is, cmp_start);
+    for (size_t j = 0; j < m; j++) {
+        double x = is[j].start;
+        for (; k < n && ls[k].start <= x; k++) { /* push */
+            size_t c = h++;
+            heap[c] = ls[k].i;
+            while (c && heap[(c - 1) / 2] > heap[c]) {
+                size_t up = (c - 1) / 2, tmp = heap[up];
+                heap[up] = heap[c];
+                heap[c] = tmp;
+                c = up;
+            }
+        }
+        while (h && !(x < l[heap[0]].end)) { /* pop what ended */
+            heap[0] = heap[--h];
+            for (size_t c = 0;;) {
+                size_t a = 2 * c + 1, b = a + 1, s = c;
+                if (a < h && heap[a] < heap[s]) s = a;
+                if (b < h && heap[b] < heap[s]) s = b;
+                if (s == c) break;
+                size_t tmp = heap[s];
+                heap[s] = heap[c];
+                heap[c] = tmp;
+                c = s;
+            }
+        }
+        if (h) {
+            ts_json_word *w = &r->items.v[is[j].i];
+            w->speaker = l[heap[0]].label;
+            w->speaker_len = l[heap[0]].len;
+        }
+    }
+    rc = 0;
+out:
+    free(ls);
+    free(is);
+    free(heap);
+    return rc;
+}
+
+/* The speaker of an item without its own label: that of the first
+ * speaker_labels segment (in the file's order) with a label whose time
+ * holds the item's start.  Segments in time order without overlap (as AWS
+ * writes them) are searched by bisection, others by a sweep. */
+static int label_items(aws_reader *r)
+{
+    const aws_label *l = r->labels;
+    size_t n = r->n_labels;
+    for (size_t k = 0; k < n; k++)
+        if (!(l[k].start >= 0 && l[k].start <= l[k].end && (k == 0 || l[k - 1].end <= l[k].start)))
+            return label_items_sweep(r);
+    for (size_t i = 0; i < r->items.n; i++) {
+        ts_json_word *x = &r->items.v[i];
+        if (x->speaker || x->punct) continue;
+        size_t lo = 0, hi = n; /* the last segment starting at or before the item */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (l[mid].start <= x->start) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo > 0 && x->start < l[lo - 1].end) {
+            x->speaker = l[lo - 1].label;
+            x->speaker_len = l[lo - 1].len;
+        }
+    }
+    return 0;
 }
 
 static ts_status read_aws(ts_context *ctx, ts_transcript *t)
 {
-    ts_status st;
-    json_t *root = ts_json_parse(ctx, t, &st);
-    if (!root) return st;
-    t->fmt_data = root;
+    aws_reader r = {.ctx = ctx, .t = t};
+    ts_jp_init(&r.p, t->input, t->input_len);
     t->format = &ts_fmt_aws;
-    json_t *res = json_object_get(root, "results");
-    json_t *items = json_object_get(res, "items"), *segs = json_object_get(res, "audio_segments");
-    ts_json_cursor pos = TS_JSON_CURSOR_INIT;
-    if (json_is_array(segs) && json_array_size(segs)) {
-        pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"audio_segments\"");
-        for (size_t i = 0; i < json_array_size(segs); i++) {
-            json_t *s = json_array_get(segs, i);
-            size_t tl, sl;
-            const char *tx = str(s, "transcript", &tl), *sp = str(s, "speaker_label", &sl);
-            double a = ts_json_seconds(json_object_get(s, "start_time")),
-                   b = ts_json_seconds(json_object_get(s, "end_time"));
-            unsigned line = 1, col = 1;
-            ts_json_find_key(t->input, t->input_len, &pos, "transcript", &line, &col);
-            if (!tx || a < 0 || b < 0) {
-                ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
-                             "audio segment %zu needs transcript, start_time and end_time", i);
-                return TS_ERR_INPUT;
-            }
-            if ((st = ts_json_add_segment(t, a, b, tx, tl, sp, sl, line, col))) return st;
-        }
-        return TS_OK;
+    ts_status st = TS_OK;
+    int e = read_document(&r);
+    if (e) {
+        st = e > 0 ? TS_ERR_INPUT : ts_json_pull_error(ctx, t, &r.p);
+        goto out;
     }
-    if (!json_is_array(items)) {
+    if (r.n_segs || r.segs_err.set) {
+        if (r.segs_err.set) {
+            st = ts_json_later_emit(ctx, t, &r.segs_err);
+            goto out;
+        }
+        for (size_t i = 0; i < r.n_segs && !st; i++) {
+            const aws_segment *s = &r.segs[i];
+            st = ts_json_add_segment(t, s->start, s->end, s->text, s->len, s->speaker, s->speaker_len, s->line, s->col);
+        }
+        goto out;
+    }
+    if (!r.items_seen) {
         ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
                      "no results.items or results.audio_segments array (not Amazon Transcribe JSON)");
-        return TS_ERR_INPUT;
+        st = TS_ERR_INPUT;
+        goto out;
     }
-    json_t *lab = json_object_get(json_object_get(res, "speaker_labels"), "segments");
-    size_t n = json_array_size(items);
-    ts_json_word *w = calloc(n ? n : 1, sizeof *w);
-    if (!w) return TS_ERR_NOMEM;
-    size_t nw = 0;
-    st = TS_OK;
-    for (size_t i = 0; i < n; i++) {
-        json_t *it = json_array_get(items, i);
-        json_t *alt = json_array_get(json_object_get(it, "alternatives"), 0);
-        size_t cl, tl;
-        const char *content = str(alt, "content", &cl), *type = str(it, "type", &tl);
-        unsigned line = 1, col = 1;
-        ts_json_find_key(t->input, t->input_len, &pos, "content", &line, &col);
-        if (!content || !type) {
-            ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
-                         "item %zu needs a type and alternatives[0].content", i);
-            st = TS_ERR_INPUT;
-            break;
-        }
-        ts_json_word *x = &w[nw++];
-        x->text = content;
-        x->len = cl;
-        x->line = line;
-        x->col = col;
-        x->punct = strcmp(type, "punctuation") == 0;
-        x->prob = ts_json_prob(json_object_get(alt, "confidence"));
-        if (!x->punct) {
-            x->start = ts_json_seconds(json_object_get(it, "start_time"));
-            x->end = ts_json_seconds(json_object_get(it, "end_time"));
-            if (x->start < 0 || x->end < 0) {
-                ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_TIMECODE,
-                             "item %zu needs start_time and end_time", i);
-                st = TS_ERR_INPUT;
-                break;
-            }
-        }
-        x->speaker = str(it, "speaker_label", &x->speaker_len);
-        for (size_t k = 0; !x->speaker && !x->punct && k < json_array_size(lab); k++) {
-            json_t *s = json_array_get(lab, k);
-            double a = ts_json_seconds(json_object_get(s, "start_time")),
-                   b = ts_json_seconds(json_object_get(s, "end_time"));
-            if (a <= x->start && x->start < b) x->speaker = str(s, "speaker_label", &x->speaker_len);
-        }
+    if (r.items_err.set) {
+        st = ts_json_later_emit(ctx, t, &r.items_err);
+        goto out;
     }
-    if (!st) st = ts_json_add_turns(t, w, nw);
-    free(w);
+    st = label_items(&r) ? TS_ERR_NOMEM : ts_json_add_turns(t, r.items.v, r.items.n);
+out:
+    ts_json_words_release(&r.items);
+    free(r.labels);
+    free(r.segs);
     return st;
 }
 
@@ -152,6 +510,5 @@ const ts_format ts_fmt_aws = {
     .sniff = sniff_aws,
     .read = read_aws,
     .write = write_aws,
-    .release = release_aws,
     .long_lines_ok = 1,
 };

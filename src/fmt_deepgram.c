@@ -15,10 +15,15 @@
  * (of an utterance, or grouped) give the segments their word timing
  * (ts_word: times and confidence).
  *
+ * The document is pulled token by token (jsonpull.h), never built as a
+ * tree: only the fields above are kept, one object at a time, and the
+ * whole document is checked (a JSON error anywhere is reported before any
+ * complaint about the fields).  A field read here given twice in one
+ * object is an error; a speaker that is not an integer is no speaker.
+ *
  * Writing: an unchanged transcript is the input, byte for byte; tscrub
  * does not write changed Deepgram JSON (use --to, e.g. whisper).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,92 +31,334 @@
 #include "fmt.h"
 #include "jsonkit.h"
 
-static void release_deepgram(ts_transcript *t)
+typedef struct {
+    ts_context *ctx;
+    ts_transcript *t;
+    ts_jp p;
+    ts_json_words words;        /* the first alternative's words of every channel */
+    size_t *chan_end;           /* where each channel's words end in `words` */
+    size_t n_chan, cap_chan;
+    int chans_seen;             /* results.channels is an array */
+    ts_json_later words_err;
+    size_t n_utt;               /* utterances read (each became a segment) */
+    ts_json_later utt_err;
+    ts_json_words uw;           /* one utterance's words */
+    size_t uw_listed;           /* elements of its word array */
+    int64_t last_speaker;       /* "Speaker N" of the last label made */
+    const char *last_label;
+    size_t last_len;
+} dg_reader;
+
+
+/* "Speaker N" for an integer speaker, NULL otherwise; consecutive words
+ * of one speaker share the string. */
+static int speaker_of(dg_reader *r, const ts_json_val *v, const char **s, size_t *n)
 {
-    json_decref(t->fmt_data);
-    t->fmt_data = NULL;
+    *s = NULL;
+    *n = 0;
+    if (v->type != TS_JP_NUMBER || !v->is_int) return 0;
+    if (!r->last_label || r->last_speaker != v->ival) {
+        char *x = ts_arena_printf(&r->t->arena, "Speaker %lld", (long long)v->ival);
+        if (!x) return -1;
+        r->last_label = x;
+        r->last_len = strlen(x);
+        r->last_speaker = v->ival;
+    }
+    *s = r->last_label;
+    *n = r->last_len;
+    return 0;
 }
 
-/* "Speaker N" in the arena, or NULL when there is no speaker. */
-static const char *speaker_of(ts_transcript *t, json_t *o, size_t *n)
+static void where(const dg_reader *r, size_t off, unsigned *line, unsigned *col)
 {
-    json_t *v = json_object_get(o, "speaker");
-    *n = 0;
-    if (!json_is_integer(v)) return NULL;
-    char *s = ts_arena_printf(&t->arena, "Speaker %lld", (long long)json_integer_value(v));
-    if (s) *n = strlen(s);
-    return s;
+    ts_offset_pos(r->t->input, off, line, col);
+}
+
+/* The fields of one word object (its '{' has been read); text is
+ * punctuated_word when that is a string, else word. */
+typedef struct {
+    ts_json_val word, pword, start, end, speaker, prob[3];
+} dg_word;
+
+static int read_word(dg_reader *r, dg_word *w, int locate)
+{
+    ts_jp *p = &r->p;
+    unsigned seen = 0;
+    ts_jp_token tok;
+    memset(w, 0, sizeof *w);
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        ts_json_val *v;
+        int bit;
+        if (TS_JP_IS(p, "word")) v = &w->word, bit = 0;
+        else if (TS_JP_IS(p, "punctuated_word")) v = &w->pword, bit = 1;
+        else if (TS_JP_IS(p, "start")) v = &w->start, bit = 2;
+        else if (TS_JP_IS(p, "end")) v = &w->end, bit = 3;
+        else if (TS_JP_IS(p, "speaker")) v = &w->speaker, bit = 4;
+        else if (TS_JP_IS(p, "probability")) v = &w->prob[0], bit = 5;
+        else if (TS_JP_IS(p, "score")) v = &w->prob[1], bit = 6;
+        else if (TS_JP_IS(p, "confidence")) v = &w->prob[2], bit = 7;
+        else {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_json_take(p, &r->t->arena, v, locate && bit < 2)) return -1;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+static const ts_json_val *word_text(const dg_word *w)
+{
+    return w->pword.type == TS_JP_STRING ? &w->pword : w->word.type == TS_JP_STRING ? &w->word : NULL;
+}
+
+/* The words of a channel's first alternative (the array's '[' read). */
+static int read_channel_words(dg_reader *r, size_t chan)
+{
+    ts_jp *p = &r->p;
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        size_t at = p->at;
+        dg_word w = {0};
+        int e = tok == TS_JP_OBJECT ? read_word(r, &w, 1) : ts_jp_skip(p);
+        if (e) return e;
+        if (r->words_err.set) continue;
+        const ts_json_val *tx = word_text(&w);
+        double a = ts_json_val_seconds(&w.start), b = ts_json_val_seconds(&w.end);
+        unsigned line = 1, col = 1;
+        if (tx) line = tx->line, col = tx->col;
+        else if (w.word.line) line = w.word.line, col = w.word.col;
+        else where(r, at, &line, &col);
+        if (!tx || a < 0 || b < 0) {
+            ts_json_later_set(&r->words_err, line, col, TS_DIAG_STRUCTURE,
+                              "channel %zu word %zu needs word, start and end", chan, i);
+            continue;
+        }
+        ts_json_word *x = ts_json_words_push(&r->words);
+        if (!x) return -1;
+        x->start = a;
+        x->end = b;
+        x->text = tx->s;
+        x->len = tx->n;
+        x->line = line;
+        x->col = col;
+        x->prob = ts_json_val_prob(&w.prob[2]);
+        if (speaker_of(r, &w.speaker, &x->speaker, &x->speaker_len)) return -1;
+    }
+}
+
+/* Reads the object just opened, handing the value of `key` (whatever its
+ * type; the first token read) to fn; other keys are skipped.  A repeated
+ * key is an error. */
+static int read_member(dg_reader *r, const char *key, size_t kl, int (*fn)(dg_reader *, size_t), size_t arg)
+{
+    ts_jp *p = &r->p;
+    unsigned seen = 0;
+    ts_jp_token tok;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        if (!ts_jp_is(p, key, kl)) {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, 0)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_jp_next(p) == TS_JP_ERROR) return -1;
+        int e = fn(r, arg);
+        if (e) return e;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+/* alternatives[0].words of a channel; the first token of each value has
+ * been read when these run. */
+static int on_words(dg_reader *r, size_t chan)
+{
+    return r->p.tok == TS_JP_ARRAY ? read_channel_words(r, chan) : ts_jp_skip(&r->p);
+}
+
+static int on_alternatives(dg_reader *r, size_t chan)
+{
+    ts_jp *p = &r->p;
+    if (p->tok != TS_JP_ARRAY) return ts_jp_skip(p);
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        int e = i == 0 && tok == TS_JP_OBJECT ? read_member(r, "words", 5, on_words, chan) : ts_jp_skip(p);
+        if (e) return e;
+    }
+}
+
+static int on_channels(dg_reader *r, size_t unused)
+{
+    (void)unused;
+    ts_jp *p = &r->p;
+    if (p->tok != TS_JP_ARRAY) return ts_jp_skip(p);
+    r->chans_seen = 1;
+    for (size_t c = 0;; c++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        int e = tok == TS_JP_OBJECT ? read_member(r, "alternatives", 12, on_alternatives, c) : ts_jp_skip(p);
+        if (e) return e;
+        if (r->n_chan == r->cap_chan) {
+            size_t cap = r->cap_chan ? r->cap_chan * 2 : 8;
+            size_t *v = cap > SIZE_MAX / sizeof *v ? NULL : realloc(r->chan_end, cap * sizeof *v);
+            if (!v) return -1;
+            r->chan_end = v;
+            r->cap_chan = cap;
+        }
+        r->chan_end[r->n_chan++] = r->words.n;
+    }
+}
+
+/* One utterance: a segment with its words. */
+static int read_utterance(dg_reader *r, size_t idx)
+{
+    ts_jp *p = &r->p;
+    size_t at = p->at;
+    ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
+    r->uw.n = r->uw_listed = 0;
+    if (p->tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        ts_jp_token tok;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = NULL;
+            int bit;
+            if (TS_JP_IS(p, "transcript")) v = &tx, bit = 0;
+            else if (TS_JP_IS(p, "start")) v = &a, bit = 1;
+            else if (TS_JP_IS(p, "end")) v = &b, bit = 2;
+            else if (TS_JP_IS(p, "speaker")) v = &spk, bit = 3;
+            else if (TS_JP_IS(p, "words")) bit = 4;
+            else {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+            if (v) {
+                if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
+                continue;
+            }
+            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
+                if (ts_jp_skip(p)) return -1;
+                continue;
+            }
+            while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
+                r->uw_listed++;
+                dg_word w;
+                int e = tok == TS_JP_OBJECT ? read_word(r, &w, 0) : ts_jp_skip(p);
+                if (e) return e;
+                const ts_json_val *wt = tok == TS_JP_OBJECT ? word_text(&w) : NULL;
+                if (!wt || wt->n > UINT32_MAX / 2) continue;
+                ts_json_word *x = ts_json_words_push(&r->uw);
+                if (!x) return -1;
+                const ts_json_val *pr = w.prob[0].type ? &w.prob[0] : w.prob[1].type ? &w.prob[1] : &w.prob[2];
+                x->start = ts_json_val_seconds(&w.start);
+                x->end = ts_json_val_seconds(&w.end);
+                x->text = wt->s;
+                x->len = wt->n;
+                x->prob = ts_json_val_prob(pr);
+            }
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    r->n_utt++;
+    if (r->utt_err.set) return 0;
+    unsigned line = tx.line, col = tx.col;
+    double sa = ts_json_val_seconds(&a), sb = ts_json_val_seconds(&b);
+    if (tx.type != TS_JP_STRING || sa < 0 || sb < 0) {
+        if (tx.type != TS_JP_STRING) where(r, at, &line, &col);
+        ts_json_later_set(&r->utt_err, line, col, TS_DIAG_STRUCTURE, "utterance %zu needs transcript, start and end", idx);
+        return 0;
+    }
+    const char *sp;
+    size_t sl;
+    if (speaker_of(r, &spk, &sp, &sl)) return -1;
+    ts_status st = ts_json_add_segment(r->t, sa, sb, tx.s, tx.n, sp, sl, line, col);
+    if (!st) st = ts_json_locate_words(r->t, &r->t->segs[r->t->n - 1], r->uw.v, r->uw.n, r->uw_listed);
+    return st ? -1 : 0;
+}
+
+static int on_utterances(dg_reader *r, size_t unused)
+{
+    (void)unused;
+    ts_jp *p = &r->p;
+    if (p->tok != TS_JP_ARRAY) return ts_jp_skip(p);
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        if (tok == TS_JP_ERROR) return -1;
+        int e = read_utterance(r, i);
+        if (e) return e;
+    }
+}
+
+static int read_results(dg_reader *r)
+{
+    ts_jp *p = &r->p;
+    unsigned seen = 0;
+    ts_jp_token tok;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        int bit = TS_JP_IS(p, "channels") ? 0 : TS_JP_IS(p, "utterances") ? 1 : -1;
+        if (bit < 0) {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
+        if (ts_jp_next(p) == TS_JP_ERROR) return -1;
+        int e = bit == 0 ? on_channels(r, 0) : on_utterances(r, 0);
+        if (e) return e;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+static int on_results(dg_reader *r, size_t unused)
+{
+    (void)unused;
+    return r->p.tok == TS_JP_OBJECT ? read_results(r) : ts_jp_skip(&r->p);
+}
+
+static int read_document(dg_reader *r)
+{
+    ts_jp *p = &r->p;
+    ts_jp_token tok = ts_jp_next(p);
+    int e = tok == TS_JP_OBJECT ? read_member(r, "results", 7, on_results, 0) : ts_jp_skip(p);
+    if (e) return e;
+    return ts_jp_next(p) == TS_JP_EOF ? 0 : -1;
 }
 
 static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
 {
-    ts_status st;
-    json_t *root = ts_json_parse(ctx, t, &st);
-    if (!root) return st;
-    t->fmt_data = root;
+    dg_reader r = {.ctx = ctx, .t = t};
+    ts_jp_init(&r.p, t->input, t->input_len);
     t->format = &ts_fmt_deepgram;
-    json_t *res = json_object_get(root, "results");
-    json_t *utt = json_object_get(res, "utterances"), *chans = json_object_get(res, "channels");
-    ts_json_cursor pos = TS_JSON_CURSOR_INIT;
-    if (json_is_array(utt) && json_array_size(utt)) {
-        pos.pos = ts_json_find_raw(t->input, t->input_len, 0, "\"utterances\"");
-        for (size_t i = 0; i < json_array_size(utt); i++) {
-            json_t *u = json_array_get(utt, i), *tx = json_object_get(u, "transcript");
-            double a = ts_json_seconds(json_object_get(u, "start")), b = ts_json_seconds(json_object_get(u, "end"));
-            unsigned line = 1, col = 1;
-            ts_json_find_key(t->input, t->input_len, &pos, "transcript", &line, &col);
-            if (!json_is_string(tx) || a < 0 || b < 0) {
-                ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
-                             "utterance %zu needs transcript, start and end", i);
-                return TS_ERR_INPUT;
-            }
-            size_t sl;
-            const char *sp = speaker_of(t, u, &sl);
-            if ((st = ts_json_add_segment(t, a, b, json_string_value(tx), json_string_length(tx), sp, sl, line, col)))
-                return st;
-            static const char *const keys[] = {"punctuated_word", "word", NULL};
-            if ((st = ts_json_set_words(t, &t->segs[t->n - 1], json_object_get(u, "words"), keys, 0)))
-                return st;
-        }
-        return TS_OK;
+    ts_status st = TS_OK;
+    int e = read_document(&r);
+    if (e) {
+        st = e > 0 ? TS_ERR_INPUT : ts_json_pull_error(ctx, t, &r.p);
+        goto out;
     }
-    if (!json_is_array(chans)) {
+    if (r.n_utt) {
+        if (r.utt_err.set) st = ts_json_later_emit(ctx, t, &r.utt_err);
+        goto out;
+    }
+    if (!r.chans_seen) {
         ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
                      "no results.channels or results.utterances array (not Deepgram JSON)");
-        return TS_ERR_INPUT;
+        st = TS_ERR_INPUT;
+        goto out;
     }
-    for (size_t c = 0; c < json_array_size(chans); c++) {
-        json_t *words = json_object_get(json_array_get(json_object_get(json_array_get(chans, c), "alternatives"), 0), "words");
-        size_t n = json_array_size(words);
-        ts_json_word *w = calloc(n ? n : 1, sizeof *w);
-        if (!w) return TS_ERR_NOMEM;
-        st = TS_OK;
-        for (size_t i = 0; i < n && !st; i++) {
-            json_t *o = json_array_get(words, i);
-            json_t *tx = json_object_get(o, "punctuated_word");
-            if (!json_is_string(tx)) tx = json_object_get(o, "word");
-            unsigned line = 1, col = 1;
-            ts_json_find_key(t->input, t->input_len, &pos, "word", &line, &col);
-            w[i].start = ts_json_seconds(json_object_get(o, "start"));
-            w[i].end = ts_json_seconds(json_object_get(o, "end"));
-            if (!json_is_string(tx) || w[i].start < 0 || w[i].end < 0) {
-                ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
-                             "channel %zu word %zu needs word, start and end", c, i);
-                st = TS_ERR_INPUT;
-                break;
-            }
-            w[i].text = json_string_value(tx);
-            w[i].len = json_string_length(tx);
-            w[i].line = line;
-            w[i].col = col;
-            w[i].speaker = speaker_of(t, o, &w[i].speaker_len);
-            w[i].prob = ts_json_prob(json_object_get(o, "confidence"));
-        }
-        if (!st) st = ts_json_add_turns(t, w, n);
-        free(w);
-        if (st) return st;
+    if (r.words_err.set) {
+        st = ts_json_later_emit(ctx, t, &r.words_err);
+        goto out;
     }
-    return TS_OK;
+    for (size_t c = 0, from = 0; c < r.n_chan && !st; from = r.chan_end[c++])
+        if (r.chan_end[c] > from) st = ts_json_add_turns(t, r.words.v + from, r.chan_end[c] - from);
+out:
+    ts_json_words_release(&r.words);
+    ts_json_words_release(&r.uw);
+    free(r.chan_end);
+    return st;
 }
 
 static ts_status write_deepgram(ts_context *ctx, const ts_transcript *t, ts_out *o)
@@ -137,6 +384,5 @@ const ts_format ts_fmt_deepgram = {
     .sniff = sniff_deepgram,
     .read = read_deepgram,
     .write = write_deepgram,
-    .release = release_deepgram,
     .long_lines_ok = 1,
 };

@@ -1,14 +1,18 @@
 /*
- * jsonkit.c - depth-limited, located JSON parsing on top of jansson.
+ * jsonkit.c - depth-limited, located JSON parsing on top of jansson, and
+ * the field values, word lists and errors of the pulling readers.
  */
 #include "jsonkit.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "fmt.h"
+#include "fmtkit.h"
 #include "timecode.h"
 
 /* The deepest nesting in d, stopping at `limit`; *at is where it was hit. */
@@ -179,7 +183,9 @@ ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const 
     return TS_OK;
 }
 
-double ts_json_prob(const json_t *v)
+/* A number, or a string holding one ("0.97"), as a probability in 0..1;
+ * -1 when it is neither. */
+static double json_prob(const json_t *v)
 {
     double x = -1;
     if (json_is_number(v)) x = json_number_value(v);
@@ -213,7 +219,7 @@ ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
         json_t *p = json_object_get(o, "probability");
         if (!p) p = json_object_get(o, "score");
         if (!p) p = json_object_get(o, "confidence");
-        w[m] = (ts_word){a, b, 0, 0, (float)ts_json_prob(p), o};
+        w[m] = (ts_word){a, b, 0, 0, (float)json_prob(p), o};
         tx[m] = json_string_value(v);
         len[m] = (uint32_t)json_string_length(v);
         m++;
@@ -281,6 +287,7 @@ ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
                     a = a > skip ? a - (uint32_t)skip : 0;
                     b = b > skip ? b - (uint32_t)skip : 0;
                     if (b > sg->text_len) b = sg->text_len;
+                    if (a > b) a = b; /* an empty word after the trimmed end */
                     while (a < b && (sg->text[a] == ' ' || sg->text[a] == '\t' || sg->text[a] == '\n')) a++;
                     while (b > a && (sg->text[b - 1] == ' ' || sg->text[b - 1] == '\t' || sg->text[b - 1] == '\n')) b--;
                     if (a == b || (nv && a < v[nv - 1].at + v[nv - 1].len)) continue;
@@ -320,10 +327,153 @@ ts_status ts_json_write_unchanged(ts_context *ctx, const ts_transcript *t, ts_ou
     return TS_OK;
 }
 
-size_t ts_json_find_raw(const char *d, size_t len, size_t from, const char *needle)
+/* ---- pulled values --------------------------------------------------- */
+
+int ts_json_take(ts_jp *p, ts_arena *a, ts_json_val *v, int locate)
 {
-    size_t n = strlen(needle);
-    for (size_t i = from; i + n <= len; i++)
-        if (d[i] == needle[0] && memcmp(d + i, needle, n) == 0) return i;
-    return len;
+    ts_jp_token tok = ts_jp_next(p);
+    memset(v, 0, sizeof *v);
+    v->type = tok;
+    switch (tok) {
+    case TS_JP_ERROR: return -1;
+    case TS_JP_OBJECT:
+    case TS_JP_ARRAY: return ts_jp_skip(p);
+    case TS_JP_STRING:
+        if (locate) ts_jp_token_pos(p, &v->line, &v->col);
+        v->s = ts_jp_string(p, a, &v->n);
+        return v->s ? 0 : -1;
+    case TS_JP_NUMBER:
+        v->num = p->num;
+        v->is_int = p->is_int;
+        v->ival = p->ival;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* strtod over the whole of s[0..n), as jansson's NUL-terminated strings
+ * were read: 0 and *x set, or -1 when anything is left over. */
+static int whole_strtod(const char *s, size_t n, double *x)
+{
+    if (ts_kit_plain_decimal(s, n, x) == 0) return 0;
+    char small[64], *buf = small;
+    if (n >= sizeof small && !(buf = malloc(n + 1))) return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    *x = strtod(buf, &end);
+    int ok = end != buf && *end == '\0';
+    if (buf != small) free(buf);
+    return ok ? 0 : -1;
+}
+
+double ts_json_val_seconds(const ts_json_val *v)
+{
+    if (v->type == TS_JP_NUMBER) return v->num >= 0 && v->num < 1e9 ? v->num : -1;
+    if (v->type != TS_JP_STRING) return -1;
+    if (memchr(v->s, ':', v->n)) {
+        ts_timecode tc;
+        const char *why;
+        size_t off;
+        if (ts_tc_parse_clock(v->s, v->n, 1, &tc, &why, &off)) return -1;
+        return ts_tc_seconds(&tc);
+    }
+    double x;
+    if (whole_strtod(v->s, v->n, &x) || !(x >= 0 && x < 1e9)) return -1;
+    return x;
+}
+
+double ts_json_val_prob(const ts_json_val *v)
+{
+    double x = -1;
+    if (v->type == TS_JP_NUMBER) x = v->num;
+    else if (v->type == TS_JP_STRING && v->n && whole_strtod(v->s, v->n, &x)) x = -1;
+    return x >= 0 && x <= 1 ? x : -1;
+}
+
+ts_status ts_json_pull_error(ts_context *ctx, const ts_transcript *t, const ts_jp *p)
+{
+    if (p->tok != TS_JP_ERROR) return TS_ERR_NOMEM;
+    unsigned line, col;
+    ts_offset_pos(t->input, p->err_at < t->input_len ? p->err_at : t->input_len, &line, &col);
+    if (strncmp(p->err, "JSON nested", 11) == 0)
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE, "%s", p->err);
+    else
+        ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE, "invalid JSON: %s", p->err);
+    return TS_ERR_INPUT;
+}
+
+ts_status ts_json_duplicate(ts_context *ctx, const ts_transcript *t, ts_jp *p)
+{
+    unsigned line, col;
+    ts_jp_token_pos(p, &line, &col);
+    ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
+                 "duplicate key \"%.*s\" (which value counts is not defined)", (int)(p->e - p->s > 40 ? 40 : p->e - p->s),
+                 p->d + p->s);
+    return TS_ERR_INPUT;
+}
+
+ts_json_word *ts_json_words_push(ts_json_words *w)
+{
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 256;
+        ts_json_word *v = cap > SIZE_MAX / sizeof *v ? NULL : realloc(w->v, cap * sizeof *v);
+        if (!v) return NULL;
+        w->v = v;
+        w->cap = cap;
+    }
+    ts_json_word *x = &w->v[w->n++];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+void ts_json_words_release(ts_json_words *w)
+{
+    free(w->v);
+    w->v = NULL;
+    w->n = w->cap = 0;
+}
+
+ts_status ts_json_locate_words(ts_transcript *t, ts_segment *s, const ts_json_word *w, size_t n,
+                               size_t listed)
+{
+    if (!listed) return TS_OK;
+    size_t m = n ? n : 1;
+    ts_word *tw = malloc(m * sizeof *tw);
+    const char **tx = malloc(m * sizeof *tx);
+    uint32_t *len = malloc(m * sizeof *len);
+    ts_status st = TS_ERR_NOMEM;
+    if (!tw || !tx || !len) goto out;
+    for (size_t i = 0; i < n; i++) {
+        double a = w[i].start, b = w[i].end;
+        if (a < 0 || b < a) a = b = -1;
+        tw[i] = (ts_word){a, b, 0, 0, (float)w[i].prob, NULL};
+        tx[i] = w[i].text;
+        len[i] = (uint32_t)w[i].len;
+    }
+    st = ts_segment_locate_words(t, s, tw, tx, len, n) < 0 ? TS_ERR_NOMEM : TS_OK;
+out:
+    free(tw);
+    free(tx);
+    free(len);
+    return st;
+}
+
+void ts_json_later_set(ts_json_later *e, unsigned line, unsigned col, int code, const char *fmt, ...)
+{
+    if (e->set) return;
+    e->set = 1;
+    e->line = line;
+    e->col = col;
+    e->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+}
+
+ts_status ts_json_later_emit(ts_context *ctx, const ts_transcript *t, const ts_json_later *e)
+{
+    ts_diag_emit(ctx, t->name, e->line, e->col, TS_SEV_ERROR, (ts_diag_code)e->code, "%s", e->msg);
+    return TS_ERR_INPUT;
 }

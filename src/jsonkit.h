@@ -1,8 +1,11 @@
 /*
- * jsonkit.h - what every JSON reader needs before jansson sees the bytes:
- * a nesting-depth limit (checked by a linear scan, so no parser recursion
- * is ever deep), parsing with a located error, and finding where a key's
- * string value sits in the source so segments get a line and column.
+ * jsonkit.h - what the JSON readers share.  The Whisper reader parses with
+ * jansson: a nesting-depth limit checked before jansson sees the bytes (a
+ * linear scan, so no parser recursion is ever deep), parsing with a located
+ * error, and finding where a key's string value sits in the source so
+ * segments get a line and column.  The speech-service readers (AWS,
+ * Deepgram, AssemblyAI) pull tokens (jsonpull.h) and keep the fields of one
+ * object at a time (ts_json_val), so their word lists never become a tree.
  */
 #ifndef TS_JSONKIT_H
 #define TS_JSONKIT_H
@@ -10,11 +13,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "jsonpull.h"
 #include "transcript.h"
 #include "out.h"
 #include "tscrub.h"
 
-#define TS_JSON_MAX_DEPTH 64
+#define TS_JSON_MAX_DEPTH TS_JP_MAX_DEPTH
 
 /* Parses t->input; on error reports file:line:col and returns NULL with
  * *st set (TS_ERR_INPUT or TS_ERR_NOMEM).  The caller owns the result. */
@@ -62,10 +66,6 @@ typedef struct {
     double prob;               /* 0..1, negative when unknown */
 } ts_json_word;
 
-/* A number, or a string holding one ("0.97"), as a probability in 0..1;
- * -1 when it is neither. */
-double ts_json_prob(const json_t *v);
-
 /* Appends one segment per run of consecutive words with the same speaker
  * (texts joined by spaces, punctuation attached); strings are copied into
  * the transcript's arena.  The segments get the words' timing (ts_word),
@@ -92,5 +92,75 @@ ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
 ts_status ts_json_write_unchanged(ts_context *ctx, const ts_transcript *t, ts_out *o,
                                   const char *format);
 
-/* Offset of the first `needle` at or after `from` in d[0..len), or len. */
-size_t ts_json_find_raw(const char *d, size_t len, size_t from, const char *needle);
+/* ---- pulled values --------------------------------------------------- */
+
+/* The value of one field of the object being read, kept until the object
+ * ends.  type is TS_JP_EOF (0) while the field has not been seen; a
+ * container is skipped and only its type kept. */
+typedef struct {
+    ts_jp_token type;
+    const char *s;       /* a string's text (input span or arena copy) */
+    size_t n;
+    double num;          /* a number */
+    int is_int;          /* ... without fraction or exponent: ival is exact */
+    int64_t ival;
+    unsigned line, col;  /* a string's first character (only when asked for) */
+} ts_json_val;
+
+/* Pulls the value after a key into *v (strings decoded into the arena,
+ * containers skipped); when `locate`, a string's line and column are
+ * stored too.  0, -1 on a JSON error (in p) or TS_ERR_NOMEM. */
+int ts_json_take(ts_jp *p, ts_arena *a, ts_json_val *v, int locate);
+
+/* ts_json_seconds for a pulled value; and a number, or a string holding
+ * one ("0.97"), as a probability in 0..1 (-1 when it is neither). */
+double ts_json_val_seconds(const ts_json_val *v);
+double ts_json_val_prob(const ts_json_val *v);
+
+/* Reports the tokenizer's error (file:line:col, "invalid JSON: ..."),
+ * or an allocation failure when it has none; returns the status. */
+ts_status ts_json_pull_error(ts_context *ctx, const ts_transcript *t, const ts_jp *p);
+
+/* Marks key number `bit` (< 32) of the object being read as seen: 0 the
+ * first time, -1 when the object repeats it (report ts_json_duplicate). */
+static inline int ts_json_once(unsigned *seen, int bit)
+{
+    if (*seen & (1u << bit)) return -1;
+    *seen |= 1u << bit;
+    return 0;
+}
+
+/* Reports a duplicate key of an object the reader interprets (the second
+ * value would silently win otherwise); returns TS_ERR_INPUT. */
+ts_status ts_json_duplicate(ts_context *ctx, const ts_transcript *t, ts_jp *p);
+
+/* A growable list of words (malloc'd; the texts are not owned). */
+typedef struct {
+    ts_json_word *v;
+    size_t n, cap;
+} ts_json_words;
+
+/* A new zeroed word at the end, or NULL when out of memory. */
+ts_json_word *ts_json_words_push(ts_json_words *w);
+void ts_json_words_release(ts_json_words *w);
+
+/* ts_json_set_words for pulled words: gives segment s the words w[0..n)
+ * (start/end already in seconds, negative or end < start: untimed).
+ * `listed` is how many elements the source's word array had: when it had
+ * any, the segment gets a word list even if none of them could be used,
+ * as ts_json_set_words does. */
+ts_status ts_json_locate_words(ts_transcript *t, ts_segment *s, const ts_json_word *w, size_t n,
+                               size_t listed);
+
+/* The first error found in part of a document that may turn out not to
+ * be used (items when audio segments follow, channel words when
+ * utterances follow): kept and reported only if that part is used. */
+typedef struct {
+    int set, code;
+    unsigned line, col;
+    char msg[160];
+} ts_json_later;
+
+void ts_json_later_set(ts_json_later *e, unsigned line, unsigned col, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+ts_status ts_json_later_emit(ts_context *ctx, const ts_transcript *t, const ts_json_later *e);
