@@ -128,12 +128,14 @@ void ts_segment_source_pos_at(const ts_segment *s, uint32_t off, ts_pos_cursor *
     if (off < c->orig_off) ts_pos_cursor_init(s, c);
     const char *p = s->orig_text;
     uint32_t i = c->orig_off;
-    for (const char *nl; (nl = memchr(p + i, '\n', off - i));) {
-        c->line++;
-        i = c->line_start = (uint32_t)(nl - p) + 1;
-        c->cols = 0;
+    if (p && off > i) { /* a segment made without text has no original (NULL, 0) */
+        for (const char *nl; (nl = memchr(p + i, '\n', off - i));) {
+            c->line++;
+            i = c->line_start = (uint32_t)(nl - p) + 1;
+            c->cols = 0;
+        }
+        c->cols += (unsigned)ts_utf8_count(p + i, off - i);
     }
-    c->cols += (unsigned)ts_utf8_count(p + i, off - i);
     c->orig_off = off;
     *line = c->line;
     *col = (c->line == s->text_line ? s->text_col : 1) + c->cols;
