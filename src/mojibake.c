@@ -36,46 +36,11 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "buf.h"
 #include "utf8.h"
 
 #include "encoding_badness.inc"
 #include "encoding_codepages.inc"
-
-/* ---- code point vectors ----------------------------------------------- */
-
-void ts_cpvec_release(ts_cpvec *c)
-{
-    free(c->v);
-    c->v = NULL;
-    c->n = c->cap = 0;
-}
-
-int ts_cpvec_reserve(ts_cpvec *c, size_t extra)
-{
-    if (c->n + extra <= c->cap) return 0;
-    size_t cap = c->cap ? c->cap : 64;
-    while (cap < c->n + extra) cap *= 2;
-    int32_t *p = realloc(c->v, cap * sizeof *p);
-    if (!p) return -1;
-    c->v = p;
-    c->cap = cap;
-    return 0;
-}
-
-int ts_cpvec_push(ts_cpvec *c, int32_t cp)
-{
-    if (c->n == c->cap && ts_cpvec_reserve(c, 1)) return -1;
-    c->v[c->n++] = cp;
-    return 0;
-}
-
-int ts_cpvec_append(ts_cpvec *c, const int32_t *v, size_t n)
-{
-    if (ts_cpvec_reserve(c, n)) return -1;
-    if (n) memcpy(c->v + c->n, v, n * sizeof *v);
-    c->n += n;
-    return 0;
-}
 
 /* ---- tables ------------------------------------------------------------ */
 
@@ -602,7 +567,8 @@ const char *ts_mojibake_codepage_name(const ts_mojibake *m, int i)
 
 /* ---- the badness test --------------------------------------------------- */
 
-static bool match_at(const ts_mojibake *m, const pattern *pt, const int32_t *s, size_t n, size_t i)
+/* Does pattern pt match the UTF-8 text u[0..n) at byte i? */
+static bool match_at(const ts_mojibake *m, const pattern *pt, const uint8_t *u, size_t n, size_t i)
 {
     for (uint8_t k = 0; k < pt->n; k++) {
         const elem *e = &pt->e[k];
@@ -610,58 +576,30 @@ static bool match_at(const ts_mojibake *m, const pattern *pt, const int32_t *s, 
             if (i != 0) return false;
             continue;
         }
-        if (i >= n || !elem_match(m, e, s[i], flags_of(m, s[i]))) return false;
-        i++;
+        if (i >= n) return false;
+        size_t len;
+        int32_t c = ts_utf8_decode_valid(u, n, i, &len);
+        if (!elem_match(m, e, c, flags_of(m, c))) return false;
+        i += len;
     }
     return true;
 }
 
-/* The test on s[0..n); `at_start`: s[0] begins the line (patterns that
- * must start a line may match there). */
-/* Tries the patterns of mask sm at s[i]; out of line so that the scan
+/* Tries the patterns of mask sm at byte i; out of line so that the scan
  * below keeps its few variables in registers. */
-static __attribute__((noinline)) bool try_patterns(const ts_mojibake *m, uint64_t sm, const int32_t *s,
+static __attribute__((noinline)) bool try_patterns(const ts_mojibake *m, uint64_t sm, const uint8_t *u,
                                                    size_t n, size_t i)
 {
     while (sm) {
         int p = __builtin_ctzll(sm);
         sm &= sm - 1;
-        if (match_at(m, &m->pats[p], s, n, i)) return true;
+        if (match_at(m, &m->pats[p], u, n, i)) return true;
     }
     return false;
 }
 
-static bool is_bad_at(const ts_mojibake *m, const int32_t *s, size_t n, bool at_start)
-{
-    if (n == 0) return false;
-    if (at_start && m->start_at0 && try_patterns(m, m->start_at0, s, n, 0)) return true;
-    for (size_t i = 0; i + 1 < n; i++) {
-        int32_t c = s[i];
-        uint64_t sm;
-        if (c < 0x80) {
-            /* Every pattern has a non-ASCII character among its first three. */
-            if (s[i + 1] < 0x80 && (i + 2 >= n || s[i + 2] < 0x80)) continue;
-            sm = m->start_lo[c < 0 ? 0 : c];
-        } else {
-            sm = starts_of(m, c);
-        }
-        if (!sm) continue;
-        sm &= seconds_of(m, s[i + 1]);
-        if (sm && try_patterns(m, sm, s, n, i)) return true;
-    }
-    /* The last character: only one-character patterns fit. */
-    int32_t c = s[n - 1];
-    uint64_t sm = c >= 0x80 ? starts_of(m, c) & m->single : 0;
-    return sm && try_patterns(m, sm, s, n, n - 1);
-}
-
-bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n)
-{
-    return is_bad_at(m, s, n, true);
-}
-
 /* Index of the first byte >= 0x80 in u[i..n), or n. */
-static size_t next_high(const unsigned char *u, size_t i, size_t n)
+static size_t next_high(const uint8_t *u, size_t i, size_t n)
 {
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
@@ -672,37 +610,87 @@ static size_t next_high(const unsigned char *u, size_t i, size_t n)
     return i;
 }
 
-/* Every pattern has a non-ASCII character among its first three elements
- * and at most MAX_ELEMS elements, so only windows around non-ASCII text
- * need the test: from two characters before a non-ASCII one to
- * MAX_ELEMS ASCII characters after the last of a cluster.  A pattern that
- * starts in a window ends inside it, and an ASCII start cut short at a
- * window's end is looked at again by the next window, so the answer is the
- * same as the test on the whole line. */
-int ts_mojibake_is_bad_utf8(const ts_mojibake *m, const char *p, size_t n, ts_cpvec *tmp)
+/* The test on the UTF-8 text u[0..n), in one pass over its characters:
+ * `pend` holds the patterns that can start at the previous character (at
+ * byte ppos), and the current one keeps those it can be the second
+ * element of; only the survivors are matched in full.  Every pattern has a
+ * non-ASCII character among its first three elements, so an ASCII
+ * character is a start only when one of the next two is non-ASCII, and
+ * ASCII runs in between are skipped eight bytes at a time. */
+static bool is_bad(const ts_mojibake *m, const uint8_t *u, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)p;
-    size_t i = 0;
+    if (n == 0) return false;
+    if (m->start_at0 && try_patterns(m, m->start_at0, u, n, 0)) return true;
+    uint64_t pend = 0;
+    size_t ppos = 0, i = 0;
+    int32_t last = 0;
     while (i < n) {
-        size_t j = next_high(u, i, n);
-        if (j == n) return 0;
-        size_t ws = j >= 2 ? j - 2 : 0, k = ws, ascii = 0;
-        tmp->n = 0;
-        while (k < n && ascii < MAX_ELEMS) {
-            size_t len;
-            int32_t c = ts_utf8_decode_valid(u, n, k, &len);
-            if (tmp->n == tmp->cap && ts_cpvec_reserve(tmp, 1)) return -1;
-            tmp->v[tmp->n++] = c;
-            ascii = c < 0x80 ? ascii + 1 : 0;
-            k += len;
+        if (!pend && u[i] < 0x80) {
+            size_t j = next_high(u, i, n);
+            if (j == n) return false;
+            if (j - i > 2) i = j - 2;
         }
-        if (is_bad_at(m, tmp->v, tmp->n, ws == 0)) return 1;
-        i = k;
+        int32_t c;
+        size_t len;
+        uint64_t st;
+        if (u[i] < 0x80) {
+            c = u[i];
+            len = 1;
+            st = (i + 1 < n && u[i + 1] >= 0x80) || (i + 2 < n && u[i + 2] >= 0x80) ? m->start_lo[c] : 0;
+        } else {
+            c = ts_utf8_decode_valid(u, n, i, &len);
+            st = starts_of(m, c);
+        }
+        if (pend) {
+            uint64_t sm = pend & seconds_of(m, c);
+            if (sm && try_patterns(m, sm, u, n, ppos)) return true;
+        }
+        pend = st;
+        ppos = i;
+        last = c;
+        i += len;
     }
-    return 0;
+    /* The last character: only one-character patterns fit. */
+    uint64_t sm = last >= 0x80 ? pend & m->single : 0;
+    return sm && try_patterns(m, sm, u, n, ppos);
+}
+
+bool ts_mojibake_is_bad(const ts_mojibake *m, const char *p, size_t n)
+{
+    return is_bad(m, (const uint8_t *)p, n);
 }
 
 /* ---- re-encoding and decoding ------------------------------------------ */
+
+/* Scratch buffers of one level of repair (fix_inconsistent repairs runs a
+ * level deeper, at most MAX_DEPTH - 1 levels down). */
+#define MAX_DEPTH 5
+
+typedef struct {
+    ts_buf a, b;   /* the text after each layer, alternately */
+    ts_buf x, y;   /* the bytes of a code page, before decoding */
+} level;
+
+struct ts_mojibake_work {
+    level lv[MAX_DEPTH];
+};
+
+ts_mojibake_work *ts_mojibake_work_new(void)
+{
+    return calloc(1, sizeof(ts_mojibake_work));
+}
+
+void ts_mojibake_work_free(ts_mojibake_work *w)
+{
+    if (!w) return;
+    for (int d = 0; d < MAX_DEPTH; d++) {
+        ts_buf_release(&w->lv[d].a);
+        ts_buf_release(&w->lv[d].b);
+        ts_buf_release(&w->lv[d].x);
+        ts_buf_release(&w->lv[d].y);
+    }
+    free(w);
+}
 
 static inline int encode_cp(const codepage *c, int32_t cp)
 {
@@ -716,6 +704,31 @@ static inline int encode_cp(const codepage *c, int32_t cp)
         else hi = mid;
     }
     return lo < c->n_rev && c->rev[lo].cp == cp ? c->rev[lo].byte : -1;
+}
+
+/* The UTF-8 of cp (a valid code point) at o; returns its length. */
+static inline size_t put_utf8(uint8_t *o, int32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (uint8_t)(0xC0 | (cp >> 6));
+        o[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (uint8_t)(0xE0 | (cp >> 12));
+        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (uint8_t)(0xF0 | (cp >> 18));
+    o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
 }
 
 static bool in(uint8_t b, uint8_t lo, uint8_t hi) { return b >= lo && b <= hi; }
@@ -774,18 +787,17 @@ static size_t lossy_at(const uint8_t *b, size_t n, size_t i)
     return 0;
 }
 
-/* Strict UTF-8 plus CESU-8 surrogate pairs; false if b is not that. */
-static bool decode_utf8_variants(const uint8_t *b, size_t n, ts_cpvec *out, bool *oom)
+/* Checks that b[0..n) is strict UTF-8 or CESU-8 surrogate pairs and writes
+ * it to o as UTF-8 (a pair becomes one four-byte sequence, so o needs at
+ * most n bytes).  False if b is neither. */
+static bool decode_utf8_variants(const uint8_t *b, size_t n, uint8_t *o, size_t *on)
 {
-    out->n = 0;
-    if (ts_cpvec_reserve(out, n)) return !(*oom = true);
-    int32_t *v = out->v;
     size_t i = 0, k = 0;
     while (i < n) {
         uint8_t c0 = b[i];
         if (c0 < 0x80) {
             if (c0 == 0) return false;
-            v[k++] = c0;
+            o[k++] = c0;
             i++;
             continue;
         }
@@ -793,7 +805,7 @@ static bool decode_utf8_variants(const uint8_t *b, size_t n, ts_cpvec *out, bool
             b[i + 3] == 0xED && in(b[i + 4], 0xB0, 0xBF) && in(b[i + 5], 0x80, 0xBF)) {
             int32_t hi = 0xD000 | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
             int32_t lo = 0xD000 | ((b[i + 4] & 0x3F) << 6) | (b[i + 5] & 0x3F);
-            v[k++] = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            k += put_utf8(o + k, 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
             i += 6;
             continue;
         }
@@ -811,28 +823,38 @@ static bool decode_utf8_variants(const uint8_t *b, size_t n, ts_cpvec *out, bool
         if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
             (c >= 0xD800 && c <= 0xDFFF))
             return false;
-        v[k++] = c;
+        memcpy(o + k, b + i, len);
+        k += len;
         i += len;
     }
-    out->n = k;
+    *on = k;
     return true;
 }
 
-/* Re-encodes s with code page c and decodes the bytes as UTF-8.  Returns 1
- * with *out filled on success, 0 when it does not work, -1 on no memory.
- * The byte buffers are sized up front: a lost 0xA0 at most doubles the
- * bytes and a lossy sequence becomes at most three bytes per byte. */
-static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec *out)
+/* Re-encodes the UTF-8 text s[0..n) with code page c and decodes the
+ * bytes as UTF-8 into *out.  Returns 1 on success, 0 when it does not
+ * work, -1 on no memory.  The bytes are built in the level's x and y: one
+ * per character, a lost 0xA0 at most doubles them and a lossy sequence
+ * becomes at most three bytes per byte. */
+static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv, ts_buf *out)
 {
-    uint8_t *x = NULL, *y = NULL;
-    size_t xn = 0, yn = 0;
-    int rc = 0;
-    x = malloc(n ? n : 1);
-    if (!x) return -1;
+    ts_buf *cur = &lv->x, *oth = &lv->y;
+    if (ts_buf_reserve(cur, n + 1)) return -1;
+    uint8_t *x = (uint8_t *)cur->data;
+    size_t xn = 0;
     bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
-    for (size_t i = 0; i < n; i++) {
-        int b = encode_cp(c, s[i]);
-        if (b < 0) goto out;
+    for (size_t i = 0; i < n;) {
+        uint8_t b0 = s[i];
+        int b;
+        if (b0 < 0x80) {
+            b = (c->sloppy && b0 == 0x1A) ? -1 : b0;
+            i++;
+        } else {
+            size_t len;
+            b = encode_cp(c, ts_utf8_decode_valid(s, n, i, &len));
+            i += len;
+        }
+        if (b < 0) return 0;
         x[xn++] = (uint8_t)b;
         lossy |= b == 0x1A || b == '?';
     }
@@ -843,8 +865,9 @@ static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec 
     for (size_t i = 0; i < xn && !c->keep_spaces && !altered; i++)
         altered = x[i] >= 0xC2 && altered_at(x, xn, i) != 0;
     if (altered) {
-        y = malloc(2 * xn);
-        if (!y) goto oom;
+        if (ts_buf_reserve(oth, 2 * xn + 1)) return -1;
+        uint8_t *y = (uint8_t *)oth->data;
+        size_t yn = 0;
         for (size_t i = 0; i < xn; i++) {
             y[yn++] = x[i];
             if (x[i] != 0xC3 || i + 1 >= xn || x[i + 1] != ' ') continue;
@@ -856,22 +879,23 @@ static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec 
                 skip = left >= strlen(keep[k]) && memcmp(r, keep[k], strlen(keep[k])) == 0;
             if (!skip) y[yn++] = 0xA0;
         }
-        free(x);
-        x = y;
-        xn = yn;
-        y = NULL;
-        yn = 0;
-        for (size_t i = 0; i < xn;) {
-            size_t l = altered_at(x, xn, i);
+        for (size_t i = 0; i < yn;) {
+            size_t l = altered_at(y, yn, i);
             if (!l) { i++; continue; }
             for (size_t k = i; k < i + l; k++)
-                if (x[k] == ' ') x[k] = 0xA0;
+                if (y[k] == ' ') y[k] = 0xA0;
             i += l;
         }
+        ts_buf *t = cur;
+        cur = oth;
+        oth = t;
+        x = y;
+        xn = yn;
     }
     if (c->sloppy && lossy) {
-        y = malloc(3 * xn + 1);
-        if (!y) goto oom;
+        if (ts_buf_reserve(oth, 3 * xn + 1)) return -1;
+        uint8_t *y = (uint8_t *)oth->data;
+        size_t yn = 0;
         for (size_t i = 0; i < xn;) {
             size_t l = lossy_at(x, xn, i);
             if (!l) {
@@ -883,104 +907,109 @@ static int try_codepage(const codepage *c, const int32_t *s, size_t n, ts_cpvec 
             y[yn++] = 0xBD;
             i += l;
         }
-        free(x);
         x = y;
         xn = yn;
-        y = NULL;
     }
-    bool oom = false;
-    if (decode_utf8_variants(x, xn, out, &oom)) rc = 1;
-    else if (oom) goto oom;
-    goto out;
-oom:
-    rc = -1;
-out:
-    free(x);
-    free(y);
-    return rc;
+    out->len = 0;
+    if (ts_buf_reserve(out, xn + 1)) return -1;
+    size_t on;
+    if (!decode_utf8_variants(x, xn, (uint8_t *)out->data, &on)) return 0;
+    out->len = on;
+    return 1;
 }
 
 /* ---- the repair loop ---------------------------------------------------- */
 
-static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers, int depth, bool known_bad);
+static int fix_full(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
+                    const uint8_t **res, size_t *res_n, int *first, int *layers, bool known_bad);
 
-static bool same(const int32_t *a, size_t an, const int32_t *b, size_t bn)
+static bool same(const uint8_t *a, size_t an, const ts_buf *b)
 {
-    return an == bn && (an == 0 || memcmp(a, b, an * sizeof *a) == 0);
+    return an == b->len && (an == 0 || memcmp(a, b->data, an) == 0);
 }
 
-/* Length of the run of UTF-8-looking characters at s[i..n) (ftfy's
+/* The end of `need` continuation-like characters from s[q], or 0. */
+static size_t conts_from(const ts_mojibake *m, const uint8_t *s, size_t n, size_t q, int need)
+{
+    for (int k = 0; k < need; k++) {
+        size_t len;
+        if (q >= n || !(flags_of(m, ts_utf8_decode_valid(s, n, q, &len)) & F_CONT)) return 0;
+        q += len;
+    }
+    return q;
+}
+
+/* Byte length of the run of UTF-8-looking characters at s[i..n) (ftfy's
  * UTF8_DETECTOR_RE without its look-behind), 0 if none. */
-static size_t utf8_run(const ts_mojibake *m, const int32_t *s, size_t n, size_t i)
+static size_t utf8_run(const ts_mojibake *m, const uint8_t *s, size_t n, size_t i)
 {
     size_t p = i;
-    for (;;) {
-        if (p >= n) break;
-        uint32_t f = flags_of(m, s[p]);
-        size_t need = (f & F_FIRST2) ? 1 : 0;
-        size_t k;
-        if (need && p + 1 < n && (flags_of(m, s[p + 1]) & F_CONT)) { p += 2; continue; }
-        if (f & F_FIRST3) {
-            for (k = 1; k <= 2 && p + k < n && (flags_of(m, s[p + k]) & F_CONT); k++) {}
-            if (k == 3) { p += 3; continue; }
-        }
-        if (f & F_FIRST4) {
-            for (k = 1; k <= 3 && p + k < n && (flags_of(m, s[p + k]) & F_CONT); k++) {}
-            if (k == 4) { p += 4; continue; }
-        }
-        break;
+    while (p < n) {
+        size_t len, e = 0;
+        uint32_t f = flags_of(m, ts_utf8_decode_valid(s, n, p, &len));
+        if (f & F_FIRST2) e = conts_from(m, s, n, p + len, 1);
+        if (!e && (f & F_FIRST3)) e = conts_from(m, s, n, p + len, 2);
+        if (!e && (f & F_FIRST4)) e = conts_from(m, s, n, p + len, 3);
+        if (!e) break;
+        p = e;
     }
     return p - i;
 }
 
-/* Repairs the runs of s that look like UTF-8 and look bad on their own. */
-static int fix_inconsistent(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int depth)
+/* The character that ends just before s + i (i > 0). */
+static int32_t char_before(const uint8_t *s, size_t n, size_t i)
 {
-    ts_cpvec sub = {0};
-    out->n = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n;) {
-        size_t l = 0;
-        if (i == 0 || !(flags_of(m, s[i - 1]) & F_STRICT)) l = utf8_run(m, s, n, i);
-        if (!l) {
-            if (ts_cpvec_push(out, s[i++])) goto oom;
-            continue;
-        }
-        int first, layers, r = 0;
-        if (l < n && ts_mojibake_is_bad(m, s + i, l)) r = fix_full(m, s + i, l, &sub, &first, &layers, depth + 1, true);
-        if (r < 0) goto oom;
-        if (r > 0) {
-            if (ts_cpvec_append(out, sub.v, sub.n)) goto oom;
-            i += l;
-        } else {
-            /* The run as a whole is no mojibake; one that starts later may
-             * be ("× â‚¬4" is "× €4"). */
-            if (ts_cpvec_push(out, s[i++])) goto oom;
-        }
-    }
-    rc = same(s, n, out->v, out->n) ? 0 : 1;
-    goto done;
-oom:
-    rc = -1;
-done:
-    ts_cpvec_release(&sub);
-    return rc;
+    size_t k = ts_utf8_prev((const char *)s, i), len;
+    return ts_utf8_decode_valid(s, n, k, &len);
 }
 
-/* One step of repair.  Returns 1 (changed, *out filled, *how set), 0, -1. */
-static int fix_step(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *how, int depth,
-                    bool known_bad)
+/* Repairs the runs of s that look like UTF-8 and look bad on their own,
+ * into *out. */
+static int fix_inconsistent(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
+                            ts_buf *out)
 {
-    size_t i;
-    for (i = 0; i < n && s[i] < 0x80; i++) {}
-    if (i == n || (!known_bad && !ts_mojibake_is_bad(m, s, n))) return 0;
+    out->len = 0;
+    for (size_t i = 0; i < n;) {
+        size_t l = 0, len;
+        if (i == 0 || !(flags_of(m, char_before(s, n, i)) & F_STRICT)) l = utf8_run(m, s, n, i);
+        const uint8_t *fx = NULL;
+        size_t fxn = 0;
+        int first, layers, r = 0;
+        if (l && l < n && is_bad(m, s + i, l))
+            r = fix_full(m, w, depth + 1, s + i, l, &fx, &fxn, &first, &layers, true);
+        if (r < 0) return -1;
+        if (r > 0) {
+            if (ts_buf_append(out, fx, fxn)) return -1;
+            i += l;
+            continue;
+        }
+        /* Not part of a run, or the run as a whole is no mojibake; one
+         * that starts later may be ("× â‚¬4" is "× €4"). */
+        ts_utf8_decode_valid(s, n, i, &len);
+        if (ts_buf_append(out, s + i, len)) return -1;
+        i += len;
+    }
+    return same(s, n, out) ? 0 : 1;
+}
+
+/* One step of repair of s[0..n) into *out.  Returns 1 (changed, *how
+ * set), 0, -1. */
+static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
+                    ts_buf *out, int *how, bool known_bad)
+{
+    size_t i = next_high(s, 0, n);
+    if (i == n || (!known_bad && !is_bad(m, s, n))) return 0;
     uint32_t cand = (1u << m->n_cps) - 1;
-    for (; i < n && cand; i++) {
-        int32_t c = s[i];
-        if (c < 0x80) {
-            if (c == 0x1A) cand &= ~(uint32_t)m->sloppy_pages;
-        } else if (c < 0x600) {
+    while (i < n && cand) {
+        if (s[i] < 0x80) {
+            if (s[i] == 0x1A) cand &= ~(uint32_t)m->sloppy_pages;
+            i++;
+            continue;
+        }
+        size_t len;
+        int32_t c = ts_utf8_decode_valid(s, n, i, &len);
+        i += len;
+        if (c < 0x600) {
             cand &= m->pages_lo[c];
         } else if (c >= 0x2000 && c < 0x2700) {
             cand &= m->pages_mid[c - 0x2000];
@@ -989,69 +1018,81 @@ static int fix_step(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *
                 if ((cand & (1u << k)) && encode_cp(&m->cps[k], c) < 0) cand &= ~(1u << k);
         }
     }
+    level *lv = &w->lv[depth];
     for (int k = 0; k < m->n_cps; k++) {
         if (!(cand & (1u << k))) continue;
-        int r = try_codepage(&m->cps[k], s, n, out);
+        int r = try_codepage(&m->cps[k], s, n, lv, out);
         if (r < 0) return -1;
         if (r > 0) {
             *how = k;
-            return same(s, n, out->v, out->n) ? 0 : 1;
+            return same(s, n, out) ? 0 : 1;
         }
     }
-    if (depth < 4) {
-        int r = fix_inconsistent(m, s, n, out, depth);
+    if (depth + 1 < MAX_DEPTH) {
+        int r = fix_inconsistent(m, w, depth, s, n, out);
         if (r) {
             *how = TS_MB_INCONSISTENT;
             return r;
         }
     }
+    /* C1 controls (U+0080..U+009F: C2 80..C2 9F) as Windows-1252; one
+     * becomes at most three bytes. */
     bool changed = false;
-    out->n = 0;
+    out->len = 0;
+    if (ts_buf_reserve(out, 2 * n + 1)) return -1;
+    uint8_t *o = (uint8_t *)out->data;
+    size_t k = 0;
     for (i = 0; i < n; i++) {
-        int32_t c = s[i];
-        if (c >= 0x80 && c < 0xA0) c = ts_cp1252_decode((unsigned char)c);
-        changed |= c != s[i];
-        if (ts_cpvec_push(out, c)) return -1;
+        if (s[i] == 0xC2 && i + 1 < n && s[i + 1] < 0xA0) {
+            int32_t c = ts_cp1252_decode(s[i + 1]);
+            changed |= c != s[i + 1];
+            k += put_utf8(o + k, c);
+            i++;
+            continue;
+        }
+        o[k++] = s[i];
     }
+    out->len = k;
     if (!changed) return 0;
     *how = TS_MB_C1;
     return 1;
 }
 
-static int fix_full(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers, int depth, bool known_bad)
+/* Repairs s[0..n) layer by layer at `depth`; *res points at the result
+ * (in the level's buffers, valid until the next repair at this depth). */
+static int fix_full(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
+                    const uint8_t **res, size_t *res_n, int *first, int *layers, bool known_bad)
 {
-    ts_cpvec a = {0}, b = {0};
-    int rc = 0, how = TS_MB_NONE;
+    level *lv = &w->lv[depth];
+    ts_buf *a = &lv->a, *b = &lv->b;
+    int how = TS_MB_NONE;
     *first = TS_MB_NONE;
     *layers = 0;
-    const int32_t *cur = s;
+    const uint8_t *cur = s;
     size_t cur_n = n;
     for (int round = 0; round < 16; round++) {
-        int r = fix_step(m, cur, cur_n, &b, &how, depth, known_bad && round == 0);
-        if (r < 0) { rc = -1; goto out; }
+        int r = fix_step(m, w, depth, cur, cur_n, b, &how, known_bad && round == 0);
+        if (r < 0) return -1;
         if (r == 0) break;
         if (*first == TS_MB_NONE) *first = how;
         ++*layers;
-        ts_cpvec t = a;
+        ts_buf *t = a;
         a = b;
         b = t;
-        cur = a.v;
-        cur_n = a.n;
+        cur = (const uint8_t *)a->data;
+        cur_n = a->len;
     }
-    if (*layers) {
-        out->n = 0;
-        if (ts_cpvec_append(out, cur, cur_n)) { rc = -1; goto out; }
-        rc = 1;
-    }
-out:
-    ts_cpvec_release(&a);
-    ts_cpvec_release(&b);
-    return rc;
+    if (!*layers) return 0;
+    *res = cur;
+    *res_n = cur_n;
+    return 1;
 }
 
-int ts_mojibake_fix(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers, bool known_bad)
+int ts_mojibake_fix(const ts_mojibake *m, ts_mojibake_work *w, const char *p, size_t n, const char **out,
+                    size_t *out_len, int *first, int *layers, bool known_bad)
 {
-    return fix_full(m, s, n, out, first, layers, 0, known_bad);
+    const uint8_t *r;
+    int rc = fix_full(m, w, 0, (const uint8_t *)p, n, &r, out_len, first, layers, known_bad);
+    if (rc > 0) *out = (const char *)r;
+    return rc;
 }

@@ -118,10 +118,14 @@ typedef struct {
 
 /* Scratch memory for one run (malloc'd, released at the end). */
 typedef struct {
-    ts_cpvec cps, fixed;
+    struct {
+        int32_t *v;
+        size_t n;
+    } cps;                    /* the segment's code points (decode) */
     uint32_t *offs;           /* byte offset of each code point of cps, plus the end */
-    size_t cap_offs;
+    size_t cap;               /* of cps.v and offs, in code points */
     ts_buf tmp;
+    ts_mojibake_work *mbw;    /* mojibake repairs (made on first use) */
 } scratch;
 
 static ts_status state_new(ts_context *ctx, void **out)
@@ -189,13 +193,15 @@ static bool opt_on(ts_context *ctx, const char *key)
 static int decode(scratch *sc, const char *p, size_t n)
 {
     sc->cps.n = 0;
-    if (sc->cap_offs < n + 1) {
+    if (sc->cap < n + 1) {
         uint32_t *o = realloc(sc->offs, (n + 1) * sizeof *o);
         if (!o) return -1;
         sc->offs = o;
-        sc->cap_offs = n + 1;
+        int32_t *v = realloc(sc->cps.v, (n + 1) * sizeof *v);
+        if (!v) return -1;
+        sc->cps.v = v;
+        sc->cap = n + 1;
     }
-    if (sc->cps.cap < n && ts_cpvec_reserve(&sc->cps, n)) return -1;
     const unsigned char *u = (const unsigned char *)p;
     int32_t *v = sc->cps.v;
     size_t i = 0, k = 0;
@@ -232,37 +238,43 @@ static ts_edit *replace_cps(ts_edit_list *out, const ts_rule_info *rule, uint32_
                            sc->tmp.len);
 }
 
-static bool anchor(int32_t c)
+static bool anchor(uint8_t c)
 {
-    return c < 0x80 && ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* Proposes the difference between sc->cps (at byte `base` of the segment)
- * and fixed[0..fn) as one edit per changed stretch between ASCII letters
- * and digits, which re-decoding never changes.  Returns the edit count. */
-static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, scratch *sc,
-                           uint32_t base, const int32_t *fixed, size_t fn, const char *msg)
+static bool cont_byte(uint8_t c) { return (c & 0xC0) == 0x80; }
+
+/* Proposes the difference between the UTF-8 texts o[0..on) (at byte
+ * `base` of the segment) and f[0..fn) as one edit per changed stretch
+ * between ASCII letters and digits, which re-decoding never changes.  Both
+ * are valid UTF-8, so a prefix or suffix they share ends on the same
+ * character boundary on both sides once it is cut back to one.  Returns
+ * the edit count. */
+static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, uint32_t base,
+                           const uint8_t *o, size_t on, const uint8_t *f, size_t fn, const char *msg)
 {
-    const int32_t *o = sc->cps.v;
-    size_t on = sc->cps.n, count = 0;
-    size_t ao = 0, af = 0;
+    size_t count = 0, ao = 0, af = 0;
     for (;;) {
         /* The next anchors at or after ao / af. */
         size_t no = ao, nf = af;
         while (no < on && !anchor(o[no])) no++;
-        while (nf < fn && !anchor(fixed[nf])) nf++;
+        while (nf < fn && !anchor(f[nf])) nf++;
         bool end_o = no == on, end_f = nf == fn;
-        if (end_o != end_f || (!end_o && o[no] != fixed[nf])) {
+        if (end_o != end_f || (!end_o && o[no] != f[nf])) {
             /* The anchors disagree: one edit for everything left. */
             no = on;
             nf = fn;
             end_o = end_f = true;
         }
         size_t a = ao, b = no, x = af, y = nf;
-        while (a < b && x < y && o[a] == fixed[x]) a++, x++;
-        while (a < b && x < y && o[b - 1] == fixed[y - 1]) b--, y--;
+        while (a < b && x < y && o[a] == f[x]) a++, x++;
+        while (a > ao && a < on && cont_byte(o[a])) a--, x--;
+        while (a < b && x < y && o[b - 1] == f[y - 1]) b--, y--;
+        while (b < no && cont_byte(o[b])) b++, y++;
         if (a < b || x < y) {
-            ts_edit *e = replace_cps(out, rule, seg, sc, base, a, b, fixed + x, y - x);
+            ts_edit *e = ts_edit_replace(out, rule, seg, base + (uint32_t)a, base + (uint32_t)b,
+                                         (const char *)f + x, y - x);
             if (!e) return count;
             if (msg) e->message = msg;
             count++;
@@ -363,12 +375,12 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
     for (size_t ls = 0; ls < n;) {
         const char *nl = memchr(p + ls, '\n', n - ls);
         size_t le = nl ? (size_t)(nl - p) : n;
-        int bad = ts_mojibake_is_bad_utf8(st->mb, p + ls, le - ls, &sc->fixed);
-        if (bad < 0) goto oom;
-        if (bad) {
-            if (decode(sc, p + ls, le - ls)) goto oom;
+        if (ts_mojibake_is_bad(st->mb, p + ls, le - ls)) {
+            if (!sc->mbw && !(sc->mbw = ts_mojibake_work_new())) goto oom;
+            const char *fx;
+            size_t fxn;
             int first, layers;
-            int r = ts_mojibake_fix(st->mb, sc->cps.v, sc->cps.n, &sc->fixed, &first, &layers, true);
+            int r = ts_mojibake_fix(st->mb, sc->mbw, p + ls, le - ls, &fx, &fxn, &first, &layers, true);
             if (r < 0) goto oom;
             if (r > 0) {
                 const ts_rule_info *rule = first >= 0 && first < 16 ? st->cp_rule[first]
@@ -377,7 +389,8 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
                 const char *msg = NULL;
                 if (layers > 1)
                     msg = ts_edit_message(out, "%s (%d layers)", rule->description, layers);
-                count += propose_diff(out, rule, seg, sc, (uint32_t)ls, sc->fixed.v, sc->fixed.n, msg);
+                count += propose_diff(out, rule, seg, (uint32_t)ls, (const uint8_t *)p + ls, le - ls,
+                                      (const uint8_t *)fx, fxn, msg);
             }
         }
         ls = le + 1;
@@ -764,9 +777,9 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
             out->n = w;
         }
     }
-    ts_cpvec_release(&sc.cps);
-    ts_cpvec_release(&sc.fixed);
+    free(sc.cps.v);
     free(sc.offs);
+    ts_mojibake_work_free(sc.mbw);
     ts_buf_release(&sc.tmp);
     return out->failed ? TS_ERR_NOMEM : TS_OK;
 }
