@@ -87,23 +87,34 @@ typedef struct {
     uint8_t rev_lo[0x600], rev_mid[0x700]; /* byte for a code point, 0: none */
 } codepage;
 
+/* What the badness scan needs to know of a character.  Bit p of `start`:
+ * pattern p can start with it; of `second` and `third`: it can be the
+ * second or third character of pattern p, always set for patterns with
+ * fewer characters, so that a scan can AND them in unconditionally.
+ * Characters share these: each has the index of its set. */
+typedef struct {
+    uint64_t start, second, third;
+} nbr;
+
 typedef struct {
     int32_t cp;
     uint32_t flags;
-    uint64_t start, second;
+    uint16_t nb;                 /* index in m->nbs */
 } other_entry;
 
 struct ts_mojibake {
     uint32_t lo[0x600];          /* flags for U+0000..U+05FF */
     uint32_t mid[0x700];         /* flags for U+2000..U+26FF */
-    /* Bit p: pattern p can start with this character. */
-    uint64_t start_lo[0x600], start_mid[0x700];
-    /* Bit p: this character can be the second of pattern p (always set for
-     * one-character patterns).  Characters without an entry use
-     * second_word or second_other. */
-    uint64_t second_lo[0x600], second_mid[0x700];
-    uint64_t second_word, second_other, single;
+    /* The neighbour masks of U+0000..U+05FF, U+2000..U+26FF and the
+     * other entries are m->nbs[...]; characters without an entry (no
+     * start) use nb_word or nb_other. */
+    uint16_t nb_lo[0x600], nb_mid[0x700];
+    nbr *nbs;
+    size_t n_nbs;
+    nbr nb_word, nb_other;
+    uint64_t single, short3;     /* patterns of fewer than 2 / 3 characters */
     uint64_t start_at0;          /* patterns anchored at the start of the text */
+    uint64_t at0_zero_width;     /* those of them whose anchor matches no character */
     int32_t other_min, other_max;
     other_entry *other;          /* sorted; everything else that has flags */
     size_t n_other, cap_other;
@@ -135,7 +146,7 @@ static uint32_t *flag_slot(ts_mojibake *m, int32_t cp)
         m->other = p;
         m->cap_other = cap;
     }
-    m->other[m->n_other] = (other_entry){cp, 0, 0, 0};
+    m->other[m->n_other] = (other_entry){cp, 0, 0};
     return &m->other[m->n_other++].flags;
 }
 
@@ -168,21 +179,20 @@ static inline uint32_t flags_of(const ts_mojibake *m, int32_t cp)
 
 static bool is_word(int32_t c);
 
-static inline uint64_t seconds_of(const ts_mojibake *m, int32_t cp)
+/* The neighbour masks of cp (a valid code point).  Asking whether a
+ * character without an entry is a word character costs a utf8proc
+ * lookup, so the scan asks only when it needs second or third. */
+static inline const nbr *nbr_of(const ts_mojibake *m, int32_t cp)
 {
-    if (cp < 0x600) return cp >= 0 ? m->second_lo[cp] : m->single;
-    if (cp >= 0x2000 && cp < 0x2700) return m->second_mid[cp - 0x2000];
+    if (cp < 0x600) return &m->nbs[m->nb_lo[cp]];
+    if (cp >= 0x2000 && cp < 0x2700) return &m->nbs[m->nb_mid[cp - 0x2000]];
     const other_entry *e = other_of(m, cp);
-    if (e) return e->second;
-    return is_word(cp) ? m->second_word : m->second_other;
+    return e ? &m->nbs[e->nb] : NULL;
 }
 
-static inline uint64_t starts_of(const ts_mojibake *m, int32_t cp)
+static inline const nbr *nbr_full(const ts_mojibake *m, const nbr *k, int32_t cp)
 {
-    if (cp < 0x600) return cp >= 0 ? m->start_lo[cp] : 0;
-    if (cp >= 0x2000 && cp < 0x2700) return m->start_mid[cp - 0x2000];
-    const other_entry *e = other_of(m, cp);
-    return e ? e->start : 0;
+    return k ? k : is_word(cp) ? &m->nb_word : &m->nb_other;
 }
 
 /* Sets `bits` on every code point in [a, b]. */
@@ -341,6 +351,9 @@ static int parse_badness(ts_mojibake *m, const char *d)
             if (!te) te = end;
             if (pat) {
                 if (pat->n == MAX_ELEMS || parse_set(m, p, te, &pat->e[pat->n++], -1)) return -1;
+                /* @start matches no character: only first (the scan's
+                 * filters count characters from the second element). */
+                if (pat->n > 1 && (pat->e[pat->n - 1].specials & S_START)) return -1;
             } else if (parse_set(m, p, te, NULL, cls)) {
                 return -1;
             }
@@ -472,61 +485,94 @@ static inline bool elem_match(const ts_mojibake *m, const elem *e, int32_t c, ui
     return false;
 }
 
-/* Records, for every code point with an entry, which patterns can start
- * with it, so the scan tries only those. */
-static int mark_starts(ts_mojibake *m)
+static bool zero_width_start(const elem *e)
+{
+    return e->specials == S_START && !e->mask && !e->lit_n;
+}
+
+/* The neighbour masks of character c with flags f. */
+static nbr masks_of(const ts_mojibake *m, int32_t c, uint32_t f)
+{
+    nbr r = {0, m->single, m->short3};
+    for (int p = 0; p < m->n_pats; p++) {
+        const pattern *pt = &m->pats[p];
+        uint64_t bit = 1ull << p;
+        if (!(m->start_at0 & bit) && elem_match(m, &pt->e[0], c, f)) r.start |= bit;
+        if (pt->n >= 2 && elem_match(m, &pt->e[1], c, f)) r.second |= bit;
+        if (pt->n >= 3 && elem_match(m, &pt->e[2], c, f)) r.third |= bit;
+    }
+    return r;
+}
+
+/* The index of r in m->nbs, added when new; -1 when memory runs out. */
+static int intern_nbr(ts_mojibake *m, nbr r, size_t *cap)
+{
+    for (size_t k = m->n_nbs; k-- > 0;)
+        if (m->nbs[k].start == r.start && m->nbs[k].second == r.second && m->nbs[k].third == r.third)
+            return (int)k;
+    if (m->n_nbs == UINT16_MAX) return -1;
+    if (m->n_nbs == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        nbr *p = realloc(m->nbs, c * sizeof *p);
+        if (!p) return -1;
+        m->nbs = p;
+        *cap = c;
+    }
+    m->nbs[m->n_nbs] = r;
+    return (int)m->n_nbs++;
+}
+
+/* Records, for every code point with an entry, which patterns it can
+ * start or be the second or third character of, so the scan tries only
+ * the patterns whose first three characters fit. */
+static int mark_neighbours(ts_mojibake *m)
 {
     for (int p = 0; p < m->n_pats; p++) {
         const pattern *pt = &m->pats[p];
-        const elem *e = &pt->e[0];
-        if ((e->specials & S_START) && !e->mask && !e->lit_n) {
-            m->start_at0 |= 1ull << p;
-            continue;
+        uint64_t bit = 1ull << p;
+        const elem *e0 = &pt->e[0];
+        if ((e0->specials & S_START) && !e0->mask && !e0->lit_n) {
+            m->start_at0 |= bit;
+            if (zero_width_start(e0)) m->at0_zero_width |= bit;
         }
-        for (uint16_t k = 0; k < e->lit_n; k++) { /* give literals an entry */
-            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
-            if (mark_range(m, r[0], r[1], 0)) return -1;
+        if (pt->n < 2) m->single |= bit;
+        if (pt->n < 3) m->short3 |= bit;
+        for (uint8_t i = 0; i < pt->n && i < 3; i++) { /* give literals an entry */
+            const elem *e = &pt->e[i];
+            for (uint16_t k = 0; k < e->lit_n; k++) {
+                const int32_t *r = &m->lits[2 * (e->lit_off + k)];
+                if (mark_range(m, r[0], r[1], 0)) return -1;
+            }
         }
-        for (int32_t c = 0; c < 0x600; c++)
-            if (elem_match(m, e, c, m->lo[c])) m->start_lo[c] |= 1ull << p;
-        for (int32_t c = 0x2000; c < 0x2700; c++)
-            if (elem_match(m, e, c, m->mid[c - 0x2000])) m->start_mid[c - 0x2000] |= 1ull << p;
-        for (size_t k = 0; k < m->n_other; k++)
-            if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].start |= 1ull << p;
     }
-    /* Second characters, a filter for the first two of each pattern. */
+    /* Characters without an entry match no class or literal; of the
+     * specials, only these three can match them. */
+    m->nb_word = (nbr){0, m->single, m->short3};
+    m->nb_other = m->nb_word;
     for (int p = 0; p < m->n_pats; p++) {
         const pattern *pt = &m->pats[p];
         uint64_t bit = 1ull << p;
-        if (pt->n < 2) {
-            m->single |= bit;
-            continue;
+        for (uint8_t i = 1; i < pt->n && i < 3; i++) {
+            uint64_t *w = i == 1 ? &m->nb_word.second : &m->nb_word.third;
+            uint64_t *o = i == 1 ? &m->nb_other.second : &m->nb_other.third;
+            if (pt->e[i].specials & (S_WORD | S_ANY | S_NONLETTER)) *w |= bit;
+            if (pt->e[i].specials & (S_ANY | S_NONLETTER)) *o |= bit;
         }
-        const elem *e = &pt->e[1];
-        for (uint16_t k = 0; k < e->lit_n; k++) {
-            const int32_t *r = &m->lits[2 * (e->lit_off + k)];
-            if (mark_range(m, r[0], r[1], 0)) return -1;
-        }
-        if (e->specials & (S_WORD | S_ANY | S_NONLETTER)) m->second_word |= bit;
-        if (e->specials & (S_ANY | S_NONLETTER)) m->second_other |= bit;
     }
-    for (int p = 0; p < m->n_pats; p++) {
-        const pattern *pt = &m->pats[p];
-        uint64_t bit = 1ull << p;
-        if (pt->n < 2) continue;
-        const elem *e = &pt->e[1];
-        for (int32_t c = 0; c < 0x600; c++)
-            if (elem_match(m, e, c, m->lo[c])) m->second_lo[c] |= bit;
-        for (int32_t c = 0x2000; c < 0x2700; c++)
-            if (elem_match(m, e, c, m->mid[c - 0x2000])) m->second_mid[c - 0x2000] |= bit;
-        for (size_t k = 0; k < m->n_other; k++)
-            if (elem_match(m, e, m->other[k].cp, m->other[k].flags)) m->other[k].second |= bit;
+    size_t cap = 0;
+    int k;
+    for (int32_t c = 0; c < 0x600; c++) {
+        if ((k = intern_nbr(m, masks_of(m, c, m->lo[c]), &cap)) < 0) return -1;
+        m->nb_lo[c] = (uint16_t)k;
     }
-    for (int32_t c = 0; c < 0x600; c++) m->second_lo[c] |= m->single;
-    for (int32_t c = 0; c < 0x700; c++) m->second_mid[c] |= m->single;
-    for (size_t k = 0; k < m->n_other; k++) m->other[k].second |= m->single;
-    m->second_word |= m->single;
-    m->second_other |= m->single;
+    for (int32_t c = 0x2000; c < 0x2700; c++) {
+        if ((k = intern_nbr(m, masks_of(m, c, m->mid[c - 0x2000]), &cap)) < 0) return -1;
+        m->nb_mid[c - 0x2000] = (uint16_t)k;
+    }
+    for (size_t i = 0; i < m->n_other; i++) {
+        if ((k = intern_nbr(m, masks_of(m, m->other[i].cp, m->other[i].flags), &cap)) < 0) return -1;
+        m->other[i].nb = (uint16_t)k;
+    }
     return 0;
 }
 
@@ -535,7 +581,7 @@ ts_mojibake *ts_mojibake_new(void)
     ts_mojibake *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     if (parse_codepages(m, encoding_codepages_txt) || mark_utf8_clues(m) || mark_spaces(m) ||
-        parse_badness(m, encoding_badness_txt) || mark_starts(m)) {
+        parse_badness(m, encoding_badness_txt) || mark_neighbours(m)) {
         ts_mojibake_free(m);
         return NULL;
     }
@@ -550,6 +596,7 @@ void ts_mojibake_free(ts_mojibake *m)
     if (!m) return;
     free(m->other);
     free(m->lits);
+    free(m->nbs);
     free(m);
 }
 
@@ -610,49 +657,75 @@ static size_t next_high(const uint8_t *u, size_t i, size_t n)
     return i;
 }
 
+/* The patterns anchored at the start that may match u[0..n) (n > 0). */
+static uint64_t at0_candidates(const ts_mojibake *m, const uint8_t *u, size_t n)
+{
+    uint64_t sm = m->start_at0 & m->at0_zero_width;
+    if (!sm) return m->start_at0;
+    size_t l0, l1;
+    int32_t c0 = ts_utf8_decode_valid(u, n, 0, &l0);
+    sm &= nbr_full(m, nbr_of(m, c0), c0)->second;
+    if (sm && l0 < n) {
+        int32_t c1 = ts_utf8_decode_valid(u, n, l0, &l1);
+        sm &= nbr_full(m, nbr_of(m, c1), c1)->third;
+    } else {
+        sm &= m->short3;
+    }
+    return sm | (m->start_at0 & ~m->at0_zero_width);
+}
+
 /* The test on the UTF-8 text u[0..n), in one pass over its characters:
- * `pend` holds the patterns that can start at the previous character (at
- * byte ppos), and the current one keeps those it can be the second
- * element of; only the survivors are matched in full.  Every pattern has a
- * non-ASCII character among its first three elements, so an ASCII
- * character is a start only when one of the next two is non-ASCII, and
- * ASCII runs in between are skipped eight bytes at a time. */
+ * p1 holds the patterns that can start at the previous character (at byte
+ * pos1), p2 those that can start at the one before it (pos2) and have it
+ * as their second; the current character keeps those it can be the next
+ * of.  Only patterns whose first three characters fit are matched in
+ * full.  Every pattern has a non-ASCII character among its first three
+ * elements, so an ASCII character is a start only when one of the next two
+ * is non-ASCII, and ASCII runs in between are skipped eight bytes at a
+ * time. */
 static bool is_bad(const ts_mojibake *m, const uint8_t *u, size_t n)
 {
     if (n == 0) return false;
-    if (m->start_at0 && try_patterns(m, m->start_at0, u, n, 0)) return true;
-    uint64_t pend = 0;
-    size_t ppos = 0, i = 0;
+    uint64_t sm;
+    if (m->start_at0 && (sm = at0_candidates(m, u, n)) && try_patterns(m, sm, u, n, 0)) return true;
+    uint64_t p1 = 0, p2 = 0;
+    size_t pos1 = 0, pos2 = 0, i = 0;
     int32_t last = 0;
     while (i < n) {
-        if (!pend && u[i] < 0x80) {
+        if (!(p1 | p2) && u[i] < 0x80) {
             size_t j = next_high(u, i, n);
             if (j == n) return false;
             if (j - i > 2) i = j - 2;
         }
         int32_t c;
         size_t len;
+        const nbr *k;
         uint64_t st;
         if (u[i] < 0x80) {
             c = u[i];
             len = 1;
-            st = (i + 1 < n && u[i + 1] >= 0x80) || (i + 2 < n && u[i + 2] >= 0x80) ? m->start_lo[c] : 0;
+            k = &m->nbs[m->nb_lo[c]];
+            st = (i + 1 < n && u[i + 1] >= 0x80) || (i + 2 < n && u[i + 2] >= 0x80) ? k->start : 0;
         } else {
             c = ts_utf8_decode_valid(u, n, i, &len);
-            st = starts_of(m, c);
+            k = nbr_of(m, c);
+            st = k ? k->start : 0;
         }
-        if (pend) {
-            uint64_t sm = pend & seconds_of(m, c);
-            if (sm && try_patterns(m, sm, u, n, ppos)) return true;
+        if (p1 | p2) {
+            k = nbr_full(m, k, c);
+            if (p2 && (sm = p2 & k->third) && try_patterns(m, sm, u, n, pos2)) return true;
+            p2 = p1 & k->second;
+            pos2 = pos1;
         }
-        pend = st;
-        ppos = i;
+        p1 = st;
+        pos1 = i;
         last = c;
         i += len;
     }
-    /* The last character: only one-character patterns fit. */
-    uint64_t sm = last >= 0x80 ? pend & m->single : 0;
-    return sm && try_patterns(m, sm, u, n, ppos);
+    /* The text ends: only patterns of fewer characters fit. */
+    if ((sm = p2 & m->short3) && try_patterns(m, sm, u, n, pos2)) return true;
+    sm = last >= 0x80 ? p1 & m->single : 0;
+    return sm && try_patterns(m, sm, u, n, pos1);
 }
 
 bool ts_mojibake_is_bad(const ts_mojibake *m, const char *p, size_t n)
