@@ -668,17 +668,32 @@ static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, u + i, 8);
-        /* High bits, bytes below 0x20, '&' (0x26) and DEL in one test each. */
+        /* Bytes below 0x20, '&' (0x26) and DEL in one test each (borrows
+         * make false alarms only next to a true one). */
         uint64_t ctl = (w - 0x2020202020202020ull) & ~w;
         uint64_t x = w ^ 0x2626262626262626ull;
         uint64_t amp = (x - 0x0101010101010101ull) & ~x;
         uint64_t y = w ^ 0x7F7F7F7F7F7F7F7Full;
         uint64_t del = (y - 0x0101010101010101ull) & ~y;
-        if (!((w | ctl | amp | del) & 0x8080808080808080ull)) continue;
-        for (size_t k = 0; k < 8; k++) {
-            unsigned c = st->byte_class[u[i + k]];
-            acc |= c & ~(unsigned)(B_NFC | B_INVIS);
-            if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i + k, c);
+        uint64_t high = w & 0x8080808080808080ull;
+        if ((ctl | amp | del) & 0x8080808080808080ull) {
+            for (size_t k = 0; k < 8; k++) {
+                unsigned c = st->byte_class[u[i + k]];
+                acc |= c & ~(unsigned)(B_NFC | B_INVIS);
+                if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i + k, c);
+            }
+            continue;
+        }
+        if (!high) continue;
+        acc |= B_HIGH;
+        if ((acc & (B_NFC | B_INVIS)) == (B_NFC | B_INVIS)) continue;
+        /* Lead bytes 0xCC and above (U+0300 on): (b & 0x7F) + 0x34 carries
+         * into bit 7 exactly when b & 0x7F >= 0x4C, never across bytes. */
+        uint64_t lead = ((w & 0x7F7F7F7F7F7F7F7Full) + 0x3434343434343434ull) & high;
+        while (lead) {
+            size_t k = (size_t)__builtin_ctzll(lead) >> 3;
+            lead &= lead - 1;
+            acc |= lead_needs(st, u, n, i + k, st->byte_class[u[i + k]]);
         }
     }
     for (; i < n; i++) {
