@@ -245,10 +245,26 @@ static bool anchor(uint8_t c)
 
 static bool cont_byte(uint8_t c) { return (c & 0xC0) == 0x80; }
 
+/* The length of the common prefix of a[0..an) and b[0..bn). */
+static size_t common_prefix(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) break;
+    }
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
 /* Proposes the difference between the UTF-8 texts o[0..on) (at byte
  * `base` of the segment) and f[0..fn) as one edit per changed stretch
- * between ASCII letters and digits, which re-decoding never changes.  Both
- * are valid UTF-8, so a prefix or suffix they share ends on the same
+ * between ASCII letters and digits, which re-decoding never changes.
+ * Stretches the two share are skipped in one comparison: the work starts
+ * after the last anchor before the first difference.  Both texts are
+ * valid UTF-8, so a prefix or suffix they share ends on the same
  * character boundary on both sides once it is cut back to one.  Returns
  * the edit count. */
 static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, uint32_t base,
@@ -256,8 +272,14 @@ static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t
 {
     size_t count = 0, ao = 0, af = 0;
     for (;;) {
+        size_t same = common_prefix(o + ao, on - ao, f + af, fn - af);
+        if (ao + same == on && af + same == fn) break;
+        size_t q = same;
+        while (q > 0 && !anchor(o[ao + q - 1])) q--;
+        ao += q;
+        af += q;
         /* The next anchors at or after ao / af. */
-        size_t no = ao, nf = af;
+        size_t no = ao + same - q, nf = af + same - q;
         while (no < on && !anchor(o[no])) no++;
         while (nf < fn && !anchor(f[nf])) nf++;
         bool end_o = no == on, end_f = nf == fn;
