@@ -126,7 +126,9 @@ struct ts_mojibake {
     size_t n_lits, cap_lits;
     codepage cps[MAX_CODEPAGES];
     int n_cps;
-    int latin1, cp1252;          /* indexes of the two most common code pages */
+    /* Windows-1252 (-1: none) and Latin-1 when every character both can
+     * encode has the same byte in both (-1: no such page). */
+    int cp1252, latin1;
     /* Bit k: code page k can encode the character (U+0080..U+05FF and
      * U+2000..U+26FF; others are looked up page by page). */
     uint16_t pages_lo[0x600], pages_mid[0x700];
@@ -370,8 +372,11 @@ static int cmp_rev(const void *a, const void *b)
     return (x->cp > y->cp) - (x->cp < y->cp);
 }
 
+static inline int encode_cp(const codepage *c, int32_t cp);
+
 static int parse_codepages(ts_mojibake *m, const char *d)
 {
+    m->latin1 = m->cp1252 = -1;
     codepage *cp = NULL;
     const char *p, *end;
     while (next_data_line(&d, &p, &end)) {
@@ -411,6 +416,18 @@ static int parse_codepages(ts_mojibake *m, const char *d)
         if (strcmp(c->rule, "latin1") == 0) m->latin1 = i;
         if (strcmp(c->rule, "cp1252") == 0) m->cp1252 = i;
     }
+    /* Where Windows-1252 can encode every character of a text, its bytes
+     * are Latin-1's too if both give each character they share the same
+     * byte (U+001A and U+FFFD, which only a sloppy page treats apart, are
+     * then absent from the text). */
+    if (m->latin1 >= 0 && m->cp1252 >= 0) {
+        const codepage *l = &m->cps[m->latin1], *w = &m->cps[m->cp1252];
+        for (size_t k = 0; k < l->n_rev; k++) {
+            int b = encode_cp(w, l->rev[k].cp);
+            if (b >= 0 && b != l->rev[k].byte) m->latin1 = -1;
+        }
+    }
+    if (m->cp1252 < 0) m->latin1 = -1;
     return m->n_cps ? 0 : -1;
 }
 
@@ -740,8 +757,10 @@ bool ts_mojibake_is_bad(const ts_mojibake *m, const char *p, size_t n)
 #define MAX_DEPTH 5
 
 typedef struct {
-    ts_buf a, b;   /* the text after each layer, alternately */
-    ts_buf x, y;   /* the bytes of a code page, before decoding */
+    ts_buf a, b;     /* the text after each layer, alternately */
+    ts_buf sp;       /* the bytes of Windows-1252 and Latin-1 */
+    ts_buf x, y, z;  /* the bytes of another code page, after a lost 0xA0,
+                      * after lossy sequences */
 } level;
 
 struct ts_mojibake_work {
@@ -761,6 +780,8 @@ void ts_mojibake_work_free(ts_mojibake_work *w)
         ts_buf_release(&w->lv[d].b);
         ts_buf_release(&w->lv[d].x);
         ts_buf_release(&w->lv[d].y);
+        ts_buf_release(&w->lv[d].z);
+        ts_buf_release(&w->lv[d].sp);
     }
     free(w);
 }
@@ -860,15 +881,32 @@ static size_t lossy_at(const uint8_t *b, size_t n, size_t i)
     return 0;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Does word w hold byte value b? */
+static inline bool has_byte(uint64_t w, uint8_t b)
+{
+    uint64_t x = w ^ (ONES * b);
+    return ((x - ONES) & ~x & HIGHS) != 0;
+}
+
 /* Checks that b[0..n) is strict UTF-8 or CESU-8 surrogate pairs and writes
  * it to o as UTF-8 (a pair becomes one four-byte sequence, so o needs at
- * most n bytes).  False if b is neither. */
+ * most n bytes, plus 8 of slack for word copies).  False if b is neither. */
 static bool decode_utf8_variants(const uint8_t *b, size_t n, uint8_t *o, size_t *on)
 {
     size_t i = 0, k = 0;
     while (i < n) {
         uint8_t c0 = b[i];
         if (c0 < 0x80) {
+            uint64_t w;
+            if (i + 8 <= n && (memcpy(&w, b + i, 8), !(w & HIGHS)) && !has_byte(w, 0)) {
+                memcpy(o + k, &w, 8);
+                k += 8;
+                i += 8;
+                continue;
+            }
             if (c0 == 0) return false;
             o[k++] = c0;
             i++;
@@ -904,42 +942,34 @@ static bool decode_utf8_variants(const uint8_t *b, size_t n, uint8_t *o, size_t 
     return true;
 }
 
-/* Re-encodes the UTF-8 text s[0..n) with code page c and decodes the
- * bytes as UTF-8 into *out.  Returns 1 on success, 0 when it does not
- * work, -1 on no memory.  The bytes are built in the level's x and y: one
- * per character, a lost 0xA0 at most doubles them and a lossy sequence
- * becomes at most three bytes per byte. */
-static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv, ts_buf *out)
+/* Does some byte of x[0..n) start a lost-0xA0 sequence?  Only bytes of
+ * 0xC2 and above can. */
+static bool any_altered(const uint8_t *x, size_t n)
 {
-    ts_buf *cur = &lv->x, *oth = &lv->y;
-    if (ts_buf_reserve(cur, n + 1)) return -1;
-    uint8_t *x = (uint8_t *)cur->data;
-    size_t xn = 0;
-    bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
-    for (size_t i = 0; i < n;) {
-        uint8_t b0 = s[i];
-        int b;
-        if (b0 < 0x80) {
-            b = (c->sloppy && b0 == 0x1A) ? -1 : b0;
-            i++;
-        } else {
-            size_t len;
-            b = encode_cp(c, ts_utf8_decode_valid(s, n, i, &len));
-            i += len;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, x + i, 8), !(w & HIGHS))) {
+            i += 7;
+            continue;
         }
-        if (b < 0) return 0;
-        x[xn++] = (uint8_t)b;
-        lossy |= b == 0x1A || b == '?';
+        if (x[i] >= 0xC2 && altered_at(x, n, i)) return true;
     }
+    return false;
+}
+
+/* The bytes x[0..xn) of code page c (`lossy`: they hold 0x1A or '?'),
+ * decoded as UTF-8 into *out after putting back lost 0xA0 bytes and
+ * lossy sequences.  x is left as it is.  Returns 1 on success, 0 when the
+ * bytes are not UTF-8, -1 on no memory. */
+static int finish_codepage(const codepage *c, const uint8_t *x, size_t xn, bool lossy, level *lv, ts_buf *out)
+{
     /* A lost 0xA0.  "Ã " before a word is "à " whose 0xA0 was lost with
      * the space kept (French and Portuguese "à"), except in the Portuguese
-     * words "àquele", "àquela", "àquilo" and "às" that were split by it. */
-    bool altered = false;
-    for (size_t i = 0; i < xn && !c->keep_spaces && !altered; i++)
-        altered = x[i] >= 0xC2 && altered_at(x, xn, i) != 0;
-    if (altered) {
-        if (ts_buf_reserve(oth, 2 * xn + 1)) return -1;
-        uint8_t *y = (uint8_t *)oth->data;
+     * words "àquele", "àquela", "àquilo" and "às" that were split by it.
+     * A lost byte at most doubles the bytes. */
+    if (!c->keep_spaces && any_altered(x, xn)) {
+        if (ts_buf_reserve(&lv->y, 2 * xn + 1)) return -1;
+        uint8_t *y = (uint8_t *)lv->y.data;
         size_t yn = 0;
         for (size_t i = 0; i < xn; i++) {
             y[yn++] = x[i];
@@ -959,36 +989,61 @@ static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv
                 if (y[k] == ' ') y[k] = 0xA0;
             i += l;
         }
-        ts_buf *t = cur;
-        cur = oth;
-        oth = t;
         x = y;
         xn = yn;
     }
+    /* A lossy sequence becomes three bytes, at most three per byte. */
     if (c->sloppy && lossy) {
-        if (ts_buf_reserve(oth, 3 * xn + 1)) return -1;
-        uint8_t *y = (uint8_t *)oth->data;
-        size_t yn = 0;
+        if (ts_buf_reserve(&lv->z, 3 * xn + 1)) return -1;
+        uint8_t *z = (uint8_t *)lv->z.data;
+        size_t zn = 0;
         for (size_t i = 0; i < xn;) {
             size_t l = lossy_at(x, xn, i);
             if (!l) {
-                y[yn++] = x[i++];
+                z[zn++] = x[i++];
                 continue;
             }
-            y[yn++] = 0xEF;
-            y[yn++] = 0xBF;
-            y[yn++] = 0xBD;
+            z[zn++] = 0xEF;
+            z[zn++] = 0xBF;
+            z[zn++] = 0xBD;
             i += l;
         }
-        x = y;
-        xn = yn;
+        x = z;
+        xn = zn;
     }
     out->len = 0;
-    if (ts_buf_reserve(out, xn + 1)) return -1;
+    if (ts_buf_reserve(out, xn + 8)) return -1;
     size_t on;
     if (!decode_utf8_variants(x, xn, (uint8_t *)out->data, &on)) return 0;
     out->len = on;
     return 1;
+}
+
+/* Re-encodes the UTF-8 text s[0..n) with code page c into the level's x,
+ * one byte per character, and decodes the bytes as UTF-8 into *out.
+ * Returns 1 on success, 0 when it does not work, -1 on no memory. */
+static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv, ts_buf *out)
+{
+    if (ts_buf_reserve(&lv->x, n + 1)) return -1;
+    uint8_t *x = (uint8_t *)lv->x.data;
+    size_t xn = 0;
+    bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
+    for (size_t i = 0; i < n;) {
+        uint8_t b0 = s[i];
+        int b;
+        if (b0 < 0x80) {
+            b = (c->sloppy && b0 == 0x1A) ? -1 : b0;
+            i++;
+        } else {
+            size_t len;
+            b = encode_cp(c, ts_utf8_decode_valid(s, n, i, &len));
+            i += len;
+        }
+        if (b < 0) return 0;
+        x[xn++] = (uint8_t)b;
+        lossy |= b == 0x1A || b == '?';
+    }
+    return finish_codepage(c, x, xn, lossy, lv, out);
 }
 
 /* ---- the repair loop ---------------------------------------------------- */
@@ -1072,11 +1127,32 @@ static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
 {
     size_t i = next_high(s, 0, n);
     if (i == n || (!known_bad && !is_bad(m, s, n))) return 0;
+    /* One pass finds the code pages that can encode every character and,
+     * while Windows-1252 is one of them, builds its bytes, which serve
+     * Latin-1 too. */
+    level *lv = &w->lv[depth];
+    if (ts_buf_reserve(&lv->sp, n + 8)) return -1;
+    uint8_t *x = (uint8_t *)lv->sp.data;
+    size_t xn = 0;
+    bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
+    const uint32_t sp_bit = m->cp1252 >= 0 ? 1u << m->cp1252 : 0;
+    const codepage *spc = m->cp1252 >= 0 ? &m->cps[m->cp1252] : NULL;
     uint32_t cand = (1u << m->n_cps) - 1;
-    while (i < n && cand) {
+    for (i = 0; i < n && cand;) {
         if (s[i] < 0x80) {
+            uint64_t wd;
+            if (i + 8 <= n && (memcpy(&wd, s + i, 8), !(wd & HIGHS))) {
+                bool sub = has_byte(wd, 0x1A);
+                if (sub) cand &= ~(uint32_t)m->sloppy_pages;
+                lossy |= sub || has_byte(wd, '?');
+                memcpy(x + xn, &wd, 8);
+                xn += 8;
+                i += 8;
+                continue;
+            }
             if (s[i] == 0x1A) cand &= ~(uint32_t)m->sloppy_pages;
-            i++;
+            lossy |= s[i] == 0x1A || s[i] == '?';
+            x[xn++] = s[i++];
             continue;
         }
         size_t len;
@@ -1090,11 +1166,17 @@ static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
             for (int k = 0; k < m->n_cps; k++)
                 if ((cand & (1u << k)) && encode_cp(&m->cps[k], c) < 0) cand &= ~(1u << k);
         }
+        if (cand & sp_bit) {
+            int b = encode_cp(spc, c);
+            x[xn++] = (uint8_t)b;
+            lossy |= b == 0x1A;
+        }
     }
-    level *lv = &w->lv[depth];
     for (int k = 0; k < m->n_cps; k++) {
         if (!(cand & (1u << k))) continue;
-        int r = try_codepage(&m->cps[k], s, n, lv, out);
+        int r = (cand & sp_bit) && (k == m->cp1252 || k == m->latin1)
+                    ? finish_codepage(&m->cps[k], x, xn, lossy, lv, out)
+                    : try_codepage(&m->cps[k], s, n, lv, out);
         if (r < 0) return -1;
         if (r > 0) {
             *how = k;
