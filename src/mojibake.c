@@ -963,6 +963,18 @@ static bool any_altered(const uint8_t *x, size_t n)
  * bytes are not UTF-8, -1 on no memory. */
 static int finish_codepage(const codepage *c, const uint8_t *x, size_t xn, bool lossy, level *lv, ts_buf *out)
 {
+    size_t on;
+    if (ts_buf_reserve(out, xn + 8)) return -1;
+    /* Every lost-0xA0 sequence is a lead byte followed by a space inside
+     * its sequence, which is not UTF-8; so bytes that are UTF-8 as they
+     * stand have none, and when no lossy sequence needs replacing they are
+     * the answer. */
+    if (!(c->sloppy && lossy)) {
+        if (decode_utf8_variants(x, xn, (uint8_t *)out->data, &on)) {
+            out->len = on;
+            return 1;
+        }
+    }
     /* A lost 0xA0.  "Ã " before a word is "à " whose 0xA0 was lost with
      * the space kept (French and Portuguese "à"), except in the Portuguese
      * words "àquele", "àquela", "àquilo" and "às" that were split by it.
@@ -1013,7 +1025,6 @@ static int finish_codepage(const codepage *c, const uint8_t *x, size_t xn, bool 
     }
     out->len = 0;
     if (ts_buf_reserve(out, xn + 8)) return -1;
-    size_t on;
     if (!decode_utf8_variants(x, xn, (uint8_t *)out->data, &on)) return 0;
     out->len = on;
     return 1;
@@ -1092,14 +1103,16 @@ static int32_t char_before(const uint8_t *s, size_t n, size_t i)
 }
 
 /* Repairs the runs of s that look like UTF-8 and look bad on their own,
- * into *out. */
+ * into *out.  Text between repaired runs is copied a stretch at a time. */
 static int fix_inconsistent(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
                             ts_buf *out)
 {
     out->len = 0;
+    size_t kept = 0; /* s[kept..i) is still to be copied */
+    int32_t prev = -1;
     for (size_t i = 0; i < n;) {
         size_t l = 0, len;
-        if (i == 0 || !(flags_of(m, char_before(s, n, i)) & F_STRICT)) l = utf8_run(m, s, n, i);
+        if (i == 0 || !(flags_of(m, prev) & F_STRICT)) l = utf8_run(m, s, n, i);
         const uint8_t *fx = NULL;
         size_t fxn = 0;
         int first, layers, r = 0;
@@ -1107,16 +1120,19 @@ static int fix_inconsistent(const ts_mojibake *m, ts_mojibake_work *w, int depth
             r = fix_full(m, w, depth + 1, s + i, l, &fx, &fxn, &first, &layers, true);
         if (r < 0) return -1;
         if (r > 0) {
-            if (ts_buf_append(out, fx, fxn)) return -1;
+            if (ts_buf_append(out, s + kept, i - kept) || ts_buf_append(out, fx, fxn)) return -1;
             i += l;
+            kept = i;
+            prev = char_before(s, n, i);
             continue;
         }
         /* Not part of a run, or the run as a whole is no mojibake; one
          * that starts later may be ("× â‚¬4" is "× €4"). */
-        ts_utf8_decode_valid(s, n, i, &len);
-        if (ts_buf_append(out, s + i, len)) return -1;
+        prev = ts_utf8_decode_valid(s, n, i, &len);
         i += len;
     }
+    if (kept == 0) return 0;
+    if (ts_buf_append(out, s + kept, n - kept)) return -1;
     return same(s, n, out) ? 0 : 1;
 }
 
