@@ -133,7 +133,37 @@ struct ts_mojibake {
      * U+2000..U+26FF; others are looked up page by page). */
     uint16_t pages_lo[0x600], pages_mid[0x700];
     uint16_t sloppy_pages;       /* pages that cannot encode U+001A */
+    /* Strict UTF-8 as a state machine over bytes: utf8_dfa[state][byte]
+     * is the next state; U8_OK between characters, U8_BAD for good. */
+    uint8_t utf8_dfa[9][256];
 };
+
+enum { U8_OK = 0, U8_BAD = 8 };
+
+/* The state after byte b: 1-3 continuation bytes to go, 4-7 the second
+ * byte of E0, ED, F0, F4 (whose range is narrower). */
+static uint8_t utf8_next(int st, int b)
+{
+    bool cont = b >= 0x80 && b <= 0xBF;
+    switch (st) {
+    case U8_OK:
+        if (b < 0x80) return U8_OK;
+        if (b < 0xC2) return U8_BAD;
+        if (b < 0xE0) return 1;
+        if (b == 0xE0) return 4;
+        if (b == 0xED) return 5;
+        if (b < 0xF0) return 2;
+        if (b == 0xF0) return 6;
+        if (b < 0xF4) return 3;
+        return b == 0xF4 ? 7 : U8_BAD;
+    case 1: case 2: case 3: return cont ? (uint8_t)(st - 1) : U8_BAD;
+    case 4: return b >= 0xA0 && b <= 0xBF ? 1 : U8_BAD;
+    case 5: return b >= 0x80 && b <= 0x9F ? 1 : U8_BAD;
+    case 6: return b >= 0x90 && b <= 0xBF ? 2 : U8_BAD;
+    case 7: return b >= 0x80 && b <= 0x8F ? 2 : U8_BAD;
+    default: return U8_BAD;
+    }
+}
 
 static uint32_t *flag_slot(ts_mojibake *m, int32_t cp)
 {
@@ -597,6 +627,8 @@ ts_mojibake *ts_mojibake_new(void)
 {
     ts_mojibake *m = calloc(1, sizeof *m);
     if (!m) return NULL;
+    for (int st = 0; st <= U8_BAD; st++)
+        for (int b = 0; b < 256; b++) m->utf8_dfa[st][b] = utf8_next(st, b);
     if (parse_codepages(m, encoding_codepages_txt) || mark_utf8_clues(m) || mark_spaces(m) ||
         parse_badness(m, encoding_badness_txt) || mark_neighbours(m)) {
         ts_mojibake_free(m);
@@ -668,7 +700,7 @@ static size_t next_high(const uint8_t *u, size_t i, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, u + i, 8);
-        if (w & 0x8080808080808080ull) break;
+        if ((w &= 0x8080808080808080ull)) return i + ts_word_first(w);
     }
     while (i < n && u[i] < 0x80) i++;
     return i;
@@ -957,24 +989,27 @@ static bool any_altered(const uint8_t *x, size_t n)
     return false;
 }
 
-/* The bytes x[0..xn) of code page c (`lossy`: they hold 0x1A or '?'),
- * decoded as UTF-8 into *out after putting back lost 0xA0 bytes and
- * lossy sequences.  x is left as it is.  Returns 1 on success, 0 when the
- * bytes are not UTF-8, -1 on no memory. */
-static int finish_codepage(const codepage *c, const uint8_t *x, size_t xn, bool lossy, level *lv, ts_buf *out)
+/* The bytes x[0..xn) of code page c, decoded as UTF-8 into *out after
+ * putting back lost 0xA0 bytes and lossy sequences.  x is left as it is.
+ * `valid`: x is strict UTF-8 without NUL (1), is not (0), or unknown (-1).
+ * Returns 1 on success, 0 when the bytes are not UTF-8, -1 on no memory. */
+static int finish_codepage(const codepage *c, const uint8_t *x, size_t xn, int valid, level *lv,
+                           ts_buf *out)
 {
     size_t on;
     if (ts_buf_reserve(out, xn + 8)) return -1;
-    /* Every lost-0xA0 sequence is a lead byte followed by a space inside
-     * its sequence, which is not UTF-8; so bytes that are UTF-8 as they
-     * stand have none, and when no lossy sequence needs replacing they are
-     * the answer. */
-    if (!(c->sloppy && lossy)) {
-        if (decode_utf8_variants(x, xn, (uint8_t *)out->data, &on)) {
-            out->len = on;
-            return 1;
-        }
+    /* Every lost-0xA0 sequence and every lossy sequence but a lone U+001A
+     * has a lead byte followed inside its sequence by a space, '?' or
+     * U+001A, or is a surrogate, none of which strict UTF-8 allows: bytes
+     * that are strict UTF-8 without U+001A are the answer as they stand. */
+    if (valid < 0) valid = ts_utf8_valid_prefix((const char *)x, xn) == xn && !memchr(x, 0, xn);
+    if (valid && !(c->sloppy && memchr(x, 0x1A, xn))) {
+        memcpy(out->data, x, xn);
+        out->len = xn;
+        return 1;
     }
+    /* Bytes a lossy sequence needs: U+001A or '?'. */
+    bool lossy = c->sloppy && (memchr(x, 0x1A, xn) || memchr(x, '?', xn));
     /* A lost 0xA0.  "Ã " before a word is "à " whose 0xA0 was lost with
      * the space kept (French and Portuguese "à"), except in the Portuguese
      * words "àquele", "àquela", "àquilo" and "às" that were split by it.
@@ -1032,29 +1067,33 @@ static int finish_codepage(const codepage *c, const uint8_t *x, size_t xn, bool 
 
 /* Re-encodes the UTF-8 text s[0..n) with code page c into the level's x,
  * one byte per character, and decodes the bytes as UTF-8 into *out.
- * Returns 1 on success, 0 when it does not work, -1 on no memory. */
+ * Returns 1 on success, 0 when it does not work, -1 on no memory.  The
+ * caller has made sure that a sloppy page (which cannot encode U+001A)
+ * meets no U+001A, so ASCII is copied as it is. */
 static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv, ts_buf *out)
 {
-    if (ts_buf_reserve(&lv->x, n + 1)) return -1;
+    if (ts_buf_reserve(&lv->x, n + 8)) return -1;
     uint8_t *x = (uint8_t *)lv->x.data;
     size_t xn = 0;
-    bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
     for (size_t i = 0; i < n;) {
-        uint8_t b0 = s[i];
-        int b;
-        if (b0 < 0x80) {
-            b = (c->sloppy && b0 == 0x1A) ? -1 : b0;
-            i++;
-        } else {
-            size_t len;
-            b = encode_cp(c, ts_utf8_decode_valid(s, n, i, &len));
-            i += len;
+        if (s[i] < 0x80) {
+            uint64_t wd;
+            if (i + 8 <= n && (memcpy(&wd, s + i, 8), !(wd & HIGHS))) {
+                memcpy(x + xn, &wd, 8);
+                xn += 8;
+                i += 8;
+            } else {
+                x[xn++] = s[i++];
+            }
+            continue;
         }
+        size_t len;
+        int b = encode_cp(c, ts_utf8_decode_valid(s, n, i, &len));
         if (b < 0) return 0;
         x[xn++] = (uint8_t)b;
-        lossy |= b == 0x1A || b == '?';
+        i += len;
     }
-    return finish_codepage(c, x, xn, lossy, lv, out);
+    return finish_codepage(c, x, xn, -1, lv, out);
 }
 
 /* ---- the repair loop ---------------------------------------------------- */
@@ -1150,25 +1189,24 @@ static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
     if (ts_buf_reserve(&lv->sp, n + 8)) return -1;
     uint8_t *x = (uint8_t *)lv->sp.data;
     size_t xn = 0;
-    bool lossy = false; /* a byte a lossy sequence needs: U+001A or '?' */
     const uint32_t sp_bit = m->cp1252 >= 0 ? 1u << m->cp1252 : 0;
     const codepage *spc = m->cp1252 >= 0 ? &m->cps[m->cp1252] : NULL;
     uint32_t cand = (1u << m->n_cps) - 1;
+    if (memchr(s, 0x1A, n)) cand &= ~(uint32_t)m->sloppy_pages;
+    /* Whether the bytes are strict UTF-8, followed as they are made (a
+     * NUL, only ever copied from the text, is refused by the decoding). */
+    unsigned st = memchr(s, 0, n) ? U8_BAD : U8_OK;
     for (i = 0; i < n && cand;) {
         if (s[i] < 0x80) {
+            if (st != U8_OK) st = U8_BAD;
             uint64_t wd;
             if (i + 8 <= n && (memcpy(&wd, s + i, 8), !(wd & HIGHS))) {
-                bool sub = has_byte(wd, 0x1A);
-                if (sub) cand &= ~(uint32_t)m->sloppy_pages;
-                lossy |= sub || has_byte(wd, '?');
                 memcpy(x + xn, &wd, 8);
                 xn += 8;
                 i += 8;
-                continue;
+            } else {
+                x[xn++] = s[i++];
             }
-            if (s[i] == 0x1A) cand &= ~(uint32_t)m->sloppy_pages;
-            lossy |= s[i] == 0x1A || s[i] == '?';
-            x[xn++] = s[i++];
             continue;
         }
         size_t len;
@@ -1183,15 +1221,15 @@ static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
                 if ((cand & (1u << k)) && encode_cp(&m->cps[k], c) < 0) cand &= ~(1u << k);
         }
         if (cand & sp_bit) {
-            int b = encode_cp(spc, c);
-            x[xn++] = (uint8_t)b;
-            lossy |= b == 0x1A;
+            uint8_t b = (uint8_t)encode_cp(spc, c);
+            x[xn++] = b;
+            st = m->utf8_dfa[st][b];
         }
     }
     for (int k = 0; k < m->n_cps; k++) {
         if (!(cand & (1u << k))) continue;
         int r = (cand & sp_bit) && (k == m->cp1252 || k == m->latin1)
-                    ? finish_codepage(&m->cps[k], x, xn, lossy, lv, out)
+                    ? finish_codepage(&m->cps[k], x, xn, st == U8_OK, lv, out)
                     : try_codepage(&m->cps[k], s, n, lv, out);
         if (r < 0) return -1;
         if (r > 0) {
