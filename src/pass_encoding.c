@@ -126,6 +126,11 @@ typedef struct {
     size_t cap;               /* of cps.v and offs, in code points */
     ts_buf tmp;
     ts_mojibake_work *mbw;    /* mojibake repairs (made on first use) */
+    /* The last "(N layers)" message, in the edit list's arena: lines
+     * repaired the same way share it. */
+    const ts_rule_info *msg_rule;
+    int msg_layers;
+    const char *msg;
 } scratch;
 
 static ts_status state_new(ts_context *ctx, void **out)
@@ -245,6 +250,25 @@ static bool anchor(uint8_t c)
 
 static bool cont_byte(uint8_t c) { return (c & 0xC0) == 0x80; }
 
+/* The first anchor in u[i..n), or n; eight bytes at a time.  For bytes
+ * below 0x80, x + (0x80 - lo) has the top bit set when x >= lo and
+ * x + (0x7F - hi) when x > hi, without carries between bytes. */
+static size_t next_anchor(const uint8_t *u, size_t i, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        uint64_t x = w & ~high, l = x | (0x20 * ones); /* A-Z as a-z */
+        uint64_t digit = (x + (0x80 - '0') * ones) & ~(x + (0x7F - '9') * ones);
+        uint64_t alpha = (l + (0x80 - 'a') * ones) & ~(l + (0x7F - 'z') * ones);
+        uint64_t hit = (digit | alpha) & ~w & high;
+        if (hit) return i + ts_word_first(hit);
+    }
+    while (i < n && !anchor(u[i])) i++;
+    return i;
+}
+
 /* The length of the common prefix of a[0..an) and b[0..bn). */
 static size_t common_prefix(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
@@ -280,8 +304,8 @@ static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t
         af += q;
         /* The next anchors at or after ao / af. */
         size_t no = ao + same - q, nf = af + same - q;
-        while (no < on && !anchor(o[no])) no++;
-        while (nf < fn && !anchor(f[nf])) nf++;
+        no = next_anchor(o, no, on);
+        nf = next_anchor(f, nf, fn);
         bool end_o = no == on, end_f = nf == fn;
         if (end_o != end_f || (!end_o && o[no] != f[nf])) {
             /* The anchors disagree: one edit for everything left. */
@@ -409,8 +433,14 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
                                            : first == TS_MB_C1     ? &encoding_rules[R_C1]
                                                                    : &encoding_rules[R_MIXED];
                 const char *msg = NULL;
-                if (layers > 1)
-                    msg = ts_edit_message(out, "%s (%d layers)", rule->description, layers);
+                if (layers > 1) {
+                    if (!sc->msg || sc->msg_rule != rule || sc->msg_layers != layers) {
+                        sc->msg = ts_edit_message(out, "%s (%d layers)", rule->description, layers);
+                        sc->msg_rule = rule;
+                        sc->msg_layers = layers;
+                    }
+                    msg = sc->msg;
+                }
                 count += propose_diff(out, rule, seg, (uint32_t)ls, (const uint8_t *)p + ls, le - ls,
                                       (const uint8_t *)fx, fxn, msg);
             }
@@ -713,7 +743,7 @@ static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
          * into bit 7 exactly when b & 0x7F >= 0x4C, never across bytes. */
         uint64_t lead = ((w & 0x7F7F7F7F7F7F7F7Full) + 0x3434343434343434ull) & high;
         while (lead) {
-            size_t k = (size_t)__builtin_ctzll(lead) >> 3;
+            size_t k = ts_word_byte_of_bit((unsigned)__builtin_ctzll(lead));
             lead &= lead - 1;
             acc |= lead_needs(st, u, n, i + k, st->byte_class[u[i + k]]);
         }
