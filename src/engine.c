@@ -250,6 +250,7 @@ struct ts_run {
     ts_arena arena;   /* messages copied out of the passes' edit lists */
     log_entry **chunks;
     size_t n, n_chunks;
+    const char *last_msg; /* the last message copied: a repeat shares it */
 };
 
 static int snippet_set(ts_run *run, snippet *sn, uint32_t *len_out, const char *p, size_t len)
@@ -285,7 +286,10 @@ static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t
         run->n_chunks++;
     }
     const char *msg = NULL;
-    if (e->message && !(msg = ts_arena_strdup(&run->arena, e->message))) return -1;
+    if (e->message) {
+        if (run->last_msg && strcmp(run->last_msg, e->message) == 0) msg = run->last_msg;
+        else if (!(msg = run->last_msg = ts_arena_strdup(&run->arena, e->message))) return -1;
+    }
     log_entry *l = &run->chunks[run->n / LOG_CHUNK][run->n % LOG_CHUNK];
     if (snippet_set(run, &l->before, &l->before_len, before, before_len) ||
         snippet_set(run, &l->after, &l->after_len, after, after_len))
