@@ -923,6 +923,24 @@ static inline bool has_byte(uint64_t w, uint8_t b)
     return ((x - ONES) & ~x & HIGHS) != 0;
 }
 
+/* Copies the ASCII at s[i..n) (s[i] < 0x80), up to eight bytes of it,
+ * to x + *xn; returns how many.  x has eight bytes of room past what is
+ * kept: the whole word is stored and only its ASCII part counted. */
+static inline size_t copy_ascii(uint8_t *x, size_t *xn, const uint8_t *s, size_t i, size_t n)
+{
+    if (i + 8 > n) {
+        x[(*xn)++] = s[i];
+        return 1;
+    }
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    uint64_t h = w & HIGHS;
+    size_t k = h ? ts_word_first(h) : 8;
+    memcpy(x + *xn, &w, 8);
+    *xn += k;
+    return k;
+}
+
 /* Checks that b[0..n) is strict UTF-8 or CESU-8 surrogate pairs and writes
  * it to o as UTF-8 (a pair becomes one four-byte sequence, so o needs at
  * most n bytes, plus 8 of slack for word copies).  False if b is neither. */
@@ -1077,14 +1095,7 @@ static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv
     size_t xn = 0;
     for (size_t i = 0; i < n;) {
         if (s[i] < 0x80) {
-            uint64_t wd;
-            if (i + 8 <= n && (memcpy(&wd, s + i, 8), !(wd & HIGHS))) {
-                memcpy(x + xn, &wd, 8);
-                xn += 8;
-                i += 8;
-            } else {
-                x[xn++] = s[i++];
-            }
+            i += copy_ascii(x, &xn, s, i, n);
             continue;
         }
         size_t len;
@@ -1199,14 +1210,7 @@ static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
     for (i = 0; i < n && cand;) {
         if (s[i] < 0x80) {
             if (st != U8_OK) st = U8_BAD;
-            uint64_t wd;
-            if (i + 8 <= n && (memcpy(&wd, s + i, 8), !(wd & HIGHS))) {
-                memcpy(x + xn, &wd, 8);
-                xn += 8;
-                i += 8;
-            } else {
-                x[xn++] = s[i++];
-            }
+            i += copy_ascii(x, &xn, s, i, n);
             continue;
         }
         size_t len;
