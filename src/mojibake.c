@@ -1110,7 +1110,7 @@ static int try_codepage(const codepage *c, const uint8_t *s, size_t n, level *lv
 /* ---- the repair loop ---------------------------------------------------- */
 
 static int fix_full(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
-                    const uint8_t **res, size_t *res_n, int *first, int *layers, bool known_bad);
+                    const uint8_t **res, size_t *res_n, int *first, int *layers, bool *done, bool known_bad);
 
 static bool same(const uint8_t *a, size_t an, const ts_buf *b)
 {
@@ -1167,7 +1167,7 @@ static int fix_inconsistent(const ts_mojibake *m, ts_mojibake_work *w, int depth
         size_t fxn = 0;
         int first, layers, r = 0;
         if (l && l < n && is_bad(m, s + i, l))
-            r = fix_full(m, w, depth + 1, s + i, l, &fx, &fxn, &first, &layers, true);
+            r = fix_full(m, w, depth + 1, s + i, l, &fx, &fxn, &first, &layers, NULL, true);
         if (r < 0) return -1;
         if (r > 0) {
             if (ts_buf_append(out, s + kept, i - kept) || ts_buf_append(out, fx, fxn)) return -1;
@@ -1274,8 +1274,9 @@ static int fix_step(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
 /* Repairs s[0..n) layer by layer at `depth`; *res points at the result
  * (in the level's buffers, valid until the next repair at this depth). */
 static int fix_full(const ts_mojibake *m, ts_mojibake_work *w, int depth, const uint8_t *s, size_t n,
-                    const uint8_t **res, size_t *res_n, int *first, int *layers, bool known_bad)
+                    const uint8_t **res, size_t *res_n, int *first, int *layers, bool *done, bool known_bad)
 {
+    if (done) *done = false;
     level *lv = &w->lv[depth];
     ts_buf *a = &lv->a, *b = &lv->b;
     int how = TS_MB_NONE;
@@ -1286,7 +1287,10 @@ static int fix_full(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
     for (int round = 0; round < 16; round++) {
         int r = fix_step(m, w, depth, cur, cur_n, b, &how, known_bad && round == 0);
         if (r < 0) return -1;
-        if (r == 0) break;
+        if (r == 0) {
+            if (done) *done = true;
+            break;
+        }
         if (*first == TS_MB_NONE) *first = how;
         ++*layers;
         ts_buf *t = a;
@@ -1302,10 +1306,10 @@ static int fix_full(const ts_mojibake *m, ts_mojibake_work *w, int depth, const 
 }
 
 int ts_mojibake_fix(const ts_mojibake *m, ts_mojibake_work *w, const char *p, size_t n, const char **out,
-                    size_t *out_len, int *first, int *layers, bool known_bad)
+                    size_t *out_len, int *first, int *layers, bool *done, bool known_bad)
 {
     const uint8_t *r;
-    int rc = fix_full(m, w, 0, (const uint8_t *)p, n, &r, out_len, first, layers, known_bad);
+    int rc = fix_full(m, w, 0, (const uint8_t *)p, n, &r, out_len, first, layers, done, known_bad);
     if (rc > 0) *out = (const char *)r;
     return rc;
 }

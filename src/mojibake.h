@@ -47,10 +47,13 @@ bool ts_mojibake_is_bad(const ts_mojibake *m, const char *p, size_t n);
  * (*out_len bytes of valid UTF-8 in w, good until the next call with w)
  * when the text changed, 0 when it is left alone, -1 when memory ran out.
  * *first receives what the first step was and *layers the number of
- * steps.  `known_bad`: the caller has just found p bad with
- * ts_mojibake_is_bad, so the first step need not test it again. */
+ * steps; *done (may be NULL) whether the last step found nothing more to
+ * do, so that repairing the result would leave it alone (false only when
+ * the repair stopped at its limit of steps).  `known_bad`: the caller has
+ * just found p bad with ts_mojibake_is_bad, so the first step need not
+ * test it again. */
 int ts_mojibake_fix(const ts_mojibake *m, ts_mojibake_work *w, const char *p, size_t n, const char **out,
-                    size_t *out_len, int *first, int *layers, bool known_bad);
+                    size_t *out_len, int *first, int *layers, bool *done, bool known_bad);
 
 /* The rule name part ("cp1252") and the display name ("Windows-1252") of
  * code page i; NULL past the end. */

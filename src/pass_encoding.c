@@ -98,6 +98,8 @@ enum {
     B_HIGH = 8,    /* non-ASCII: mojibake */
     B_NFC = 16,    /* a lead byte of U+0300 and above: NFC */
     B_INVIS = 32,  /* a lead byte of the invisible format characters */
+    B_LEADS = 64,  /* lead bytes of U+0300 and above, not looked at yet
+                    * (scan_bytes; scan_leads turns them into the two above) */
 };
 
 typedef struct {
@@ -105,7 +107,9 @@ typedef struct {
     ts_entities *ent;
     const ts_rule_info *cp_rule[16]; /* by code page index */
     uint8_t byte_class[256];         /* B_* bits of each byte */
-    uint8_t nfc_unsafe[0x10000 / 8]; /* bit c: !nfc_safe(c), for the BMP */
+    /* For the BMP, two bits per code point: 1 NFC may change it
+     * (!nfc_safe), 2 it is one of the invisible characters. */
+    uint8_t lead_bits[0x10000 / 4];
 } enc_state;
 
 static bool nfc_safe(int32_t c);
@@ -156,8 +160,12 @@ static ts_status state_new(ts_context *ctx, void **out)
         if (b == 0xE1 || b == 0xE2 || b == 0xEF) k |= B_INVIS;
         s->byte_class[b] = k;
     }
+    static const int32_t invis[][2] = {{0x180E, 0x180E}, {0x200B, 0x200D}, {0x2060, 0x2060},
+                                       {0x206A, 0x206F}, {0xFEFF, 0xFEFF}, {0xFFF9, 0xFFFB}};
     for (int32_t c = 0; c < 0x10000; c++)
-        if (!nfc_safe(c)) s->nfc_unsafe[c >> 3] |= (uint8_t)(1u << (c & 7));
+        if (!nfc_safe(c)) s->lead_bits[c >> 2] |= (uint8_t)(1u << ((c & 3) * 2));
+    for (size_t k = 0; k < sizeof invis / sizeof invis[0]; k++)
+        for (int32_t c = invis[k][0]; c <= invis[k][1]; c++) s->lead_bits[c >> 2] |= (uint8_t)(2u << ((c & 3) * 2));
     for (size_t i = 0; i < ts_mojibake_codepage_count(s->mb) && i < 16; i++) {
         const char *r = ts_mojibake_codepage_rule(s->mb, (int)i);
         s->cp_rule[i] = &encoding_rules[R_MIXED];
@@ -414,10 +422,17 @@ static size_t stage_escapes(ts_edit_list *out, uint32_t seg, const char *p, size
     return count;
 }
 
+static unsigned scan_needs(const enc_state *st, const char *p, size_t n);
+
+/* *settles: the segment is one line, and its repair is final and leaves
+ * nothing for any default stage (its byte scan finds nothing but
+ * non-ASCII, which the repair has just judged), so the next round would
+ * propose nothing for it. */
 static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t seg, scratch *sc,
-                             const char *p, size_t n)
+                             const char *p, size_t n, bool *settles)
 {
     size_t count = 0;
+    *settles = false;
     for (size_t ls = 0; ls < n;) {
         const char *nl = memchr(p + ls, '\n', n - ls);
         size_t le = nl ? (size_t)(nl - p) : n;
@@ -426,9 +441,11 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
             const char *fx;
             size_t fxn;
             int first, layers;
-            int r = ts_mojibake_fix(st->mb, sc->mbw, p + ls, le - ls, &fx, &fxn, &first, &layers, true);
+            bool done;
+            int r = ts_mojibake_fix(st->mb, sc->mbw, p + ls, le - ls, &fx, &fxn, &first, &layers, &done, true);
             if (r < 0) goto oom;
             if (r > 0) {
+                *settles = done && ls == 0 && le == n && !(scan_needs(st, fx, fxn) & ~(unsigned)B_HIGH);
                 const ts_rule_info *rule = first >= 0 && first < 16 ? st->cp_rule[first]
                                            : first == TS_MB_C1     ? &encoding_rules[R_C1]
                                                                    : &encoding_rules[R_MIXED];
@@ -521,7 +538,7 @@ static bool nfc_safe(int32_t c)
 
 static bool nfc_safe_cached(const enc_state *st, int32_t c)
 {
-    if (c < 0x10000) return !(st->nfc_unsafe[c >> 3] & (1u << (c & 7)));
+    if (c < 0x10000) return !(st->lead_bits[c >> 2] & (1u << ((c & 3) * 2)));
     return nfc_safe(c);
 }
 
@@ -687,32 +704,24 @@ static void report_recoded(const ts_transcript *t, ts_edit_list *out, uint32_t s
 
 /* ---- the pass ------------------------------------------------------------ */
 
-/* For a lead byte u[i] with class c: B_INVIS when it starts one of the
- * invisible characters, B_NFC when it starts a character NFC may change
- * (the same tests as the stages, so that they run only when they act). */
-static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n, size_t i, unsigned c)
+/* For the lead byte u[i] (0xCC and above): B_INVIS when it starts one of
+ * the invisible characters, B_NFC when it starts a character NFC may
+ * change or a sequence cut short (the same tests as the stages, so that
+ * they run only when they act). */
+static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n, size_t i)
 {
-    unsigned r = 0;
-    if ((c & B_INVIS) && i + 2 < n) {
-        unsigned char b1 = u[i + 1], b2 = u[i + 2];
-        if ((u[i] == 0xE1 && b1 == 0xA0 && b2 == 0x8E) ||
-            (u[i] == 0xE2 && b1 == 0x80 && b2 >= 0x8B && b2 <= 0x8D) ||
-            (u[i] == 0xE2 && b1 == 0x81 && (b2 == 0xA0 || (b2 >= 0xAA && b2 <= 0xAF))) ||
-            (u[i] == 0xEF && b1 == 0xBB && b2 == 0xBF) ||
-            (u[i] == 0xEF && b1 == 0xBF && b2 >= 0xB9 && b2 <= 0xBB))
-            r |= B_INVIS;
-    }
-    if (c & B_NFC) {
-        size_t len;
-        int32_t cp = ts_utf8_decode_valid(u, n, i, &len);
-        if (len == 1 || !nfc_safe_cached(st, cp)) r |= B_NFC;
-    }
-    return r;
+    size_t len;
+    int32_t cp = ts_utf8_decode_valid(u, n, i, &len);
+    if (len == 1) return B_NFC;
+    if (cp >= 0x10000) return nfc_safe(cp) ? 0 : B_NFC;
+    unsigned b = (st->lead_bits[cp >> 2] >> ((cp & 3) * 2)) & 3;
+    return (b & 1 ? B_NFC : 0) | (b & 2 ? B_INVIS : 0);
 }
 
-/* The B_* bits of every byte of p[0..n): which default stages may have
- * work.  Eight bytes of printable ASCII without '&' are skipped at once. */
-static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
+/* The B_* bits of p[0..n) that single bytes decide, and B_LEADS for lead
+ * bytes that need a closer look.  Eight bytes of printable ASCII without
+ * '&', or of non-ASCII, are classified at once. */
+static unsigned scan_bytes(const enc_state *st, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     unsigned acc = 0;
@@ -729,31 +738,48 @@ static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
         uint64_t del = (y - 0x0101010101010101ull) & ~y;
         uint64_t high = w & 0x8080808080808080ull;
         if ((ctl | amp | del) & 0x8080808080808080ull) {
-            for (size_t k = 0; k < 8; k++) {
-                unsigned c = st->byte_class[u[i + k]];
-                acc |= c & ~(unsigned)(B_NFC | B_INVIS);
-                if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i + k, c);
-            }
+            for (size_t k = 0; k < 8; k++) acc |= st->byte_class[u[i + k]];
             continue;
         }
         if (!high) continue;
-        acc |= B_HIGH;
-        if ((acc & (B_NFC | B_INVIS)) == (B_NFC | B_INVIS)) continue;
         /* Lead bytes 0xCC and above (U+0300 on): (b & 0x7F) + 0x34 carries
          * into bit 7 exactly when b & 0x7F >= 0x4C, never across bytes. */
         uint64_t lead = ((w & 0x7F7F7F7F7F7F7F7Full) + 0x3434343434343434ull) & high;
-        while (lead) {
-            size_t k = ts_word_byte_of_bit((unsigned)__builtin_ctzll(lead));
-            lead &= lead - 1;
-            acc |= lead_needs(st, u, n, i + k, st->byte_class[u[i + k]]);
-        }
+        acc |= lead ? B_HIGH | B_LEADS : B_HIGH;
     }
-    for (; i < n; i++) {
-        unsigned c = st->byte_class[u[i]];
-        acc |= c & ~(unsigned)(B_NFC | B_INVIS);
-        if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i, c);
+    for (; i < n; i++) acc |= st->byte_class[u[i]];
+    if (acc & (B_NFC | B_INVIS)) acc = (acc & ~(unsigned)(B_NFC | B_INVIS)) | B_LEADS;
+    return acc;
+}
+
+/* B_NFC and B_INVIS from the lead bytes of 0xCC and above in p[0..n). */
+static unsigned scan_leads(const enc_state *st, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    unsigned acc = 0;
+    for (size_t i = 0; i < n && acc != (B_NFC | B_INVIS);) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            uint64_t lead = ((w & 0x7F7F7F7F7F7F7F7Full) + 0x3434343434343434ull) & w & 0x8080808080808080ull;
+            while (lead) {
+                acc |= lead_needs(st, u, n, i + ts_word_byte_of_bit((unsigned)__builtin_ctzll(lead)));
+                lead &= lead - 1;
+            }
+            i += 8;
+            continue;
+        }
+        if (u[i] >= 0xCC) acc |= lead_needs(st, u, n, i);
+        i++;
     }
     return acc;
+}
+
+/* All the B_* bits of p[0..n): which default stages may have work. */
+static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
+{
+    unsigned acc = scan_bytes(st, p, n);
+    return acc & B_LEADS ? (acc & ~(unsigned)B_LEADS) | scan_leads(st, p, n) : acc;
 }
 
 /* Does an edit from out->v[mark..] survive the engine's per-rule settings
@@ -803,6 +829,7 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
     for (size_t k = 0; k < out->n; k++) before += !out->v[k].report_only;
     bool rule_opts = false;
     for (size_t k = 0; k < ctx->n_opts && !rule_opts; k++) rule_opts = strncmp(ctx->opt_keys[k], "rule.", 5) == 0;
+    bool settle_ok = !opt_in && !o.consistent && !rule_opts;
     scratch sc = {0};
     for (size_t i = 0; i < t->n && !out->failed; i++) {
         if (only && !only[i]) continue;
@@ -810,8 +837,12 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         const char *p = s->text;
         size_t n = s->text_len;
         uint32_t seg = (uint32_t)i;
+        size_t before_report = out->n;
         report_recoded(t, out, seg);
-        unsigned need = scan_needs(st, p, n);
+        size_t seg_mark = out->n == before_report ? out->n : SIZE_MAX;
+        /* Bits from lead bytes are worked out only for the stages after
+         * the mojibake repair, which need them only when it does nothing. */
+        unsigned need = scan_bytes(st, p, n);
         if (!need && !(o.quote_style == 2 && (memchr(p, '\'', n) || memchr(p, '"', n))))
             continue;
         /* STAGE(call): keep the stage's edits and stop when it proposed any
@@ -824,7 +855,19 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         } while (0)
         if (o.entities && (need & B_AMP)) STAGE(stage_entities(st, out, seg, p, n));
         if (o.invisible && (need & B_ESC)) STAGE(stage_escapes(out, seg, p, n));
-        if (need & B_HIGH) STAGE(stage_mojibake(st, out, seg, &sc, p, n));
+        if (need & B_HIGH) {
+            size_t mark = out->n;
+            bool settles;
+            if (stage_mojibake(st, out, seg, &sc, p, n, &settles) && kept_edits(ctx, rule_opts, out, mark)) {
+                /* Only when nothing but this repair decides what the next
+                 * round would do: no findings, options or opt-in stages. */
+                if (settles && settle_ok && mark == seg_mark)
+                    for (size_t k = mark; k < out->n; k++) out->v[k].settles = true;
+                goto next;
+            }
+            out->n = mark;
+        }
+        if (need & B_LEADS) need = (need & ~(unsigned)B_LEADS) | scan_leads(st, p, n);
         if (o.invisible && (need & (B_CTL | B_INVIS))) STAGE(stage_invisible(out, seg, &sc, p, n));
         if (o.nfc && (need & B_NFC)) STAGE(stage_nfc(st, out, seg, p, n));
         if (opt_in) stage_opt_in(out, seg, &sc, &o, p, n);
