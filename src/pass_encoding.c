@@ -422,14 +422,15 @@ static size_t stage_escapes(ts_edit_list *out, uint32_t seg, const char *p, size
     return count;
 }
 
-static unsigned scan_needs(const enc_state *st, const char *p, size_t n);
+static unsigned scan_leads(const enc_state *st, const char *p, size_t n);
 
 /* *settles: the segment is one line, and its repair is final and leaves
- * nothing for any default stage (its byte scan finds nothing but
- * non-ASCII, which the repair has just judged), so the next round would
- * propose nothing for it. */
+ * nothing for any default stage, so the next round would propose nothing
+ * for it.  A repair only turns non-ASCII into non-ASCII and keeps or drops
+ * ASCII, so the repaired text has '&', ESC or a control only if the text
+ * had (`need`, its byte scan); its lead bytes are looked at. */
 static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t seg, scratch *sc,
-                             const char *p, size_t n, bool *settles)
+                             const char *p, size_t n, unsigned need, bool *settles)
 {
     size_t count = 0;
     *settles = false;
@@ -445,7 +446,8 @@ static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t se
             int r = ts_mojibake_fix(st->mb, sc->mbw, p + ls, le - ls, &fx, &fxn, &first, &layers, &done, true);
             if (r < 0) goto oom;
             if (r > 0) {
-                *settles = done && ls == 0 && le == n && !(scan_needs(st, fx, fxn) & ~(unsigned)B_HIGH);
+                *settles = done && ls == 0 && le == n && !(need & (B_AMP | B_ESC | B_CTL)) &&
+                           !scan_leads(st, fx, fxn);
                 const ts_rule_info *rule = first >= 0 && first < 16 ? st->cp_rule[first]
                                            : first == TS_MB_C1     ? &encoding_rules[R_C1]
                                                                    : &encoding_rules[R_MIXED];
@@ -775,13 +777,6 @@ static unsigned scan_leads(const enc_state *st, const char *p, size_t n)
     return acc;
 }
 
-/* All the B_* bits of p[0..n): which default stages may have work. */
-static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
-{
-    unsigned acc = scan_bytes(st, p, n);
-    return acc & B_LEADS ? (acc & ~(unsigned)B_LEADS) | scan_leads(st, p, n) : acc;
-}
-
 /* Does an edit from out->v[mark..] survive the engine's per-rule settings
  * ("rule.<id>" = off drops a rule's edits)?  A stage whose edits would all
  * be dropped must not hold back the stages after it. */
@@ -858,7 +853,7 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         if (need & B_HIGH) {
             size_t mark = out->n;
             bool settles;
-            if (stage_mojibake(st, out, seg, &sc, p, n, &settles) && kept_edits(ctx, rule_opts, out, mark)) {
+            if (stage_mojibake(st, out, seg, &sc, p, n, need, &settles) && kept_edits(ctx, rule_opts, out, mark)) {
                 /* Only when nothing but this repair decides what the next
                  * round would do: no findings, options or opt-in stages. */
                 if (settles && settle_ok && mark == seg_mark)
