@@ -28,6 +28,17 @@
  * C0 80), runs that do not look bad on their own, and anything when the
  * line does not look bad at all.  Missing a repair is preferred to
  * damaging good text.
+ *
+ * Everything works on the UTF-8 bytes of a line.  The badness test is one
+ * pass over its characters that keeps the patterns whose first one, two
+ * and three characters fit (masks shared by characters alike) and matches
+ * only those in full; ASCII is skipped eight bytes at a time.  A repair
+ * re-encodes each character through a code page's reverse table straight
+ * into bytes: one pass finds the pages that can encode the line and, while
+ * Windows-1252 is one of them, builds its bytes (which Latin-1 shares) and
+ * follows them through a UTF-8 state machine, so the usual repair needs no
+ * second pass to know its bytes are the answer.  The layers alternate
+ * between buffers of a work area that grows to the longest line.
  */
 #include "mojibake.h"
 

@@ -27,7 +27,11 @@
  *
  * Fast path: a segment of printable ASCII without '&' has nothing any
  * default stage could change and costs one scan of eight bytes at a time.
- * Memory is proportional to the longest segment.
+ * Lead bytes of U+0300 and above are looked at (for the invisible and NFC
+ * stages) only when the stages before those proposed nothing.  The edits
+ * of a one-line repair that leaves nothing for any stage are marked as
+ * settling the segment, so the engine does not run the pass on it again
+ * only to find that out.  Memory is proportional to the longest segment.
  */
 #include <stdio.h>
 #include <stdlib.h>
