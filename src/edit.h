@@ -40,6 +40,11 @@ typedef struct {
     uint8_t kind;             /* ts_edit_kind */
     uint8_t severity;         /* ts_severity */
     bool report_only;         /* a finding: reported, never applied */
+    /* Set by a segment-local pass that has checked the text its edits of
+     * this segment make: applied together, as proposed, they leave the
+     * segment with nothing more for the pass, so the engine need not run
+     * it on that segment again. */
+    bool settles;
     ts_timecode split_at;     /* TS_EDIT_SPLIT: start of the new segment (NONE: interpolate) */
     ts_timecode tc_start, tc_end; /* TS_EDIT_TIMING: new times (NONE: unchanged) */
 } ts_edit;

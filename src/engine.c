@@ -250,6 +250,7 @@ struct ts_run {
     ts_arena arena;   /* messages copied out of the passes' edit lists */
     log_entry **chunks;
     size_t n, n_chunks;
+    const char *last_msg; /* the last message copied: a repeat shares it */
 };
 
 static int snippet_set(ts_run *run, snippet *sn, uint32_t *len_out, const char *p, size_t len)
@@ -285,7 +286,10 @@ static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t
         run->n_chunks++;
     }
     const char *msg = NULL;
-    if (e->message && !(msg = ts_arena_strdup(&run->arena, e->message))) return -1;
+    if (e->message) {
+        if (run->last_msg && strcmp(run->last_msg, e->message) == 0) msg = run->last_msg;
+        else if (!(msg = run->last_msg = ts_arena_strdup(&run->arena, e->message))) return -1;
+    }
     log_entry *l = &run->chunks[run->n / LOG_CHUNK][run->n % LOG_CHUNK];
     if (snippet_set(run, &l->before, &l->before_len, before, before_len) ||
         snippet_set(run, &l->after, &l->after_len, after, after_len))
@@ -421,6 +425,7 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         if (!examined) return TS_ERR_NOMEM;
         memset(examined, 1, *to - from);
     }
+    uint8_t *settle = NULL; /* settle[i - from]: 1 all of its edits settle it */
     int round;
     for (round = 0; round < TS_MAX_ROUNDS; round++) {
         ts_edit_list_clear(list);
@@ -435,7 +440,25 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         }
         if (!st && list->failed) st = TS_ERR_NOMEM;
         if (st) break;
+        size_t proposed = list->n;
         apply_rule_settings(ctx, list);
+        /* Segments whose edits (and no findings) all settle them, as long
+         * as the edits are applied as proposed. */
+        free(settle);
+        settle = NULL;
+        if (p->segment_local && list->n == proposed && *to > from) {
+            settle = calloc(*to - from, 1);
+            if (!settle) {
+                st = TS_ERR_NOMEM;
+                break;
+            }
+            for (size_t i = 0; i < list->n; i++) {
+                const ts_edit *e = &list->v[i];
+                if (e->seg < from || e->seg >= *to) continue;
+                uint8_t *m = &settle[e->seg - from];
+                *m = e->settles && !e->report_only && *m != 2 ? 1 : 2;
+            }
+        }
         size_t applicable = 0;
         for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
         if (applicable == 0) {
@@ -464,9 +487,11 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
                 st = TS_ERR_NOMEM;
                 break;
             }
+            bool settled = settle && res.deferred == 0 && !res.new_index;
             for (size_t k = 0; k < res.n_dirty; k++) {
                 size_t i = res.lo + k;
-                if (res.dirty[k] && i >= from && i < *to) examined[i - from] = 1;
+                if (res.dirty[k] && i >= from && i < *to && !(settled && settle[i - from] == 1))
+                    examined[i - from] = 1;
             }
         }
     }
@@ -476,6 +501,7 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
                      TS_MAX_ROUNDS);
     ts_apply_result_release(&res);
     free(examined);
+    free(settle);
     return st;
 }
 

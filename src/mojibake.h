@@ -4,9 +4,11 @@
  *
  * The tables (code pages, character classes, improbable-neighbour
  * patterns) are parsed once per context from the data files in
- * rules/encoding/, which the build compiles in.  Text is handled as arrays
- * of code points, one line at a time; nothing here allocates per call
- * except the output vectors, which the caller owns.
+ * rules/encoding/, which the build compiles in.  Text is handled as UTF-8
+ * bytes, one line at a time: a repair re-encodes the characters through a
+ * code page's reverse table straight into bytes and validates those.
+ * Repairs build their text in a caller-owned work area whose buffers grow
+ * to the longest line and are reused, so nothing allocates per line.
  */
 #ifndef TS_MOJIBAKE_H
 #define TS_MOJIBAKE_H
@@ -16,18 +18,9 @@
 #include <stdint.h>
 
 typedef struct ts_mojibake ts_mojibake;
-
-/* A growable array of code points (malloc'd; release with ts_cpvec_release). */
-typedef struct {
-    int32_t *v;
-    size_t n, cap;
-} ts_cpvec;
-
-void ts_cpvec_release(ts_cpvec *c);
-int ts_cpvec_push(ts_cpvec *c, int32_t cp);
-/* Room for `extra` more code points. */
-int ts_cpvec_reserve(ts_cpvec *c, size_t extra);
-int ts_cpvec_append(ts_cpvec *c, const int32_t *v, size_t n);
+/* Scratch buffers for repairs (one per thread; release with
+ * ts_mojibake_work_free). */
+typedef struct ts_mojibake_work ts_mojibake_work;
 
 /* What a repair did first: a code page index (see ts_mojibake_codepage_rule),
  * or one of these. */
@@ -41,22 +34,26 @@ enum {
 ts_mojibake *ts_mojibake_new(void);
 void ts_mojibake_free(ts_mojibake *m);
 
-/* Does s[0..n) contain an improbable neighbour (text that looks like
- * mojibake)? */
-bool ts_mojibake_is_bad(const ts_mojibake *m, const int32_t *s, size_t n);
+/* NULL when memory runs out. */
+ts_mojibake_work *ts_mojibake_work_new(void);
+void ts_mojibake_work_free(ts_mojibake_work *w);
 
-/* The same test on UTF-8 text p[0..n) (one line), decoding only the
- * stretches around non-ASCII characters into *tmp (caller-owned scratch).
- * Returns 1 (bad), 0, or -1 when memory ran out. */
-int ts_mojibake_is_bad_utf8(const ts_mojibake *m, const char *p, size_t n, ts_cpvec *tmp);
+/* Does the valid UTF-8 text p[0..n) (one line) contain an improbable
+ * neighbour (text that looks like mojibake)? */
+bool ts_mojibake_is_bad(const ts_mojibake *m, const char *p, size_t n);
 
-/* Repairs s[0..n) as far as it goes (several layers).  Returns 1 and fills
- * *out when the text changed, 0 when it is left alone, -1 when memory ran
- * out.  *first receives what the first step was and *layers the number of
- * steps.  `known_bad`: the caller has just found s bad (ts_mojibake_is_bad
- * or _is_bad_utf8 on the same line), so the first step need not test it. */
-int ts_mojibake_fix(const ts_mojibake *m, const int32_t *s, size_t n, ts_cpvec *out, int *first,
-                    int *layers, bool known_bad);
+/* Repairs the valid UTF-8 text p[0..n) (one line) as far as it goes
+ * (several layers).  Returns 1 and points *out at the repaired text
+ * (*out_len bytes of valid UTF-8 in w, good until the next call with w)
+ * when the text changed, 0 when it is left alone, -1 when memory ran out.
+ * *first receives what the first step was and *layers the number of
+ * steps; *done (may be NULL) whether the last step found nothing more to
+ * do, so that repairing the result would leave it alone (false only when
+ * the repair stopped at its limit of steps).  `known_bad`: the caller has
+ * just found p bad with ts_mojibake_is_bad, so the first step need not
+ * test it again. */
+int ts_mojibake_fix(const ts_mojibake *m, ts_mojibake_work *w, const char *p, size_t n, const char **out,
+                    size_t *out_len, int *first, int *layers, bool *done, bool known_bad);
 
 /* The rule name part ("cp1252") and the display name ("Windows-1252") of
  * code page i; NULL past the end. */

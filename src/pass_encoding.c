@@ -27,7 +27,11 @@
  *
  * Fast path: a segment of printable ASCII without '&' has nothing any
  * default stage could change and costs one scan of eight bytes at a time.
- * Memory is proportional to the longest segment.
+ * Lead bytes of U+0300 and above are looked at (for the invisible and NFC
+ * stages) only when the stages before those proposed nothing.  The edits
+ * of a one-line repair that leaves nothing for any stage are marked as
+ * settling the segment, so the engine does not run the pass on it again
+ * only to find that out.  Memory is proportional to the longest segment.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +102,8 @@ enum {
     B_HIGH = 8,    /* non-ASCII: mojibake */
     B_NFC = 16,    /* a lead byte of U+0300 and above: NFC */
     B_INVIS = 32,  /* a lead byte of the invisible format characters */
+    B_LEADS = 64,  /* lead bytes of U+0300 and above, not looked at yet
+                    * (scan_bytes; scan_leads turns them into the two above) */
 };
 
 typedef struct {
@@ -105,7 +111,9 @@ typedef struct {
     ts_entities *ent;
     const ts_rule_info *cp_rule[16]; /* by code page index */
     uint8_t byte_class[256];         /* B_* bits of each byte */
-    uint8_t nfc_unsafe[0x10000 / 8]; /* bit c: !nfc_safe(c), for the BMP */
+    /* For the BMP, two bits per code point: 1 NFC may change it
+     * (!nfc_safe), 2 it is one of the invisible characters. */
+    uint8_t lead_bits[0x10000 / 4];
 } enc_state;
 
 static bool nfc_safe(int32_t c);
@@ -118,10 +126,19 @@ typedef struct {
 
 /* Scratch memory for one run (malloc'd, released at the end). */
 typedef struct {
-    ts_cpvec cps, fixed;
+    struct {
+        int32_t *v;
+        size_t n;
+    } cps;                    /* the segment's code points (decode) */
     uint32_t *offs;           /* byte offset of each code point of cps, plus the end */
-    size_t cap_offs;
+    size_t cap;               /* of cps.v and offs, in code points */
     ts_buf tmp;
+    ts_mojibake_work *mbw;    /* mojibake repairs (made on first use) */
+    /* The last "(N layers)" message, in the edit list's arena: lines
+     * repaired the same way share it. */
+    const ts_rule_info *msg_rule;
+    int msg_layers;
+    const char *msg;
 } scratch;
 
 static ts_status state_new(ts_context *ctx, void **out)
@@ -147,8 +164,12 @@ static ts_status state_new(ts_context *ctx, void **out)
         if (b == 0xE1 || b == 0xE2 || b == 0xEF) k |= B_INVIS;
         s->byte_class[b] = k;
     }
+    static const int32_t invis[][2] = {{0x180E, 0x180E}, {0x200B, 0x200D}, {0x2060, 0x2060},
+                                       {0x206A, 0x206F}, {0xFEFF, 0xFEFF}, {0xFFF9, 0xFFFB}};
     for (int32_t c = 0; c < 0x10000; c++)
-        if (!nfc_safe(c)) s->nfc_unsafe[c >> 3] |= (uint8_t)(1u << (c & 7));
+        if (!nfc_safe(c)) s->lead_bits[c >> 2] |= (uint8_t)(1u << ((c & 3) * 2));
+    for (size_t k = 0; k < sizeof invis / sizeof invis[0]; k++)
+        for (int32_t c = invis[k][0]; c <= invis[k][1]; c++) s->lead_bits[c >> 2] |= (uint8_t)(2u << ((c & 3) * 2));
     for (size_t i = 0; i < ts_mojibake_codepage_count(s->mb) && i < 16; i++) {
         const char *r = ts_mojibake_codepage_rule(s->mb, (int)i);
         s->cp_rule[i] = &encoding_rules[R_MIXED];
@@ -189,13 +210,15 @@ static bool opt_on(ts_context *ctx, const char *key)
 static int decode(scratch *sc, const char *p, size_t n)
 {
     sc->cps.n = 0;
-    if (sc->cap_offs < n + 1) {
+    if (sc->cap < n + 1) {
         uint32_t *o = realloc(sc->offs, (n + 1) * sizeof *o);
         if (!o) return -1;
         sc->offs = o;
-        sc->cap_offs = n + 1;
+        int32_t *v = realloc(sc->cps.v, (n + 1) * sizeof *v);
+        if (!v) return -1;
+        sc->cps.v = v;
+        sc->cap = n + 1;
     }
-    if (sc->cps.cap < n && ts_cpvec_reserve(&sc->cps, n)) return -1;
     const unsigned char *u = (const unsigned char *)p;
     int32_t *v = sc->cps.v;
     size_t i = 0, k = 0;
@@ -232,37 +255,84 @@ static ts_edit *replace_cps(ts_edit_list *out, const ts_rule_info *rule, uint32_
                            sc->tmp.len);
 }
 
-static bool anchor(int32_t c)
+static bool anchor(uint8_t c)
 {
-    return c < 0x80 && ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* Proposes the difference between sc->cps (at byte `base` of the segment)
- * and fixed[0..fn) as one edit per changed stretch between ASCII letters
- * and digits, which re-decoding never changes.  Returns the edit count. */
-static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, scratch *sc,
-                           uint32_t base, const int32_t *fixed, size_t fn, const char *msg)
+static bool cont_byte(uint8_t c) { return (c & 0xC0) == 0x80; }
+
+/* The first anchor in u[i..n), or n; eight bytes at a time.  For bytes
+ * below 0x80, x + (0x80 - lo) has the top bit set when x >= lo and
+ * x + (0x7F - hi) when x > hi, without carries between bytes. */
+static size_t next_anchor(const uint8_t *u, size_t i, size_t n)
 {
-    const int32_t *o = sc->cps.v;
-    size_t on = sc->cps.n, count = 0;
-    size_t ao = 0, af = 0;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        uint64_t x = w & ~high, l = x | (0x20 * ones); /* A-Z as a-z */
+        uint64_t digit = (x + (0x80 - '0') * ones) & ~(x + (0x7F - '9') * ones);
+        uint64_t alpha = (l + (0x80 - 'a') * ones) & ~(l + (0x7F - 'z') * ones);
+        uint64_t hit = (digit | alpha) & ~w & high;
+        if (hit) return i + ts_word_first(hit);
+    }
+    while (i < n && !anchor(u[i])) i++;
+    return i;
+}
+
+/* The length of the common prefix of a[0..an) and b[0..bn). */
+static size_t common_prefix(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y) break;
+    }
+    while (i < n && a[i] == b[i]) i++;
+    return i;
+}
+
+/* Proposes the difference between the UTF-8 texts o[0..on) (at byte
+ * `base` of the segment) and f[0..fn) as one edit per changed stretch
+ * between ASCII letters and digits, which re-decoding never changes.
+ * Stretches the two share are skipped in one comparison: the work starts
+ * after the last anchor before the first difference.  Both texts are
+ * valid UTF-8, so a prefix or suffix they share ends on the same
+ * character boundary on both sides once it is cut back to one.  Returns
+ * the edit count. */
+static size_t propose_diff(ts_edit_list *out, const ts_rule_info *rule, uint32_t seg, uint32_t base,
+                           const uint8_t *o, size_t on, const uint8_t *f, size_t fn, const char *msg)
+{
+    size_t count = 0, ao = 0, af = 0;
     for (;;) {
+        size_t same = common_prefix(o + ao, on - ao, f + af, fn - af);
+        if (ao + same == on && af + same == fn) break;
+        size_t q = same;
+        while (q > 0 && !anchor(o[ao + q - 1])) q--;
+        ao += q;
+        af += q;
         /* The next anchors at or after ao / af. */
-        size_t no = ao, nf = af;
-        while (no < on && !anchor(o[no])) no++;
-        while (nf < fn && !anchor(fixed[nf])) nf++;
+        size_t no = ao + same - q, nf = af + same - q;
+        no = next_anchor(o, no, on);
+        nf = next_anchor(f, nf, fn);
         bool end_o = no == on, end_f = nf == fn;
-        if (end_o != end_f || (!end_o && o[no] != fixed[nf])) {
+        if (end_o != end_f || (!end_o && o[no] != f[nf])) {
             /* The anchors disagree: one edit for everything left. */
             no = on;
             nf = fn;
             end_o = end_f = true;
         }
         size_t a = ao, b = no, x = af, y = nf;
-        while (a < b && x < y && o[a] == fixed[x]) a++, x++;
-        while (a < b && x < y && o[b - 1] == fixed[y - 1]) b--, y--;
+        while (a < b && x < y && o[a] == f[x]) a++, x++;
+        while (a > ao && a < on && cont_byte(o[a])) a--, x--;
+        while (a < b && x < y && o[b - 1] == f[y - 1]) b--, y--;
+        while (b < no && cont_byte(o[b])) b++, y++;
         if (a < b || x < y) {
-            ts_edit *e = replace_cps(out, rule, seg, sc, base, a, b, fixed + x, y - x);
+            ts_edit *e = ts_edit_replace(out, rule, seg, base + (uint32_t)a, base + (uint32_t)b,
+                                         (const char *)f + x, y - x);
             if (!e) return count;
             if (msg) e->message = msg;
             count++;
@@ -356,28 +426,46 @@ static size_t stage_escapes(ts_edit_list *out, uint32_t seg, const char *p, size
     return count;
 }
 
+static unsigned scan_leads(const enc_state *st, const char *p, size_t n);
+
+/* *settles: the segment is one line, and its repair is final and leaves
+ * nothing for any default stage, so the next round would propose nothing
+ * for it.  A repair only turns non-ASCII into non-ASCII and keeps or drops
+ * ASCII, so the repaired text has '&', ESC or a control only if the text
+ * had (`need`, its byte scan); its lead bytes are looked at. */
 static size_t stage_mojibake(const enc_state *st, ts_edit_list *out, uint32_t seg, scratch *sc,
-                             const char *p, size_t n)
+                             const char *p, size_t n, unsigned need, bool *settles)
 {
     size_t count = 0;
+    *settles = false;
     for (size_t ls = 0; ls < n;) {
         const char *nl = memchr(p + ls, '\n', n - ls);
         size_t le = nl ? (size_t)(nl - p) : n;
-        int bad = ts_mojibake_is_bad_utf8(st->mb, p + ls, le - ls, &sc->fixed);
-        if (bad < 0) goto oom;
-        if (bad) {
-            if (decode(sc, p + ls, le - ls)) goto oom;
+        if (ts_mojibake_is_bad(st->mb, p + ls, le - ls)) {
+            if (!sc->mbw && !(sc->mbw = ts_mojibake_work_new())) goto oom;
+            const char *fx;
+            size_t fxn;
             int first, layers;
-            int r = ts_mojibake_fix(st->mb, sc->cps.v, sc->cps.n, &sc->fixed, &first, &layers, true);
+            bool done;
+            int r = ts_mojibake_fix(st->mb, sc->mbw, p + ls, le - ls, &fx, &fxn, &first, &layers, &done, true);
             if (r < 0) goto oom;
             if (r > 0) {
+                *settles = done && ls == 0 && le == n && !(need & (B_AMP | B_ESC | B_CTL)) &&
+                           !scan_leads(st, fx, fxn);
                 const ts_rule_info *rule = first >= 0 && first < 16 ? st->cp_rule[first]
                                            : first == TS_MB_C1     ? &encoding_rules[R_C1]
                                                                    : &encoding_rules[R_MIXED];
                 const char *msg = NULL;
-                if (layers > 1)
-                    msg = ts_edit_message(out, "%s (%d layers)", rule->description, layers);
-                count += propose_diff(out, rule, seg, sc, (uint32_t)ls, sc->fixed.v, sc->fixed.n, msg);
+                if (layers > 1) {
+                    if (!sc->msg || sc->msg_rule != rule || sc->msg_layers != layers) {
+                        sc->msg = ts_edit_message(out, "%s (%d layers)", rule->description, layers);
+                        sc->msg_rule = rule;
+                        sc->msg_layers = layers;
+                    }
+                    msg = sc->msg;
+                }
+                count += propose_diff(out, rule, seg, (uint32_t)ls, (const uint8_t *)p + ls, le - ls,
+                                      (const uint8_t *)fx, fxn, msg);
             }
         }
         ls = le + 1;
@@ -456,7 +544,7 @@ static bool nfc_safe(int32_t c)
 
 static bool nfc_safe_cached(const enc_state *st, int32_t c)
 {
-    if (c < 0x10000) return !(st->nfc_unsafe[c >> 3] & (1u << (c & 7)));
+    if (c < 0x10000) return !(st->lead_bits[c >> 2] & (1u << ((c & 3) * 2)));
     return nfc_safe(c);
 }
 
@@ -622,32 +710,24 @@ static void report_recoded(const ts_transcript *t, ts_edit_list *out, uint32_t s
 
 /* ---- the pass ------------------------------------------------------------ */
 
-/* For a lead byte u[i] with class c: B_INVIS when it starts one of the
- * invisible characters, B_NFC when it starts a character NFC may change
- * (the same tests as the stages, so that they run only when they act). */
-static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n, size_t i, unsigned c)
+/* For the lead byte u[i] (0xCC and above): B_INVIS when it starts one of
+ * the invisible characters, B_NFC when it starts a character NFC may
+ * change or a sequence cut short (the same tests as the stages, so that
+ * they run only when they act). */
+static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n, size_t i)
 {
-    unsigned r = 0;
-    if ((c & B_INVIS) && i + 2 < n) {
-        unsigned char b1 = u[i + 1], b2 = u[i + 2];
-        if ((u[i] == 0xE1 && b1 == 0xA0 && b2 == 0x8E) ||
-            (u[i] == 0xE2 && b1 == 0x80 && b2 >= 0x8B && b2 <= 0x8D) ||
-            (u[i] == 0xE2 && b1 == 0x81 && (b2 == 0xA0 || (b2 >= 0xAA && b2 <= 0xAF))) ||
-            (u[i] == 0xEF && b1 == 0xBB && b2 == 0xBF) ||
-            (u[i] == 0xEF && b1 == 0xBF && b2 >= 0xB9 && b2 <= 0xBB))
-            r |= B_INVIS;
-    }
-    if (c & B_NFC) {
-        size_t len;
-        int32_t cp = ts_utf8_decode_valid(u, n, i, &len);
-        if (len == 1 || !nfc_safe_cached(st, cp)) r |= B_NFC;
-    }
-    return r;
+    size_t len;
+    int32_t cp = ts_utf8_decode_valid(u, n, i, &len);
+    if (len == 1) return B_NFC;
+    if (cp >= 0x10000) return nfc_safe(cp) ? 0 : B_NFC;
+    unsigned b = (st->lead_bits[cp >> 2] >> ((cp & 3) * 2)) & 3;
+    return (b & 1 ? B_NFC : 0) | (b & 2 ? B_INVIS : 0);
 }
 
-/* The B_* bits of every byte of p[0..n): which default stages may have
- * work.  Eight bytes of printable ASCII without '&' are skipped at once. */
-static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
+/* The B_* bits of p[0..n) that single bytes decide, and B_LEADS for lead
+ * bytes that need a closer look.  Eight bytes of printable ASCII without
+ * '&', or of non-ASCII, are classified at once. */
+static unsigned scan_bytes(const enc_state *st, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     unsigned acc = 0;
@@ -655,23 +735,48 @@ static unsigned scan_needs(const enc_state *st, const char *p, size_t n)
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, u + i, 8);
-        /* High bits, bytes below 0x20, '&' (0x26) and DEL in one test each. */
+        /* Bytes below 0x20, '&' (0x26) and DEL in one test each (borrows
+         * make false alarms only next to a true one). */
         uint64_t ctl = (w - 0x2020202020202020ull) & ~w;
         uint64_t x = w ^ 0x2626262626262626ull;
         uint64_t amp = (x - 0x0101010101010101ull) & ~x;
         uint64_t y = w ^ 0x7F7F7F7F7F7F7F7Full;
         uint64_t del = (y - 0x0101010101010101ull) & ~y;
-        if (!((w | ctl | amp | del) & 0x8080808080808080ull)) continue;
-        for (size_t k = 0; k < 8; k++) {
-            unsigned c = st->byte_class[u[i + k]];
-            acc |= c & ~(unsigned)(B_NFC | B_INVIS);
-            if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i + k, c);
+        uint64_t high = w & 0x8080808080808080ull;
+        if ((ctl | amp | del) & 0x8080808080808080ull) {
+            for (size_t k = 0; k < 8; k++) acc |= st->byte_class[u[i + k]];
+            continue;
         }
+        if (!high) continue;
+        /* Lead bytes 0xCC and above (U+0300 on): (b & 0x7F) + 0x34 carries
+         * into bit 7 exactly when b & 0x7F >= 0x4C, never across bytes. */
+        uint64_t lead = ((w & 0x7F7F7F7F7F7F7F7Full) + 0x3434343434343434ull) & high;
+        acc |= lead ? B_HIGH | B_LEADS : B_HIGH;
     }
-    for (; i < n; i++) {
-        unsigned c = st->byte_class[u[i]];
-        acc |= c & ~(unsigned)(B_NFC | B_INVIS);
-        if (c & (B_NFC | B_INVIS)) acc |= lead_needs(st, u, n, i, c);
+    for (; i < n; i++) acc |= st->byte_class[u[i]];
+    if (acc & (B_NFC | B_INVIS)) acc = (acc & ~(unsigned)(B_NFC | B_INVIS)) | B_LEADS;
+    return acc;
+}
+
+/* B_NFC and B_INVIS from the lead bytes of 0xCC and above in p[0..n). */
+static unsigned scan_leads(const enc_state *st, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    unsigned acc = 0;
+    for (size_t i = 0; i < n && acc != (B_NFC | B_INVIS);) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, u + i, 8);
+            uint64_t lead = ((w & 0x7F7F7F7F7F7F7F7Full) + 0x3434343434343434ull) & w & 0x8080808080808080ull;
+            while (lead) {
+                acc |= lead_needs(st, u, n, i + ts_word_byte_of_bit((unsigned)__builtin_ctzll(lead)));
+                lead &= lead - 1;
+            }
+            i += 8;
+            continue;
+        }
+        if (u[i] >= 0xCC) acc |= lead_needs(st, u, n, i);
+        i++;
     }
     return acc;
 }
@@ -723,6 +828,7 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
     for (size_t k = 0; k < out->n; k++) before += !out->v[k].report_only;
     bool rule_opts = false;
     for (size_t k = 0; k < ctx->n_opts && !rule_opts; k++) rule_opts = strncmp(ctx->opt_keys[k], "rule.", 5) == 0;
+    bool settle_ok = !opt_in && !o.consistent && !rule_opts;
     scratch sc = {0};
     for (size_t i = 0; i < t->n && !out->failed; i++) {
         if (only && !only[i]) continue;
@@ -730,8 +836,12 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         const char *p = s->text;
         size_t n = s->text_len;
         uint32_t seg = (uint32_t)i;
+        size_t before_report = out->n;
         report_recoded(t, out, seg);
-        unsigned need = scan_needs(st, p, n);
+        size_t seg_mark = out->n == before_report ? out->n : SIZE_MAX;
+        /* Bits from lead bytes are worked out only for the stages after
+         * the mojibake repair, which need them only when it does nothing. */
+        unsigned need = scan_bytes(st, p, n);
         if (!need && !(o.quote_style == 2 && (memchr(p, '\'', n) || memchr(p, '"', n))))
             continue;
         /* STAGE(call): keep the stage's edits and stop when it proposed any
@@ -744,7 +854,19 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
         } while (0)
         if (o.entities && (need & B_AMP)) STAGE(stage_entities(st, out, seg, p, n));
         if (o.invisible && (need & B_ESC)) STAGE(stage_escapes(out, seg, p, n));
-        if (need & B_HIGH) STAGE(stage_mojibake(st, out, seg, &sc, p, n));
+        if (need & B_HIGH) {
+            size_t mark = out->n;
+            bool settles;
+            if (stage_mojibake(st, out, seg, &sc, p, n, need, &settles) && kept_edits(ctx, rule_opts, out, mark)) {
+                /* Only when nothing but this repair decides what the next
+                 * round would do: no findings, options or opt-in stages. */
+                if (settles && settle_ok && mark == seg_mark)
+                    for (size_t k = mark; k < out->n; k++) out->v[k].settles = true;
+                goto next;
+            }
+            out->n = mark;
+        }
+        if (need & B_LEADS) need = (need & ~(unsigned)B_LEADS) | scan_leads(st, p, n);
         if (o.invisible && (need & (B_CTL | B_INVIS))) STAGE(stage_invisible(out, seg, &sc, p, n));
         if (o.nfc && (need & B_NFC)) STAGE(stage_nfc(st, out, seg, p, n));
         if (opt_in) stage_opt_in(out, seg, &sc, &o, p, n);
@@ -764,9 +886,9 @@ static ts_status run_encoding(ts_context *ctx, void *state, const ts_transcript 
             out->n = w;
         }
     }
-    ts_cpvec_release(&sc.cps);
-    ts_cpvec_release(&sc.fixed);
+    free(sc.cps.v);
     free(sc.offs);
+    ts_mojibake_work_free(sc.mbw);
     ts_buf_release(&sc.tmp);
     return out->failed ? TS_ERR_NOMEM : TS_OK;
 }

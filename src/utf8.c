@@ -67,7 +67,9 @@ size_t ts_utf8_count(const char *s, size_t n)
         uint64_t w;
         memcpy(&w, s + i, 8);
         uint64_t cont = (w & ~(w << 1)) & 0x8080808080808080ull;
-        count += 8 - (size_t)__builtin_popcountll(cont);
+        /* One bit per byte: the multiply sums them into the top byte
+         * (__builtin_popcountll is a libgcc call without -mpopcnt). */
+        count += 8 - (size_t)(((cont >> 7) * 0x0101010101010101ull) >> 56);
     }
     for (; i < n; i++)
         if (((unsigned char)s[i] & 0xC0) != 0x80) count++;

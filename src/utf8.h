@@ -38,6 +38,26 @@ static inline int32_t ts_utf8_decode_valid(const unsigned char *u, size_t n, siz
     *len = 1;
     return 0xFFFD;
 }
+/* Word-at-a-time scans load eight bytes with memcpy and mark bytes by
+ * their top bit (0x80 in each byte of a mask).  These give the offset in
+ * the word of the first marked byte (mask != 0) and of the byte holding
+ * bit `bit`, whatever the byte order. */
+static inline unsigned ts_word_first(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (unsigned)__builtin_clzll(mask) >> 3;
+#else
+    return (unsigned)__builtin_ctzll(mask) >> 3;
+#endif
+}
+static inline unsigned ts_word_byte_of_bit(unsigned bit)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return 7 - (bit >> 3);
+#else
+    return bit >> 3;
+#endif
+}
 /* Encodes cp into out (4 bytes); returns the length (0 if cp is invalid). */
 size_t ts_utf8_encode(int32_t cp, char *out);
 /* Number of code points in s[0..n). */
