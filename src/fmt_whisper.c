@@ -14,8 +14,18 @@
  * milliseconds.  A segment's leading space is kept aside and put back, so
  * passes see the text without it; WhisperX "speaker" is the speaker.
  *
+ * Reading pulls tokens (jsonpull.h) and builds no tree: each segment goes
+ * straight into the transcript, its strings in place in the input or, when
+ * they hold escapes, decoded into the transcript's arena; the segment and
+ * each of its words keep only their index in the source.  As jansson did
+ * before, a repeated key counts with its last value and "segments" wins
+ * over "transcription"; a document jansson rejects is reported with
+ * jansson's message and position.  A bad segment is located at its "text"
+ * string, or at its first byte when it has none or is not an object.
+ *
  * Round trip: a transcript written back with nothing changed is the input,
- * byte for byte.  Once anything changed the JSON is written by jansson:
+ * byte for byte.  Once anything changed the input is parsed with jansson
+ * (only then) and the JSON is written by jansson:
  * every field tscrub does not understand is kept, in its order, but the
  * layout is normalised: indentation as detected from the second line (or
  * one line), numbers printed in their shortest form with up to 15 digits,
@@ -131,9 +141,10 @@ static int push_word(wh_reader *r)
     return 0;
 }
 
-/* A "words" array (its '[' read): the words whose text is a string, as
- * ts_json_set_words takes them ("word" or else "text"; "probability", or
- * else "score", or else "confidence"). */
+/* A "words" array (its '[' read): the words whose text is a string
+ * ("word", or else "text"), with "start", "end" and "probability" (or else
+ * "score", or else "confidence"); an array without elements gives no word
+ * list, one without usable words an empty one. */
 static int read_words(wh_reader *r, wh_fields *f)
 {
     ts_jp *p = &r->p;
