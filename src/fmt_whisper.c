@@ -333,7 +333,9 @@ static int read_list(wh_reader *r, int cpp)
 
 /* The document pulled token by token; only the segments array is read.
  * jansson took the last of repeated keys, and "segments" over
- * "transcription" wherever they were: so does this. */
+ * "transcription" wherever they were: so does this.  0 when read, 1 when
+ * there is no segments array, -1 on a JSON error or out of memory, -2 for
+ * a top-level scalar (JSON, but not to jansson without JSON_DECODE_ANY). */
 static int pull_whisper(wh_reader *r)
 {
     ts_jp *p = &r->p;
@@ -357,6 +359,8 @@ static int pull_whisper(wh_reader *r)
             if (tok == TS_JP_ARRAY ? read_list(r, !is_segs) : ts_jp_skip(p)) return -1;
         }
         if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (tok != TS_JP_ERROR) {
+        return -2;
     }
     if (tok == TS_JP_ERROR || ts_jp_next(p) != TS_JP_EOF) return -1;
     return (segs ? segs : trans) == 1 ? 0 : 1;
@@ -377,22 +381,24 @@ static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
     int e = pull_whisper(&r);
     ts_status st = TS_OK;
     if (e < 0) {
-        if (r.p.tok != TS_JP_ERROR) {
+        if (e == -1 && r.p.tok != TS_JP_ERROR) {
             st = TS_ERR_NOMEM;
         } else {
             /* jansson's message and position, as before the reader
              * pulled: the error path may afford the tree. */
             json_t *root = ts_json_parse(ctx, t, &st);
-            if (root) {
+            if (root) { /* not expected: the tokenizer follows jansson */
                 json_decref(root);
-                st = ts_json_pull_error(ctx, t, &r.p);
+                e = e == -2 ? 1 : e;
+                if (e < 0) st = ts_json_pull_error(ctx, t, &r.p);
             }
         }
-    } else if (e > 0) {
+    }
+    if (e > 0) {
         ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
                      "no \"segments\" (Whisper, WhisperX) or \"transcription\" (whisper.cpp) array");
         st = TS_ERR_INPUT;
-    } else if (r.err.set) {
+    } else if (e == 0 && r.err.set) {
         st = ts_json_later_emit(ctx, t, &r.err);
     }
     free(r.w);
