@@ -70,15 +70,12 @@ typedef struct {
     const char *lead;  /* leading whitespace of its text */
 } wh_seg;
 
+/* t->fmt_data; like every other part of what the reader keeps, in the
+ * transcript's arena, so nothing needs releasing. */
 typedef struct {
     int cpp;           /* whisper.cpp layout */
     size_t n_list;     /* elements of the segments array */
 } wh_doc;
-
-static void release_whisper(ts_transcript *t)
-{
-    t->fmt_data = NULL; /* arena memory */
-}
 
 static ts_timecode ms_tc(double sec)
 {
@@ -143,8 +140,7 @@ static int push_word(wh_reader *r)
 
 /* A "words" array (its '[' read): the words whose text is a string
  * ("word", or else "text"), with "start", "end" and "probability" (or else
- * "score", or else "confidence"); an array without elements gives no word
- * list, one without usable words an empty one. */
+ * "score", or else "confidence"); an empty array counts as none. */
 static int read_words(wh_reader *r, wh_fields *f)
 {
     ts_jp *p = &r->p;
@@ -371,7 +367,7 @@ static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
     wh_doc *doc = ts_arena_calloc(&t->arena, 1, sizeof *doc);
     if (!doc) return TS_ERR_NOMEM;
     t->fmt_data = doc;
-    t->format = &ts_fmt_whisper; /* so the release hook runs on failure too */
+    t->format = &ts_fmt_whisper;
     wh_reader r;
     memset(&r, 0, sizeof r);
     r.ctx = ctx;
@@ -827,6 +823,5 @@ const ts_format ts_fmt_whisper = {
     .sniff = sniff_whisper,
     .read = read_whisper,
     .write = write_whisper,
-    .release = release_whisper,
     .long_lines_ok = 1,
 };
