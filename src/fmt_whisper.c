@@ -91,6 +91,7 @@ typedef struct {
     wh_doc *doc;
     ts_jp p;
     ts_json_later err;  /* the first bad segment of the array being read */
+    size_t err_at;      /* its byte offset when err has no line yet */
     ts_word *w;
     const char **tx;
     uint32_t *len, *idx;
@@ -235,17 +236,19 @@ static int read_segment(wh_reader *r, size_t i)
     ts_transcript *t = r->t;
     unsigned line, col;
     if (r->err.set) return ts_jp_skip(p);
-    size_t at = p->at; /* located only when it is bad: ts_offset_pos scans from the start */
+    /* located only if reported: ts_offset_pos scans from the start, and
+     * repeated "segments" arrays could make that quadratic */
+    size_t at = p->at;
     if (p->tok != TS_JP_OBJECT) {
         if (ts_jp_skip(p)) return -1;
-        ts_offset_pos(t->input, at, &line, &col);
-        return bad(r, line, col, TS_DIAG_STRUCTURE, "not an object", i), 0;
+        r->err_at = at;
+        return bad(r, 0, 0, TS_DIAG_STRUCTURE, "not an object", i), 0;
     }
     wh_fields f;
     if (read_fields(r, &f)) return -1;
     if (f.text.type != TS_JP_STRING) {
-        ts_offset_pos(t->input, at, &line, &col);
-        return bad(r, line, col, TS_DIAG_STRUCTURE, "no \"text\" string", i), 0;
+        r->err_at = at;
+        return bad(r, 0, 0, TS_DIAG_STRUCTURE, "no \"text\" string", i), 0;
     }
     line = f.text.line;
     col = f.text.col;
@@ -395,6 +398,7 @@ static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
                      "no \"segments\" (Whisper, WhisperX) or \"transcription\" (whisper.cpp) array");
         st = TS_ERR_INPUT;
     } else if (e == 0 && r.err.set) {
+        if (!r.err.line) ts_offset_pos(t->input, r.err_at, &r.err.line, &r.err.col);
         st = ts_json_later_emit(ctx, t, &r.err);
     }
     free(r.w);
