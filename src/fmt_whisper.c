@@ -14,8 +14,18 @@
  * milliseconds.  A segment's leading space is kept aside and put back, so
  * passes see the text without it; WhisperX "speaker" is the speaker.
  *
+ * Reading pulls tokens (jsonpull.h) and builds no tree: each segment goes
+ * straight into the transcript, its strings in place in the input or, when
+ * they hold escapes, decoded into the transcript's arena; the segment and
+ * each of its words keep only their index in the source.  As jansson did
+ * before, a repeated key counts with its last value and "segments" wins
+ * over "transcription"; a document jansson rejects is reported with
+ * jansson's message and position.  A bad segment is located at its "text"
+ * string, or at its first byte when it has none or is not an object.
+ *
  * Round trip: a transcript written back with nothing changed is the input,
- * byte for byte.  Once anything changed the JSON is written by jansson:
+ * byte for byte.  Once anything changed the input is parsed with jansson
+ * (only then) and the JSON is written by jansson:
  * every field tscrub does not understand is kept, in its order, but the
  * layout is normalised: indentation as detected from the second line (or
  * one line), numbers printed in their shortest form with up to 15 digits,
@@ -47,32 +57,25 @@
 #include "jsonkit.h"
 #include "timecode.h"
 
+/* Where a word object sits in the source: element `idx` of the "words" of
+ * element `seg` of the segments array.  ts_word.src points to one (arena);
+ * the writer finds the object again in the document it parses. */
 typedef struct {
-    json_t *obj;       /* the segment object (borrowed from the root) */
-    const char *lead;  /* leading whitespace of its text */
+    uint32_t seg, idx;
+} wh_wref;
+
+typedef struct {
+    uint32_t index;    /* its element of the segments array */
     uint32_t lead_len;
+    const char *lead;  /* leading whitespace of its text */
 } wh_seg;
 
+/* t->fmt_data; like every other part of what the reader keeps, in the
+ * transcript's arena, so nothing needs releasing. */
 typedef struct {
-    json_t *root;
-    json_t *list;      /* the segments array */
     int cpp;           /* whisper.cpp layout */
-    int dirty_free;    /* nothing to write but the input */
+    size_t n_list;     /* elements of the segments array */
 } wh_doc;
-
-static void release_whisper(ts_transcript *t)
-{
-    wh_doc *doc = t->fmt_data;
-    if (doc) json_decref(doc->root);
-    t->fmt_data = NULL;
-}
-
-static int bad(ts_context *ctx, const ts_transcript *t, unsigned line, unsigned col, const char *what,
-               size_t i)
-{
-    ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_STRUCTURE, "segment %zu: %s", i, what);
-    return -1;
-}
 
 static ts_timecode ms_tc(double sec)
 {
@@ -80,113 +83,329 @@ static ts_timecode ms_tc(double sec)
     return tc;
 }
 
+/* The reader's state.  The word lists are reused from segment to segment
+ * (malloc'd, freed at the end of the read). */
+typedef struct {
+    ts_context *ctx;
+    ts_transcript *t;
+    wh_doc *doc;
+    ts_jp p;
+    ts_json_later err;  /* the first bad segment of the array being read */
+    size_t err_at;      /* its byte offset when err has no line yet */
+    ts_word *w;
+    const char **tx;
+    uint32_t *len, *idx;
+    size_t n_w, cap_w;
+} wh_reader;
+
+/* The fields of one segment object, the last of a repeated key counting as
+ * jansson's json_object_get sees it. */
+typedef struct {
+    ts_json_val text, start, end, speaker;
+    ts_json_val off_from, off_to, ts_from, ts_to;
+    ts_jp_token off_type, ts_type; /* type of "offsets" and "timestamps" */
+    int has_words;                 /* "words" is an array */
+    size_t listed;                 /* its elements */
+} wh_fields;
+
+/* An object's "from" and "to" (its '{' read). */
+static int read_from_to(wh_reader *r, ts_json_val *from, ts_json_val *to)
+{
+    ts_jp *p = &r->p;
+    ts_jp_token tok;
+    memset(from, 0, sizeof *from);
+    memset(to, 0, sizeof *to);
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        ts_json_val *v = TS_JP_IS(p, "from") ? from : TS_JP_IS(p, "to") ? to : NULL;
+        if (!v ? ts_jp_skip_value(p) : ts_json_take(p, &r->t->arena, v, 0)) return -1;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+static int push_word(wh_reader *r)
+{
+    if (r->n_w < r->cap_w) return 0;
+    size_t cap = r->cap_w ? r->cap_w * 2 : 64;
+    ts_word *w = realloc(r->w, cap * sizeof *w);
+    if (w) r->w = w;
+    const char **tx = realloc(r->tx, cap * sizeof *tx);
+    if (tx) r->tx = tx;
+    uint32_t *len = realloc(r->len, cap * sizeof *len);
+    if (len) r->len = len;
+    uint32_t *idx = realloc(r->idx, cap * sizeof *idx);
+    if (idx) r->idx = idx;
+    if (!w || !tx || !len || !idx) return -1;
+    r->cap_w = cap;
+    return 0;
+}
+
+/* A "words" array (its '[' read): the words whose text is a string
+ * ("word", or else "text"), with "start", "end" and "probability" (or else
+ * "score", or else "confidence"); an empty array counts as none. */
+static int read_words(wh_reader *r, wh_fields *f)
+{
+    ts_jp *p = &r->p;
+    r->n_w = 0;
+    f->has_words = 1;
+    f->listed = 0;
+    for (uint32_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) return 0;
+        if (i == UINT32_MAX) return -1; /* not in memory we could read */
+        f->listed++;
+        if (tok != TS_JP_OBJECT) {
+            if (ts_jp_skip(p)) return -1;
+            continue;
+        }
+        ts_json_val word = {0}, text = {0}, start = {0}, end = {0}, prob[3] = {{0}};
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = TS_JP_IS(p, "word")          ? &word
+                             : TS_JP_IS(p, "text")        ? &text
+                             : TS_JP_IS(p, "start")       ? &start
+                             : TS_JP_IS(p, "end")         ? &end
+                             : TS_JP_IS(p, "probability") ? &prob[0]
+                             : TS_JP_IS(p, "score")       ? &prob[1]
+                             : TS_JP_IS(p, "confidence")  ? &prob[2]
+                                                          : NULL;
+            if (!v ? ts_jp_skip_value(p) : ts_json_take(p, &r->t->arena, v, 0)) return -1;
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+        const ts_json_val *tv = word.type == TS_JP_STRING ? &word : text.type == TS_JP_STRING ? &text : NULL;
+        if (!tv || tv->n > UINT32_MAX / 2) continue;
+        double a = ts_json_val_seconds(&start), b = ts_json_val_seconds(&end);
+        if (a < 0 || b < a) a = b = -1;
+        const ts_json_val *pv = prob[0].type ? &prob[0] : prob[1].type ? &prob[1] : &prob[2];
+        if (push_word(r)) return -1;
+        r->w[r->n_w] = (ts_word){a, b, 0, 0, (float)ts_json_val_prob(pv), NULL};
+        r->tx[r->n_w] = tv->s;
+        r->len[r->n_w] = (uint32_t)tv->n;
+        r->idx[r->n_w] = i;
+        r->n_w++;
+    }
+}
+
+/* One segment object (its '{' read). */
+static int read_fields(wh_reader *r, wh_fields *f)
+{
+    ts_jp *p = &r->p;
+    ts_jp_token tok;
+    memset(f, 0, sizeof *f);
+    r->n_w = 0;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        ts_json_val *v = TS_JP_IS(p, "text")      ? &f->text
+                         : TS_JP_IS(p, "start")   ? &f->start
+                         : TS_JP_IS(p, "end")     ? &f->end
+                         : TS_JP_IS(p, "speaker") ? &f->speaker
+                                                  : NULL;
+        if (v) {
+            if (ts_json_take(p, &r->t->arena, v, v == &f->text)) return -1;
+            continue;
+        }
+        int off = TS_JP_IS(p, "offsets"), tsd = !off && TS_JP_IS(p, "timestamps");
+        if (off || tsd || TS_JP_IS(p, "words")) {
+            tok = ts_jp_next(p);
+            if (tok == TS_JP_ERROR) return -1;
+            if (off) f->off_type = tok;
+            else if (tsd) f->ts_type = tok;
+            else f->has_words = 0;
+            if (tok == TS_JP_OBJECT && (off || tsd)) {
+                if (read_from_to(r, off ? &f->off_from : &f->ts_from, off ? &f->off_to : &f->ts_to)) return -1;
+            } else if (tok == TS_JP_ARRAY && !off && !tsd) {
+                if (read_words(r, f)) return -1;
+            } else if (ts_jp_skip(p)) {
+                return -1;
+            }
+            continue;
+        }
+        if (ts_jp_skip_value(p)) return -1;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+static void bad(wh_reader *r, unsigned line, unsigned col, int code, const char *what, size_t i)
+{
+    ts_json_later_set(&r->err, line, col, code, "segment %zu: %s", i, what);
+}
+
+/* Element i of the segments array (its first token read): a segment, or
+ * the first bad one kept in r->err.  0, or -1 on a JSON error or when out
+ * of memory. */
+static int read_segment(wh_reader *r, size_t i)
+{
+    ts_jp *p = &r->p;
+    ts_transcript *t = r->t;
+    unsigned line, col;
+    if (r->err.set) return ts_jp_skip(p);
+    /* located only if reported: ts_offset_pos scans from the start, and
+     * repeated "segments" arrays could make that quadratic */
+    size_t at = p->at;
+    if (p->tok != TS_JP_OBJECT) {
+        if (ts_jp_skip(p)) return -1;
+        r->err_at = at;
+        return bad(r, 0, 0, TS_DIAG_STRUCTURE, "not an object", i), 0;
+    }
+    wh_fields f;
+    if (read_fields(r, &f)) return -1;
+    if (f.text.type != TS_JP_STRING) {
+        r->err_at = at;
+        return bad(r, 0, 0, TS_DIAG_STRUCTURE, "no \"text\" string", i), 0;
+    }
+    line = f.text.line;
+    col = f.text.col;
+    double a, b;
+    if (r->doc->cpp) {
+        if (f.off_type == TS_JP_OBJECT && f.off_from.type == TS_JP_NUMBER) {
+            a = f.off_from.num / 1000.0;
+            b = f.off_to.type == TS_JP_NUMBER ? f.off_to.num / 1000.0 : -1;
+        } else if (f.ts_type == TS_JP_OBJECT) {
+            a = ts_json_val_seconds(&f.ts_from);
+            b = ts_json_val_seconds(&f.ts_to);
+        } else {
+            a = b = -1;
+        }
+    } else {
+        a = ts_json_val_seconds(&f.start);
+        b = ts_json_val_seconds(&f.end);
+    }
+    if (a < 0 || b < 0 || a > 1e8 || b > 1e8)
+        return bad(r, line, col, TS_DIAG_STRUCTURE, "missing or invalid start/end time", i), 0;
+    if (b < a) return bad(r, line, col, TS_DIAG_STRUCTURE, "end time is before the start", i), 0;
+    if (t->n && a < ts_tc_seconds(&t->segs[t->n - 1].start)) {
+        ts_json_later_set(&r->err, line, col, TS_DIAG_ORDER, "segment %zu starts before the previous segment", i);
+        return 0;
+    }
+    ts_segment *sg = ts_transcript_push(t);
+    wh_seg *fd = ts_arena_alloc(&t->arena, sizeof *fd);
+    if (!sg || !fd) return -1;
+    const char *s = f.text.s;
+    size_t sl = f.text.n, lead = 0;
+    while (lead < sl && (s[lead] == ' ' || s[lead] == '\t')) lead++;
+    fd->index = (uint32_t)i;
+    fd->lead = s;
+    fd->lead_len = (uint32_t)lead;
+    sg->fmt_data = fd;
+    sg->start = ms_tc(a);
+    sg->end = ms_tc(b);
+    sg->text = sg->orig_text = s + lead;
+    sg->text_len = sg->orig_len = (uint32_t)(sl - lead);
+    sg->line = sg->text_line = line;
+    sg->text_col = col + (unsigned)lead;
+    /* a string with escapes is decoded: columns past the first escape
+     * are approximate. */
+    if (f.speaker.type == TS_JP_STRING) {
+        sg->speaker = f.speaker.s;
+        sg->speaker_len = (uint32_t)f.speaker.n;
+    } else {
+        sg->speaker = "";
+        sg->flags |= TS_SEG_NO_SPEAKER;
+    }
+    if (f.has_words && f.listed) {
+        wh_wref *ref = r->n_w ? ts_arena_alloc(&t->arena, r->n_w * sizeof *ref) : NULL;
+        if (r->n_w && !ref) return -1;
+        for (size_t k = 0; k < r->n_w; k++) {
+            ref[k] = (wh_wref){(uint32_t)i, r->idx[k]};
+            r->w[k].src = &ref[k];
+        }
+        if (ts_segment_locate_words(t, sg, r->w, r->tx, r->len, r->n_w) < 0) return -1;
+    }
+    return 0;
+}
+
+/* A segments array (its '[' read), replacing any read before. */
+static int read_list(wh_reader *r, int cpp)
+{
+    ts_jp *p = &r->p;
+    r->t->n = 0;
+    r->doc->cpp = cpp;
+    memset(&r->err, 0, sizeof r->err);
+    for (size_t i = 0;; i++) {
+        ts_jp_token tok = ts_jp_next(p);
+        if (tok == TS_JP_ARRAY_END) {
+            r->doc->n_list = i;
+            return 0;
+        }
+        if (tok == TS_JP_ERROR) return -1;
+        if (i >= UINT32_MAX) return ts_jp_skip(p), -1;
+        if (read_segment(r, i)) return -1;
+    }
+}
+
+/* The document pulled token by token; only the segments array is read.
+ * jansson took the last of repeated keys, and "segments" over
+ * "transcription" wherever they were: so does this.  0 when read, 1 when
+ * there is no segments array, -1 on a JSON error or out of memory, -2 for
+ * a top-level scalar (JSON, but not to jansson without JSON_DECODE_ANY). */
+static int pull_whisper(wh_reader *r)
+{
+    ts_jp *p = &r->p;
+    ts_jp_token tok = ts_jp_next(p);
+    /* 0 none, 1 an array (read), 2 something else */
+    int segs = 0, trans = 0;
+    if (tok == TS_JP_ARRAY) {
+        if (read_list(r, 0)) return -1;
+        segs = 1;
+    } else if (tok == TS_JP_OBJECT) {
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            int is_segs = TS_JP_IS(p, "segments");
+            if (!is_segs && (!TS_JP_IS(p, "transcription") || segs)) {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            tok = ts_jp_next(p);
+            if (tok == TS_JP_ERROR) return -1;
+            int *kind = is_segs ? &segs : &trans;
+            *kind = tok == TS_JP_ARRAY ? 1 : 2;
+            if (tok == TS_JP_ARRAY ? read_list(r, !is_segs) : ts_jp_skip(p)) return -1;
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (tok != TS_JP_ERROR) {
+        return -2;
+    }
+    if (tok == TS_JP_ERROR || ts_jp_next(p) != TS_JP_EOF) return -1;
+    return (segs ? segs : trans) == 1 ? 0 : 1;
+}
+
 static ts_status read_whisper(ts_context *ctx, ts_transcript *t)
 {
-    ts_status st;
-    json_t *root = ts_json_parse(ctx, t, &st);
-    if (!root) return st;
     wh_doc *doc = ts_arena_calloc(&t->arena, 1, sizeof *doc);
-    if (!doc) {
-        json_decref(root);
-        return TS_ERR_NOMEM;
-    }
-    doc->root = root;
+    if (!doc) return TS_ERR_NOMEM;
     t->fmt_data = doc;
-    t->format = &ts_fmt_whisper; /* so the release hook runs on failure too */
-    json_t *list = NULL;
-    ts_json_cursor search = TS_JSON_CURSOR_INIT;
-    if (json_is_array(root)) {
-        list = root;
-    } else if (json_is_object(root)) {
-        list = json_object_get(root, "segments");
-        if (!list && (list = json_object_get(root, "transcription"))) doc->cpp = 1;
+    t->format = &ts_fmt_whisper;
+    wh_reader r;
+    memset(&r, 0, sizeof r);
+    r.ctx = ctx;
+    r.t = t;
+    r.doc = doc;
+    ts_jp_init(&r.p, t->input, t->input_len);
+    int e = pull_whisper(&r);
+    ts_status st = TS_OK;
+    if (e < 0) {
+        if (e == -1 && r.p.tok != TS_JP_ERROR) {
+            st = TS_ERR_NOMEM;
+        } else {
+            /* jansson's message and position, as before the reader
+             * pulled: the error path may afford the tree. */
+            json_t *root = ts_json_parse(ctx, t, &st);
+            if (root) { /* not expected: the tokenizer follows jansson */
+                json_decref(root);
+                e = e == -2 ? 1 : e;
+                if (e < 0) st = ts_json_pull_error(ctx, t, &r.p);
+            }
+        }
     }
-    if (!json_is_array(list)) {
+    if (e > 0) {
         ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
                      "no \"segments\" (Whisper, WhisperX) or \"transcription\" (whisper.cpp) array");
-        return TS_ERR_INPUT;
+        st = TS_ERR_INPUT;
+    } else if (e == 0 && r.err.set) {
+        if (!r.err.line) ts_offset_pos(t->input, r.err_at, &r.err.line, &r.err.col);
+        st = ts_json_later_emit(ctx, t, &r.err);
     }
-    doc->list = list;
-    /* Segment texts are searched for after the array's key, past the
-     * top-level "text". */
-    {
-        const char *key = doc->cpp ? "\"transcription\"" : "\"segments\"";
-        size_t kl = strlen(key);
-        for (size_t i = 0; list != root && i + kl <= t->input_len; i++)
-            if (memcmp(t->input + i, key, kl) == 0) {
-                search.pos = i + kl;
-                break;
-            }
-    }
-    const char *eol = memchr(t->input, '\n', t->input_len);
-    (void)eol;
-    size_t n = json_array_size(list);
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(list, i);
-        unsigned line = 1, col = 1;
-        if (!ts_json_find_key(t->input, t->input_len, &search, "text", &line, &col)) line = col = 1;
-        if (!json_is_object(o)) return bad(ctx, t, line, col, "not an object", i), TS_ERR_INPUT;
-        json_t *text = json_object_get(o, "text");
-        if (!json_is_string(text)) return bad(ctx, t, line, col, "no \"text\" string", i), TS_ERR_INPUT;
-        double a, b;
-        if (doc->cpp) {
-            json_t *off = json_object_get(o, "offsets");
-            json_t *tsd = json_object_get(o, "timestamps");
-            if (json_is_object(off) && json_is_number(json_object_get(off, "from"))) {
-                a = json_number_value(json_object_get(off, "from")) / 1000.0;
-                b = json_number_value(json_object_get(off, "to")) / 1000.0;
-                if (!json_is_number(json_object_get(off, "to"))) b = -1;
-            } else if (json_is_object(tsd)) {
-                a = ts_json_seconds(json_object_get(tsd, "from"));
-                b = ts_json_seconds(json_object_get(tsd, "to"));
-            } else {
-                a = b = -1;
-            }
-        } else {
-            a = ts_json_seconds(json_object_get(o, "start"));
-            b = ts_json_seconds(json_object_get(o, "end"));
-        }
-        if (a < 0 || b < 0 || a > 1e8 || b > 1e8)
-            return bad(ctx, t, line, col, "missing or invalid start/end time", i), TS_ERR_INPUT;
-        if (b < a) return bad(ctx, t, line, col, "end time is before the start", i), TS_ERR_INPUT;
-        ts_segment *sg = ts_transcript_push(t);
-        wh_seg *fd = ts_arena_calloc(&t->arena, 1, sizeof *fd);
-        if (!sg || !fd) return TS_ERR_NOMEM;
-        if (t->n > 1 && a < ts_tc_seconds(&t->segs[t->n - 2].start)) {
-            ts_diag_emit(ctx, t->name, line, col, TS_SEV_ERROR, TS_DIAG_ORDER,
-                         "segment %zu starts before the previous segment", i);
-            return TS_ERR_INPUT;
-        }
-        fd->obj = o;
-        sg->fmt_data = fd;
-        sg->start = ms_tc(a);
-        sg->end = ms_tc(b);
-        const char *s = json_string_value(text);
-        size_t sl = json_string_length(text), lead = 0;
-        if (memchr(s, '\0', sl))
-            return bad(ctx, t, line, col, "NUL character in the text", i), TS_ERR_INPUT;
-        while (lead < sl && (s[lead] == ' ' || s[lead] == '\t')) lead++;
-        fd->lead = s;
-        fd->lead_len = (uint32_t)lead;
-        sg->text = sg->orig_text = s + lead;
-        sg->text_len = sg->orig_len = (uint32_t)(sl - lead);
-        sg->line = sg->text_line = line;
-        sg->text_col = col + (unsigned)lead;
-        /* jansson strings may hold escapes the source spelled differently:
-         * columns past the first escape are approximate. */
-        json_t *spk = json_object_get(o, "speaker");
-        if (json_is_string(spk)) {
-            sg->speaker = json_string_value(spk);
-            sg->speaker_len = (uint32_t)json_string_length(spk);
-        } else {
-            sg->speaker = "";
-            sg->flags |= TS_SEG_NO_SPEAKER;
-        }
-        static const char *const keys[] = {"word", "text", NULL};
-        json_t *words = json_object_get(o, "words");
-        if (json_is_array(words) && (st = ts_json_set_words(t, sg, words, keys, 0))) return st;
-    }
-    return TS_OK;
+    free(r.w);
+    free(r.tx);
+    free(r.len);
+    free(r.idx);
+    return st;
 }
 
 static int ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -324,6 +543,19 @@ static int is_orig_word(json_t *orig, const void *w)
     return 0;
 }
 
+/* The source's segment object of fd and word object of a ts_word.src, in
+ * `list`, the segments array as the writer parsed it (NULL when absent). */
+static json_t *src_segment(json_t *list, const wh_seg *fd)
+{
+    return fd ? json_array_get(list, fd->index) : NULL;
+}
+
+static json_t *src_word(json_t *list, const void *src)
+{
+    const wh_wref *r = src;
+    return r ? json_array_get(json_object_get(json_array_get(list, r->seg), "words"), r->idx) : NULL;
+}
+
 static int set_seconds(json_t *o, const char *key, double sec)
 {
     json_t *old = json_object_get(o, key);
@@ -337,9 +569,9 @@ static int set_seconds(json_t *o, const char *key, double sec)
  * "probability"; text no word covers gets words without times.  A word's
  * "speaker" follows the segment's when that changed or the word came from
  * another segment. */
-static json_t *words_from_timing(const ts_segment *s, const wh_seg *fd)
+static json_t *words_from_timing(const ts_segment *s, const wh_seg *fd, json_t *list)
 {
-    json_t *orig = fd ? json_object_get(fd->obj, "words") : NULL;
+    json_t *orig = fd ? json_object_get(src_segment(list, fd), "words") : NULL;
     json_t *first = json_array_get(orig, 0);
     json_t *fv = json_object_get(first, "word");
     int lead_space = fd ? json_is_string(fv) && json_string_length(fv) && json_string_value(fv)[0] == ' ' : 1;
@@ -360,7 +592,7 @@ static json_t *words_from_timing(const ts_segment *s, const wh_seg *fd)
         if (k == s->n_words) break;
         const ts_word *w = &s->words[k];
         const char *p = s->text + w->at;
-        json_t *src = fd ? (json_t *)w->src : NULL, *nw; /* another format's word: not ours to copy */
+        json_t *src = fd ? src_word(list, w->src) : NULL, *nw; /* another format's word: not ours to copy */
         size_t n;
         const char *x = src ? word_text(src, &n) : NULL;
         if (src && n == w->len && memcmp(x, p, n) == 0) nw = json_deep_copy(src);
@@ -409,11 +641,11 @@ static int set_time(json_t *o, const char *key, const ts_timecode *tc)
 }
 
 /* Builds one output segment object (new reference). */
-static json_t *segment_obj(const ts_transcript *t, size_t i, int native, int cpp)
+static json_t *segment_obj(const ts_transcript *t, size_t i, json_t *list, int native, int cpp)
 {
     const ts_segment *s = &t->segs[i];
     const wh_seg *fd = native ? s->fmt_data : NULL;
-    json_t *o = fd ? json_deep_copy(fd->obj) : json_object();
+    json_t *o = fd ? json_deep_copy(src_segment(list, fd)) : json_object();
     if (!o) return NULL;
     char *text = malloc((fd ? fd->lead_len : 1) + s->text_len + 1);
     if (!text) {
@@ -457,7 +689,7 @@ static json_t *segment_obj(const ts_transcript *t, size_t i, int native, int cpp
     else if (json_object_get(o, "speaker")) json_object_del(o, "speaker");
     json_t *words = json_object_get(o, "words");
     if (s->words && !cpp && (!fd || (s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW | TS_SEG_SPEAKER_DIRTY)))) {
-        json_t *nw = words_from_timing(s, fd);
+        json_t *nw = words_from_timing(s, fd, list);
         if (!nw) err = 1;
         else err |= json_object_set_new(o, "words", nw);
     } else if (json_is_array(words) && (s->flags & (TS_SEG_TEXT_DIRTY | TS_SEG_NEW))) {
@@ -480,16 +712,15 @@ static int dump_cb(const char *buf, size_t size, void *ud)
 
 static ts_status write_whisper(ts_context *ctx, const ts_transcript *t, ts_out *o)
 {
-    (void)ctx;
     int native = t->format == &ts_fmt_whisper;
     const wh_doc *doc = native ? t->fmt_data : NULL;
     if (doc) {
-        int changed = t->n != json_array_size(doc->list);
+        int changed = t->n != doc->n_list;
         for (size_t i = 0; i < t->n && !changed; i++) {
             const ts_segment *s = &t->segs[i];
             const wh_seg *fd = s->fmt_data;
             if (s->flags & (TS_SEG_TIMING_DIRTY | TS_SEG_SPEAKER_DIRTY | TS_SEG_TEXT_DIRTY | TS_SEG_NEW) ||
-                fd->obj != json_array_get(doc->list, i))
+                !fd || fd->index != i)
                 changed = 1;
         }
         if (!changed) {
@@ -499,12 +730,28 @@ static ts_status write_whisper(ts_context *ctx, const ts_transcript *t, ts_out *
         }
     }
     int cpp = doc && doc->cpp;
-    json_t *root = doc ? json_deep_copy(doc->root) : json_object();
-    json_t *list = json_array();
     ts_status st = TS_ERR_NOMEM;
-    if (!root || !list) goto out;
+    /* The source as a tree, parsed only now that something changed: the
+     * fields tscrub does not read are in it.  The reader checked the
+     * document, so this fails only for want of memory. */
+    json_t *root = doc ? ts_json_parse(ctx, t, &st) : json_object(), *orig = NULL;
+    json_t *list = NULL;
+    if (!root) goto out;
+    st = TS_ERR_NOMEM;
+    if (!(list = json_array())) goto out;
+    if (doc) {
+        orig = json_is_array(root) ? root : json_object_get(root, cpp ? "transcription" : "segments");
+        if (!json_is_array(orig) || json_array_size(orig) != doc->n_list) { /* jansson read it otherwise */
+            ts_diag_emit(ctx, t->name, 1, 1, TS_SEV_ERROR, TS_DIAG_STRUCTURE,
+                         "the segments array parsed for writing is not the one read");
+            st = TS_ERR_INPUT;
+            goto out;
+        }
+        json_incref(orig); /* until the last segment is built */
+    }
+    st = TS_ERR_NOMEM;
     for (size_t i = 0; i < t->n; i++) {
-        json_t *so = segment_obj(t, i, native, cpp);
+        json_t *so = segment_obj(t, i, orig, native, cpp);
         if (!so || json_array_append_new(list, so)) goto out;
     }
     if (json_is_array(root)) {
@@ -553,6 +800,7 @@ static ts_status write_whisper(ts_context *ctx, const ts_transcript *t, ts_out *
     if (!doc || (t->input_len && t->input[t->input_len - 1] == '\n')) ts_out_puts(o, "\n");
     st = TS_OK;
 out:
+    json_decref(orig);
     json_decref(list);
     json_decref(root);
     return st;
@@ -579,6 +827,5 @@ const ts_format ts_fmt_whisper = {
     .sniff = sniff_whisper,
     .read = read_whisper,
     .write = write_whisper,
-    .release = release_whisper,
     .long_lines_ok = 1,
 };

@@ -72,66 +72,6 @@ json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st)
     return root;
 }
 
-int ts_json_find_key(const char *d, size_t len, ts_json_cursor *c, const char *key,
-                     unsigned *line, unsigned *col)
-{
-    size_t kl = strlen(key);
-    for (size_t i = c->pos; i + kl + 2 <= len; i++) {
-        const char *q = memchr(d + i, '"', len - i);
-        if (!q) break;
-        i = (size_t)(q - d);
-        if (i + kl + 2 > len) break;
-        if (d[i + 1] != key[0] || memcmp(d + i + 1, key, kl) != 0 || d[i + 1 + kl] != '"') continue;
-        size_t j = i + kl + 2;
-        while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
-        if (j >= len || d[j] != ':') continue;
-        j++;
-        while (j < len && (d[j] == ' ' || d[j] == '\t' || d[j] == '\n' || d[j] == '\r')) j++;
-        if (j >= len || d[j] != '"') continue;
-        size_t target = j + 1;
-        if (target < c->at) {
-            c->at = 0;
-            c->line = c->col = 1;
-        }
-        for (size_t k = c->at; k < target; k++) {
-            if (d[k] == '\n') {
-                c->line++;
-                c->col = 1;
-            } else if (((unsigned char)d[k] & 0xC0) != 0x80) {
-                c->col++;
-            }
-        }
-        c->at = target;
-        *line = c->line;
-        *col = c->col;
-        c->pos = target;
-        return 1;
-    }
-    return 0;
-}
-
-double ts_json_seconds(const json_t *v)
-{
-    if (json_is_number(v)) {
-        double x = json_number_value(v);
-        return x >= 0 && x < 1e9 ? x : -1;
-    }
-    if (!json_is_string(v)) return -1;
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (memchr(s, ':', n)) {
-        ts_timecode tc;
-        const char *why;
-        size_t off;
-        if (ts_tc_parse_clock(s, n, 1, &tc, &why, &off)) return -1;
-        return ts_tc_seconds(&tc);
-    }
-    char *end;
-    double x = strtod(s, &end);
-    if (end == s || *end != '\0' || !(x >= 0 && x < 1e9)) return -1;
-    return x;
-}
-
 size_t ts_json_dump_flags(const char *d, size_t len)
 {
     size_t flags = JSON_REAL_PRECISION(15);
@@ -181,55 +121,6 @@ ts_status ts_json_add_segment(ts_transcript *t, double start, double end, const 
         sg->flags |= TS_SEG_NO_SPEAKER;
     }
     return TS_OK;
-}
-
-/* A number, or a string holding one ("0.97"), as a probability in 0..1;
- * -1 when it is neither. */
-static double json_prob(const json_t *v)
-{
-    double x = -1;
-    if (json_is_number(v)) x = json_number_value(v);
-    else if (json_is_string(v) && json_string_length(v)) {
-        char *end;
-        x = strtod(json_string_value(v), &end);
-        if (*end) x = -1;
-    }
-    return x >= 0 && x <= 1 ? x : -1;
-}
-
-ts_status ts_json_set_words(ts_transcript *t, ts_segment *s, json_t *arr,
-                            const char *const *text_keys, int ms)
-{
-    size_t n = json_array_size(arr);
-    if (!n) return TS_OK;
-    ts_word *w = malloc(n * sizeof *w);
-    const char **tx = malloc(n * sizeof *tx);
-    uint32_t *len = malloc(n * sizeof *len);
-    ts_status st = TS_ERR_NOMEM;
-    if (!w || !tx || !len) goto out;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i), *v = NULL;
-        for (size_t k = 0; text_keys[k] && !json_is_string(v); k++) v = json_object_get(o, text_keys[k]);
-        if (!json_is_string(v) || json_string_length(v) > UINT32_MAX / 2) continue;
-        double a = ts_json_seconds(json_object_get(o, "start")), b = ts_json_seconds(json_object_get(o, "end"));
-        if (ms && a >= 0) a /= 1000.0;
-        if (ms && b >= 0) b /= 1000.0;
-        if (a < 0 || b < a) a = b = -1;
-        json_t *p = json_object_get(o, "probability");
-        if (!p) p = json_object_get(o, "score");
-        if (!p) p = json_object_get(o, "confidence");
-        w[m] = (ts_word){a, b, 0, 0, (float)json_prob(p), o};
-        tx[m] = json_string_value(v);
-        len[m] = (uint32_t)json_string_length(v);
-        m++;
-    }
-    st = ts_segment_locate_words(t, s, w, tx, len, m) < 0 ? TS_ERR_NOMEM : TS_OK;
-out:
-    free(w);
-    free(tx);
-    free(len);
-    return st;
 }
 
 ts_status ts_json_add_turns(ts_transcript *t, const ts_json_word *w, size_t n)
