@@ -37,10 +37,7 @@ typedef struct {
     ts_json_words words;        /* the top-level words */
     int words_seen;             /* "words" is an array */
     ts_json_later words_err;
-    size_t n_utt;               /* utterances read (each became a segment) */
-    ts_json_later utt_err;
-    ts_json_words uw;           /* one utterance's words */
-    size_t uw_listed;           /* elements of its word array */
+    ts_json_utterances utt;
     const char *last_raw;       /* the speaker letter behind last_label */
     size_t last_raw_len;
     const char *last_label;     /* "Speaker A" */
@@ -57,8 +54,9 @@ static double ms(const ts_json_val *v)
 
 /* "Speaker X" for a non-empty string speaker, NULL otherwise;
  * consecutive words of one speaker share the string. */
-static int speaker_of(aai_reader *r, const ts_json_val *v, const char **s, size_t *n)
+static int speaker_of(void *reader, const ts_json_val *v, const char **s, size_t *n)
 {
+    aai_reader *r = reader;
     *s = NULL;
     *n = 0;
     if (v->type != TS_JP_STRING || !v->n) return 0;
@@ -145,75 +143,30 @@ static int read_words(aai_reader *r)
     }
 }
 
-/* One utterance: a segment with its words. */
-static int read_utterance(aai_reader *r, size_t idx)
+/* A word of an utterance (times in milliseconds, not bounded). */
+static int utterance_word(void *reader, ts_json_word *x, int *keep)
 {
-    ts_jp *p = &r->p;
-    size_t at = p->at;
-    ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
-    r->uw.n = r->uw_listed = 0;
-    if (p->tok == TS_JP_OBJECT) {
-        unsigned seen = 0;
-        ts_jp_token tok;
-        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-            ts_json_val *v = NULL;
-            int bit;
-            if (TS_JP_IS(p, "text")) v = &tx, bit = 0;
-            else if (TS_JP_IS(p, "start")) v = &a, bit = 1;
-            else if (TS_JP_IS(p, "end")) v = &b, bit = 2;
-            else if (TS_JP_IS(p, "speaker")) v = &spk, bit = 3;
-            else if (TS_JP_IS(p, "words")) bit = 4;
-            else {
-                if (ts_jp_skip_value(p)) return -1;
-                continue;
-            }
-            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-            if (v) {
-                if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
-                continue;
-            }
-            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
-                if (ts_jp_skip(p)) return -1;
-                continue;
-            }
-            while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
-                r->uw_listed++;
-                aai_word w;
-                int e = tok == TS_JP_OBJECT ? read_word(r, &w, 0) : ts_jp_skip(p);
-                if (e) return e;
-                if (tok != TS_JP_OBJECT || w.text.type != TS_JP_STRING || w.text.n > UINT32_MAX / 2) continue;
-                ts_json_word *x = ts_json_words_push(&r->uw);
-                if (!x) return -1;
-                const ts_json_val *pr = w.prob[0].type ? &w.prob[0] : w.prob[1].type ? &w.prob[1] : &w.prob[2];
-                double wa = ts_json_val_seconds(&w.start), wb = ts_json_val_seconds(&w.end);
-                x->start = wa >= 0 ? wa / 1000.0 : wa;
-                x->end = wb >= 0 ? wb / 1000.0 : wb;
-                x->text = w.text.s;
-                x->len = w.text.n;
-                x->prob = ts_json_val_prob(pr);
-            }
-        }
-        if (tok != TS_JP_OBJECT_END) return -1;
-    } else if (ts_jp_skip(p)) {
-        return -1;
-    }
-    r->n_utt++;
-    if (r->utt_err.set) return 0;
-    unsigned line = tx.line, col = tx.col;
-    double sa = ms(&a), sb = ms(&b);
-    if (tx.type != TS_JP_STRING || sa < 0 || sb < 0) {
-        if (tx.type != TS_JP_STRING) where(r, at, &line, &col);
-        ts_json_later_set(&r->utt_err, line, col, TS_DIAG_STRUCTURE,
-                          "utterance %zu needs text, start and end (milliseconds)", idx);
-        return 0;
-    }
-    const char *sp;
-    size_t sl;
-    if (speaker_of(r, &spk, &sp, &sl)) return -1;
-    ts_status st = ts_json_add_segment(r->t, sa, sb, tx.s, tx.n, sp, sl, line, col);
-    if (!st) st = ts_json_locate_words(r->t, &r->t->segs[r->t->n - 1], r->uw.v, r->uw.n, r->uw_listed);
-    return st ? -1 : 0;
+    aai_word w;
+    int e = read_word(reader, &w, 0);
+    if (e || w.text.type != TS_JP_STRING || w.text.n > UINT32_MAX / 2) return e;
+    const ts_json_val *pr = w.prob[0].type ? &w.prob[0] : w.prob[1].type ? &w.prob[1] : &w.prob[2];
+    double wa = ts_json_val_seconds(&w.start), wb = ts_json_val_seconds(&w.end);
+    x->start = wa >= 0 ? wa / 1000.0 : wa;
+    x->end = wb >= 0 ? wb / 1000.0 : wb;
+    x->text = w.text.s;
+    x->len = w.text.n;
+    x->prob = ts_json_val_prob(pr);
+    *keep = 1;
+    return 0;
 }
+
+static const ts_json_utterance_kind utterance_kind = {
+    .text_key = "text",
+    .needs = "text, start and end (milliseconds)",
+    .seconds = ms,
+    .word = utterance_word,
+    .speaker = speaker_of,
+};
 
 static int read_document(aai_reader *r)
 {
@@ -235,7 +188,7 @@ static int read_document(aai_reader *r)
             for (size_t i = 0; bit == 1; i++) {
                 if ((tok = ts_jp_next(p)) == TS_JP_ARRAY_END) break;
                 if (tok == TS_JP_ERROR) return -1;
-                int e = read_utterance(r, i);
+                int e = ts_json_read_utterance(r->ctx, r->t, p, &r->utt, &utterance_kind, r, i);
                 if (e) return e;
             }
             if (bit == 0) {
@@ -261,8 +214,8 @@ static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
         st = e > 0 ? TS_ERR_INPUT : ts_json_pull_error(ctx, t, &r.p);
         goto out;
     }
-    if (r.n_utt) {
-        if (r.utt_err.set) st = ts_json_later_emit(ctx, t, &r.utt_err);
+    if (r.utt.n) {
+        if (r.utt.err.set) st = ts_json_later_emit(ctx, t, &r.utt.err);
         goto out;
     }
     if (!r.words_seen) {
@@ -278,7 +231,7 @@ static ts_status read_assemblyai(ts_context *ctx, ts_transcript *t)
     st = ts_json_add_turns(t, r.words.v, r.words.n);
 out:
     ts_json_words_release(&r.words);
-    ts_json_words_release(&r.uw);
+    ts_json_words_release(&r.utt.words);
     return st;
 }
 

@@ -40,10 +40,7 @@ typedef struct {
     size_t n_chan, cap_chan;
     int chans_seen;             /* results.channels is an array */
     ts_json_later words_err;
-    size_t n_utt;               /* utterances read (each became a segment) */
-    ts_json_later utt_err;
-    ts_json_words uw;           /* one utterance's words */
-    size_t uw_listed;           /* elements of its word array */
+    ts_json_utterances utt;
     int64_t last_speaker;       /* "Speaker N" of the last label made */
     const char *last_label;
     size_t last_len;
@@ -52,8 +49,9 @@ typedef struct {
 
 /* "Speaker N" for an integer speaker, NULL otherwise; consecutive words
  * of one speaker share the string. */
-static int speaker_of(dg_reader *r, const ts_json_val *v, const char **s, size_t *n)
+static int speaker_of(void *reader, const ts_json_val *v, const char **s, size_t *n)
 {
+    dg_reader *r = reader;
     *s = NULL;
     *n = 0;
     if (v->type != TS_JP_NUMBER || !v->is_int) return 0;
@@ -210,74 +208,30 @@ static int on_channels(dg_reader *r, size_t unused)
     }
 }
 
-/* One utterance: a segment with its words. */
-static int read_utterance(dg_reader *r, size_t idx)
+/* A word of an utterance. */
+static int utterance_word(void *reader, ts_json_word *x, int *keep)
 {
-    ts_jp *p = &r->p;
-    size_t at = p->at;
-    ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
-    r->uw.n = r->uw_listed = 0;
-    if (p->tok == TS_JP_OBJECT) {
-        unsigned seen = 0;
-        ts_jp_token tok;
-        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-            ts_json_val *v = NULL;
-            int bit;
-            if (TS_JP_IS(p, "transcript")) v = &tx, bit = 0;
-            else if (TS_JP_IS(p, "start")) v = &a, bit = 1;
-            else if (TS_JP_IS(p, "end")) v = &b, bit = 2;
-            else if (TS_JP_IS(p, "speaker")) v = &spk, bit = 3;
-            else if (TS_JP_IS(p, "words")) bit = 4;
-            else {
-                if (ts_jp_skip_value(p)) return -1;
-                continue;
-            }
-            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-            if (v) {
-                if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
-                continue;
-            }
-            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
-                if (ts_jp_skip(p)) return -1;
-                continue;
-            }
-            while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
-                r->uw_listed++;
-                dg_word w;
-                int e = tok == TS_JP_OBJECT ? read_word(r, &w, 0) : ts_jp_skip(p);
-                if (e) return e;
-                const ts_json_val *wt = tok == TS_JP_OBJECT ? word_text(&w) : NULL;
-                if (!wt || wt->n > UINT32_MAX / 2) continue;
-                ts_json_word *x = ts_json_words_push(&r->uw);
-                if (!x) return -1;
-                const ts_json_val *pr = w.prob[0].type ? &w.prob[0] : w.prob[1].type ? &w.prob[1] : &w.prob[2];
-                x->start = ts_json_val_seconds(&w.start);
-                x->end = ts_json_val_seconds(&w.end);
-                x->text = wt->s;
-                x->len = wt->n;
-                x->prob = ts_json_val_prob(pr);
-            }
-        }
-        if (tok != TS_JP_OBJECT_END) return -1;
-    } else if (ts_jp_skip(p)) {
-        return -1;
-    }
-    r->n_utt++;
-    if (r->utt_err.set) return 0;
-    unsigned line = tx.line, col = tx.col;
-    double sa = ts_json_val_seconds(&a), sb = ts_json_val_seconds(&b);
-    if (tx.type != TS_JP_STRING || sa < 0 || sb < 0) {
-        if (tx.type != TS_JP_STRING) where(r, at, &line, &col);
-        ts_json_later_set(&r->utt_err, line, col, TS_DIAG_STRUCTURE, "utterance %zu needs transcript, start and end", idx);
-        return 0;
-    }
-    const char *sp;
-    size_t sl;
-    if (speaker_of(r, &spk, &sp, &sl)) return -1;
-    ts_status st = ts_json_add_segment(r->t, sa, sb, tx.s, tx.n, sp, sl, line, col);
-    if (!st) st = ts_json_locate_words(r->t, &r->t->segs[r->t->n - 1], r->uw.v, r->uw.n, r->uw_listed);
-    return st ? -1 : 0;
+    dg_word w;
+    int e = read_word(reader, &w, 0);
+    const ts_json_val *wt = e ? NULL : word_text(&w);
+    if (!wt || wt->n > UINT32_MAX / 2) return e;
+    const ts_json_val *pr = w.prob[0].type ? &w.prob[0] : w.prob[1].type ? &w.prob[1] : &w.prob[2];
+    x->start = ts_json_val_seconds(&w.start);
+    x->end = ts_json_val_seconds(&w.end);
+    x->text = wt->s;
+    x->len = wt->n;
+    x->prob = ts_json_val_prob(pr);
+    *keep = 1;
+    return 0;
 }
+
+static const ts_json_utterance_kind utterance_kind = {
+    .text_key = "transcript",
+    .needs = "transcript, start and end",
+    .seconds = ts_json_val_seconds,
+    .word = utterance_word,
+    .speaker = speaker_of,
+};
 
 static int on_utterances(dg_reader *r, size_t unused)
 {
@@ -288,7 +242,7 @@ static int on_utterances(dg_reader *r, size_t unused)
         ts_jp_token tok = ts_jp_next(p);
         if (tok == TS_JP_ARRAY_END) return 0;
         if (tok == TS_JP_ERROR) return -1;
-        int e = read_utterance(r, i);
+        int e = ts_json_read_utterance(r->ctx, r->t, p, &r->utt, &utterance_kind, r, i);
         if (e) return e;
     }
 }
@@ -338,8 +292,8 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
         st = e > 0 ? TS_ERR_INPUT : ts_json_pull_error(ctx, t, &r.p);
         goto out;
     }
-    if (r.n_utt) {
-        if (r.utt_err.set) st = ts_json_later_emit(ctx, t, &r.utt_err);
+    if (r.utt.n) {
+        if (r.utt.err.set) st = ts_json_later_emit(ctx, t, &r.utt.err);
         goto out;
     }
     if (!r.chans_seen) {
@@ -356,7 +310,7 @@ static ts_status read_deepgram(ts_context *ctx, ts_transcript *t)
         if (r.chan_end[c] > from) st = ts_json_add_turns(t, r.words.v + from, r.chan_end[c] - from);
 out:
     ts_json_words_release(&r.words);
-    ts_json_words_release(&r.uw);
+    ts_json_words_release(&r.utt.words);
     free(r.chan_end);
     return st;
 }

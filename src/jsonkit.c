@@ -368,3 +368,68 @@ ts_status ts_json_later_emit(ts_context *ctx, const ts_transcript *t, const ts_j
     ts_diag_emit(ctx, t->name, e->line, e->col, TS_SEV_ERROR, (ts_diag_code)e->code, "%s", e->msg);
     return TS_ERR_INPUT;
 }
+
+int ts_json_read_utterance(ts_context *ctx, ts_transcript *t, ts_jp *p, ts_json_utterances *u,
+                           const ts_json_utterance_kind *k, void *reader, size_t idx)
+{
+    size_t at = p->at;
+    size_t key_len = strlen(k->text_key);
+    ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
+    u->words.n = u->listed = 0;
+    if (p->tok == TS_JP_OBJECT) {
+        unsigned seen = 0;
+        ts_jp_token tok;
+        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+            ts_json_val *v = NULL;
+            int bit;
+            if (ts_jp_is(p, k->text_key, key_len)) v = &tx, bit = 0;
+            else if (TS_JP_IS(p, "start")) v = &a, bit = 1;
+            else if (TS_JP_IS(p, "end")) v = &b, bit = 2;
+            else if (TS_JP_IS(p, "speaker")) v = &spk, bit = 3;
+            else if (TS_JP_IS(p, "words")) bit = 4;
+            else {
+                if (ts_jp_skip_value(p)) return -1;
+                continue;
+            }
+            if (ts_json_once(&seen, bit)) return ts_json_duplicate(ctx, t, p), 1;
+            if (v) {
+                if (ts_json_take(p, &t->arena, v, v == &tx)) return -1;
+                continue;
+            }
+            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
+                if (ts_jp_skip(p)) return -1;
+                continue;
+            }
+            while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
+                u->listed++;
+                ts_json_word w = {0};
+                int keep = 0;
+                int e = tok == TS_JP_OBJECT ? k->word(reader, &w, &keep) : ts_jp_skip(p);
+                if (e) return e;
+                if (!keep) continue;
+                ts_json_word *x = ts_json_words_push(&u->words);
+                if (!x) return -1;
+                *x = w;
+            }
+        }
+        if (tok != TS_JP_OBJECT_END) return -1;
+    } else if (ts_jp_skip(p)) {
+        return -1;
+    }
+    u->n++;
+    if (u->err.set) return 0;
+    unsigned line = tx.line, col = tx.col;
+    double sa = k->seconds(&a), sb = k->seconds(&b);
+    if (tx.type != TS_JP_STRING || sa < 0 || sb < 0) {
+        if (tx.type != TS_JP_STRING) ts_offset_pos(t->input, at, &line, &col);
+        ts_json_later_set(&u->err, line, col, TS_DIAG_STRUCTURE, "utterance %zu needs %s", idx,
+                          k->needs);
+        return 0;
+    }
+    const char *sp;
+    size_t sl;
+    if (k->speaker(reader, &spk, &sp, &sl)) return -1;
+    ts_status st = ts_json_add_segment(t, sa, sb, tx.s, tx.n, sp, sl, line, col);
+    if (!st) st = ts_json_locate_words(t, &t->segs[t->n - 1], u->words.v, u->words.n, u->listed);
+    return st ? -1 : 0;
+}

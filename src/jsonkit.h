@@ -133,4 +133,35 @@ void ts_json_later_set(ts_json_later *e, unsigned line, unsigned col, int code, 
     __attribute__((format(printf, 5, 6)));
 ts_status ts_json_later_emit(ts_context *ctx, const ts_transcript *t, const ts_json_later *e);
 
+/* ---- utterances (Deepgram, AssemblyAI) ------------------------------- */
+
+/* A document's "utterances": each becomes a segment with its words. */
+typedef struct {
+    size_t n;                 /* utterances read */
+    ts_json_later err;        /* the first one without text, start or end */
+    ts_json_words words;      /* one utterance's words (ts_json_words_release) */
+    size_t listed;            /* elements of its word array */
+} ts_json_utterances;
+
+/* What differs between the services' utterances. */
+typedef struct {
+    const char *text_key;     /* the utterance's text field */
+    const char *needs;        /* its fields, as the error names them */
+    /* An utterance's start or end in seconds; negative when invalid. */
+    double (*seconds)(const ts_json_val *v);
+    /* Reads the word object whose '{' was just pulled into *x (zeroed),
+     * and sets *keep when it is a word.  0, 1 (an error reported) or -1. */
+    int (*word)(void *reader, ts_json_word *x, int *keep);
+    /* The speaker label for the utterance's "speaker" value (NULL, 0:
+     * none); -1 when out of memory. */
+    int (*speaker)(void *reader, const ts_json_val *v, const char **s, size_t *n);
+} ts_json_utterance_kind;
+
+/* Reads the utterance whose first token was just pulled (anything but an
+ * object is skipped) and appends its segment, unless u->err is set; an
+ * utterance without text, start or end sets u->err.  0, 1 (an error
+ * reported) or -1 (the tokenizer's error, or out of memory). */
+int ts_json_read_utterance(ts_context *ctx, ts_transcript *t, ts_jp *p, ts_json_utterances *u,
+                           const ts_json_utterance_kind *k, void *reader, size_t idx);
+
 #endif
