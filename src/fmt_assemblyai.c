@@ -85,28 +85,14 @@ typedef struct {
 /* The fields of one word object (its '{' has been read). */
 static int read_word(aai_reader *r, aai_word *w, int locate)
 {
-    ts_jp *p = &r->p;
-    unsigned seen = 0;
-    ts_jp_token tok;
+    static const ts_json_key keys[] = {
+        TS_JSON_KEY("text"), TS_JSON_KEY("start"), TS_JSON_KEY("end"), TS_JSON_KEY("speaker"),
+        TS_JSON_KEY("probability"), TS_JSON_KEY("score"), TS_JSON_KEY("confidence"),
+    };
     memset(w, 0, sizeof *w);
-    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-        ts_json_val *v;
-        int bit;
-        if (TS_JP_IS(p, "text")) v = &w->text, bit = 0;
-        else if (TS_JP_IS(p, "start")) v = &w->start, bit = 1;
-        else if (TS_JP_IS(p, "end")) v = &w->end, bit = 2;
-        else if (TS_JP_IS(p, "speaker")) v = &w->speaker, bit = 3;
-        else if (TS_JP_IS(p, "probability")) v = &w->prob[0], bit = 4;
-        else if (TS_JP_IS(p, "score")) v = &w->prob[1], bit = 5;
-        else if (TS_JP_IS(p, "confidence")) v = &w->prob[2], bit = 6;
-        else {
-            if (ts_jp_skip_value(p)) return -1;
-            continue;
-        }
-        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-        if (ts_json_take(p, &r->t->arena, v, locate && bit == 0)) return -1;
-    }
-    return tok == TS_JP_OBJECT_END ? 0 : -1;
+    ts_json_val *const vals[] = {&w->text, &w->start, &w->end, &w->speaker,
+                                 &w->prob[0], &w->prob[1], &w->prob[2]};
+    return ts_json_read_fields(r->ctx, r->t, &r->p, keys, vals, 7, locate ? 1u : 0);
 }
 
 /* The top-level words (the array's '[' read). */

@@ -95,17 +95,10 @@ static int read_alternatives(aws_reader *r, ts_json_val *content, ts_json_val *c
             if (ts_jp_skip(p)) return -1;
             continue;
         }
-        unsigned seen = 0;
-        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-            ts_json_val *v = TS_JP_IS(p, "content") ? content : TS_JP_IS(p, "confidence") ? conf : NULL;
-            if (!v) {
-                if (ts_jp_skip_value(p)) return -1;
-                continue;
-            }
-            if (ts_json_once(&seen, v == content)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-            if (ts_json_take(p, &r->t->arena, v, v == content)) return -1;
-        }
-        if (tok != TS_JP_OBJECT_END) return -1;
+        static const ts_json_key keys[] = {TS_JSON_KEY("content"), TS_JSON_KEY("confidence")};
+        ts_json_val *const vals[] = {content, conf};
+        int e = ts_json_read_fields(r->ctx, r->t, p, keys, vals, 2, 1u);
+        if (e) return e;
     }
 }
 
@@ -186,24 +179,12 @@ static int read_segment(aws_reader *r, size_t idx)
     ts_jp *p = &r->p;
     size_t at = p->at;
     ts_json_val tx = {0}, spk = {0}, a = {0}, b = {0};
-    ts_jp_token tok = p->tok;
-    if (tok == TS_JP_OBJECT) {
-        unsigned seen = 0;
-        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-            ts_json_val *v = NULL;
-            int bit = 0;
-            if (TS_JP_IS(p, "transcript")) v = &tx, bit = 0;
-            else if (TS_JP_IS(p, "speaker_label")) v = &spk, bit = 1;
-            else if (TS_JP_IS(p, "start_time")) v = &a, bit = 2;
-            else if (TS_JP_IS(p, "end_time")) v = &b, bit = 3;
-            if (!v) {
-                if (ts_jp_skip_value(p)) return -1;
-                continue;
-            }
-            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-            if (ts_json_take(p, &r->t->arena, v, v == &tx)) return -1;
-        }
-        if (tok != TS_JP_OBJECT_END) return -1;
+    if (p->tok == TS_JP_OBJECT) {
+        static const ts_json_key keys[] = {TS_JSON_KEY("transcript"), TS_JSON_KEY("speaker_label"),
+                                           TS_JSON_KEY("start_time"), TS_JSON_KEY("end_time")};
+        ts_json_val *const vals[] = {&tx, &spk, &a, &b};
+        int e = ts_json_read_fields(r->ctx, r->t, p, keys, vals, 4, 1u);
+        if (e) return e;
     } else if (ts_jp_skip(p)) {
         return -1;
     }
@@ -227,23 +208,12 @@ static int read_label(aws_reader *r)
 {
     ts_jp *p = &r->p;
     ts_json_val spk = {0}, a = {0}, b = {0};
-    ts_jp_token tok = p->tok;
-    if (tok == TS_JP_OBJECT) {
-        unsigned seen = 0;
-        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-            ts_json_val *v = NULL;
-            int bit = 0;
-            if (TS_JP_IS(p, "speaker_label")) v = &spk, bit = 0;
-            else if (TS_JP_IS(p, "start_time")) v = &a, bit = 1;
-            else if (TS_JP_IS(p, "end_time")) v = &b, bit = 2;
-            if (!v) {
-                if (ts_jp_skip_value(p)) return -1;
-                continue;
-            }
-            if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-            if (ts_json_take(p, &r->t->arena, v, 0)) return -1;
-        }
-        if (tok != TS_JP_OBJECT_END) return -1;
+    if (p->tok == TS_JP_OBJECT) {
+        static const ts_json_key keys[] = {TS_JSON_KEY("speaker_label"), TS_JSON_KEY("start_time"),
+                                           TS_JSON_KEY("end_time")};
+        ts_json_val *const vals[] = {&spk, &a, &b};
+        int e = ts_json_read_fields(r->ctx, r->t, p, keys, vals, 3, 0);
+        if (e) return e;
     } else if (ts_jp_skip(p)) {
         return -1;
     }

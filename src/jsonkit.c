@@ -369,6 +369,24 @@ ts_status ts_json_later_emit(ts_context *ctx, const ts_transcript *t, const ts_j
     return TS_ERR_INPUT;
 }
 
+int ts_json_read_fields(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
+                        ts_json_val *const *vals, size_t n, unsigned locate)
+{
+    unsigned seen = 0;
+    ts_jp_token tok;
+    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
+        size_t i = 0;
+        while (i < n && !ts_jp_is(p, keys[i].name, keys[i].len)) i++;
+        if (i == n) {
+            if (ts_jp_skip_value(p)) return -1;
+            continue;
+        }
+        if (ts_json_once(&seen, (int)i)) return ts_json_duplicate(ctx, t, p), 1;
+        if (ts_json_take(p, &t->arena, vals[i], (int)((locate >> i) & 1))) return -1;
+    }
+    return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
 int ts_json_read_utterance(ts_context *ctx, ts_transcript *t, ts_jp *p, ts_json_utterances *u,
                            const ts_json_utterance_kind *k, void *reader, size_t idx)
 {

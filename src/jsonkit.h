@@ -102,6 +102,21 @@ static inline int ts_json_once(unsigned *seen, int bit)
  * value would silently win otherwise); returns TS_ERR_INPUT. */
 ts_status ts_json_duplicate(ts_context *ctx, const ts_transcript *t, ts_jp *p);
 
+/* A field name, with its length for ts_jp_is. */
+typedef struct {
+    const char *name;
+    size_t len;
+} ts_json_key;
+#define TS_JSON_KEY(lit) {lit, sizeof lit - 1}
+
+/* Reads the fields named keys[0..n) (n <= 32) of the object whose '{' was
+ * just pulled into *vals[0..n), each at most once, skipping the others;
+ * bit i of `locate` keeps field i's string position (ts_json_take).
+ * 0, 1 (a repeated field, reported) or -1 (the tokenizer's error, or no
+ * memory). */
+int ts_json_read_fields(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
+                        ts_json_val *const *vals, size_t n, unsigned locate);
+
 /* A growable list of words (malloc'd; the texts are not owned). */
 typedef struct {
     ts_json_word *v;
