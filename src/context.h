@@ -24,6 +24,7 @@ struct ts_context {
     void *sink_ud;
     unsigned fps;
     bool paragraphs;
+    ts_run_detail run_detail;        /* what ts_fix logs */
     uint32_t pass_enabled;           /* bit i: pass i of the canonical table */
     char **dicts, **rules;           /* malloc'd paths */
     size_t n_dicts, n_rules;

@@ -232,7 +232,7 @@ static int valid_boundary(const ts_segment *s, uint32_t off)
  * that do not lengthen a text (capitals, most repairs) rewrite it in place
  * instead of leaving a dead copy behind each time. */
 static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *acc, size_t n,
-                      ts_apply_log_fn log, void *ud, ts_buf *scratch)
+                      const ts_apply_logger *log, ts_buf *scratch)
 {
     size_t new_len = s->text_len;
     for (size_t k = 0; k < n; k++) {
@@ -269,12 +269,14 @@ static int apply_text(ts_transcript *t, ts_segment *s, uint32_t seg, edit_ref *a
         memcpy(nt + w, e->repl, e->repl_len);
         w += e->repl_len;
         r = e->end;
-        unsigned line, col;
-        ts_segment_source_pos_at(s, e->start, &cur, &line, &col);
         s->shifts[n0 + k] = (ts_shift){at, e->end - e->start, e->repl_len};
-        if (log && log(ud, e, seg, line, col, old + e->start, e->end - e->start, nt + at,
-                       e->repl_len))
-            return -1;
+        if (log) {
+            unsigned line = 0, col = 0;
+            if (!log->no_positions) ts_segment_source_pos_at(s, e->start, &cur, &line, &col);
+            if (log->fn(log->ud, e, seg, line, col, old + e->start, e->end - e->start, nt + at,
+                        e->repl_len))
+                return -1;
+        }
     }
     memcpy(nt + w, old + r, old_len - r);
     w += old_len - r;
@@ -472,7 +474,7 @@ static char *timing_text(ts_transcript *t, const ts_timecode *a, const ts_timeco
 /* Logs a dropped segment: its text is `before`, and the message names its
  * timing and speaker, so what went is on record. */
 static int log_delete(ts_transcript *t, const ts_edit *e, uint32_t seg, const ts_segment *s,
-                      ts_apply_log_fn log, void *ud)
+                      const ts_apply_logger *log)
 {
     if (!log) return 0;
     ts_edit d = *e;
@@ -484,10 +486,10 @@ static int log_delete(ts_transcript *t, const ts_edit *e, uint32_t seg, const ts
                                 (int)s->speaker_len, s->speaker_len ? s->speaker : "",
                                 s->speaker_len ? ")" : "");
     if (!d.message) return -1;
-    return log(ud, &d, seg, s->text_line, s->text_col, s->text, s->text_len, "", 0);
+    return log->fn(log->ud, &d, seg, s->text_line, s->text_col, s->text, s->text_len, "", 0);
 }
 
-int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, void *ud,
+int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, const ts_apply_logger *log,
                    ts_apply_result *res)
 {
     int rc = -1;
@@ -572,7 +574,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
         }
         ts_segment *s = &t->segs[seg];
         base[seg - lo] = s->n_shifts;
-        if (apply_text(t, s, seg, txt + i, nacc, log, ud, &scratch)) goto out;
+        if (apply_text(t, s, seg, txt + i, nacc, log, &scratch)) goto out;
         res->touched[seg - lo] = 1;
         res->applied += nacc;
         i = j;
@@ -635,7 +637,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             s->flags &= ~(uint32_t)TS_SEG_NO_SPEAKER;
             res->touched[e->seg - lo] = 1;
             res->applied++;
-            if (log && log(ud, e, e->seg, s->line, 1, old, old_len, sp, e->repl_len)) goto out;
+            if (log && log->fn(log->ud, e, e->seg, s->line, 1, old, old_len, sp, e->repl_len)) goto out;
         } else if (e->kind == TS_EDIT_MOVE_PREV || e->kind == TS_EDIT_MOVE_NEXT) {
             int back = e->kind == TS_EDIT_MOVE_PREV;
             ts_segment *other = &t->segs[back ? e->seg - 1 : e->seg + 1];
@@ -647,7 +649,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             res->touched[e->seg - lo] = 1;
             res->touched[(back ? e->seg - 1 : e->seg + 1) - lo] = 1;
             res->applied++;
-            if (log && log(ud, e, e->seg, line, col, moved, moved_len, moved, moved_len)) goto out;
+            if (log && log->fn(log->ud, e, e->seg, line, col, moved, moved_len, moved, moved_len)) goto out;
         } else if (e->kind == TS_EDIT_TIMING) {
             char *was = timing_text(t, &s->start, &s->end);
             if (!was) goto out;
@@ -658,7 +660,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
             s->flags |= TS_SEG_TIMING_DIRTY;
             res->touched[e->seg - lo] = 1;
             res->applied++;
-            if (log && log(ud, e, e->seg, s->line, 1, was, strlen(was), now, strlen(now)))
+            if (log && log->fn(log->ud, e, e->seg, s->line, 1, was, strlen(was), now, strlen(now)))
                 goto out;
         }
     }
@@ -680,7 +682,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 res->new_index[me->seg - lo] = (uint32_t)w;
                 res->touched[me->seg - lo] = 1;
                 res->applied++;
-                if (log && log(ud, me, me->seg, m->text_line, m->text_col, m->text, m->text_len,
+                if (log && log->fn(log->ud, me, me->seg, m->text_line, m->text_col, m->text, m->text_len,
                                m->text, m->text_len))
                     goto out;
                 w++;
@@ -693,7 +695,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 res->new_index[i - lo] = TS_SEG_GONE;
                 res->touched[i - lo] = 1;
                 res->applied++;
-                if (log_delete(t, op->e, (uint32_t)i, s, log, ud)) goto out;
+                if (log_delete(t, op->e, (uint32_t)i, s, log)) goto out;
                 continue;
             }
             res->new_index[i - lo] = (uint32_t)w;
@@ -725,7 +727,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 res->touched[i - lo] = res->touched[i + 1 - lo] = 1;
                 res->new_index[i + 1 - lo] = TS_SEG_GONE;
                 res->applied++;
-                if (log && log(ud, op->e, (uint32_t)i, b->text_line, b->text_col, b->text,
+                if (log && log->fn(log->ud, op->e, (uint32_t)i, b->text_line, b->text_col, b->text,
                                b->text_len, nt, len))
                     goto out;
                 i++;
@@ -780,7 +782,7 @@ int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, 
                 res->dirty[w - lo] = res->dirty[w + 1 - lo] = 1;
                 res->touched[i - lo] = 1;
                 res->applied++;
-                if (log && log(ud, op->e, (uint32_t)i, line, col, g->text, g->text_len, g->text,
+                if (log && log->fn(log->ud, op->e, (uint32_t)i, line, col, g->text, g->text_len, g->text,
                                g->text_len))
                     goto out;
                 w++;

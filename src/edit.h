@@ -95,6 +95,11 @@ const char *ts_edit_message(ts_edit_list *l, const char *fmt, ...)
 typedef int (*ts_apply_log_fn)(void *ud, const ts_edit *e, uint32_t seg, unsigned line,
                                unsigned col, const char *before, size_t before_len,
                                const char *after, size_t after_len);
+typedef struct {
+    ts_apply_log_fn fn;
+    void *ud;
+    bool no_positions; /* fn ignores line and col (which may then be 0): finding them is skipped */
+} ts_apply_logger;
 
 /* What changed.  The masks cover only the segments the edits could touch:
  * touched[i - lo] for segment i (before applying) in [lo, lo + n_touched),
@@ -120,9 +125,9 @@ uint32_t ts_apply_new_index(const ts_apply_result *r, uint32_t seg);
 
 /* Applies the applicable (non-report) edits of v[0..n) to t.  Edits that
  * overlap an earlier accepted one are deferred.  Returns 0, or -1 when
- * memory ran out or the logger failed (the transcript is then consistent
+ * memory ran out or the logger (NULL: none) failed (the transcript is then consistent
  * but only partly edited). */
-int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, ts_apply_log_fn log, void *ud,
+int ts_edits_apply(ts_transcript *t, ts_edit *v, size_t n, const ts_apply_logger *log,
                    ts_apply_result *res);
 void ts_apply_result_release(ts_apply_result *r);
 

@@ -90,6 +90,8 @@ ts_status ts_context_set_fps(ts_context *ctx, unsigned fps)
 
 void ts_context_set_paragraphs(ts_context *ctx, bool on) { ctx->paragraphs = on; }
 
+void ts_context_set_run_detail(ts_context *ctx, ts_run_detail detail) { ctx->run_detail = detail; }
+
 static ts_status parse_pass_names(ts_context *ctx, const char *list, uint32_t *mask)
 {
     *mask = 0;
@@ -246,12 +248,40 @@ typedef struct {
  * both copies. */
 #define LOG_CHUNK 4096
 
+typedef struct {
+    const ts_rule_info *rule;
+    size_t applied, reported;
+} rule_tally;
+
 struct ts_run {
     ts_arena arena;   /* messages copied out of the passes' edit lists */
     log_entry **chunks;
     size_t n, n_chunks;
     const char *last_msg; /* the last message copied: a repeat shares it */
+    bool tally_only;  /* TS_RUN_TALLY: no entries */
+    rule_tally *tally; /* malloc'd, in order of first use */
+    size_t n_tally, last_tally;
 };
+
+/* Counts an edit of `rule`.  A run sees a few dozen rules at most, mostly
+ * the same one many times over: the last one found is tried first. */
+static int tally_add(ts_run *run, const ts_rule_info *rule, bool applied)
+{
+    size_t i = run->last_tally;
+    if (i >= run->n_tally || run->tally[i].rule != rule) {
+        for (i = 0; i < run->n_tally && run->tally[i].rule != rule; i++) {}
+        if (i == run->n_tally) {
+            rule_tally *p = realloc(run->tally, (run->n_tally + 1) * sizeof *p);
+            if (!p) return -1;
+            run->tally = p;
+            p[run->n_tally++] = (rule_tally){rule, 0, 0};
+        }
+        run->last_tally = i;
+    }
+    if (applied) run->tally[i].applied++;
+    else run->tally[i].reported++;
+    return 0;
+}
 
 static int snippet_set(ts_run *run, snippet *sn, uint32_t *len_out, const char *p, size_t len)
 {
@@ -278,6 +308,8 @@ static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t
                     unsigned line, unsigned col, const char *before, size_t before_len,
                     const char *after, size_t after_len, bool applied)
 {
+    if (tally_add(run, e->rule, applied)) return -1;
+    if (run->tally_only) return 0;
     if (run->n == run->n_chunks * LOG_CHUNK) {
         log_entry **p = realloc(run->chunks, (run->n_chunks + 1) * sizeof *p);
         if (!p) return -1;
@@ -320,7 +352,28 @@ static int log_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, 
     return run_push(al->run, s, e, seg, line, col, before, before_len, after, after_len, true);
 }
 
+/* The logger of a tally-only run: no position, text or message to keep. */
+static int tally_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
+                         const char *before, size_t before_len, const char *after,
+                         size_t after_len)
+{
+    (void)seg, (void)line, (void)col, (void)before, (void)before_len, (void)after,
+        (void)after_len;
+    return tally_add(((apply_log *)ud)->run, e->rule, true);
+}
+
 size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
+
+size_t ts_run_tally_count(const ts_run *run) { return run ? run->n_tally : 0; }
+
+bool ts_run_tally_get(const ts_run *run, size_t i, ts_rule_tally *out)
+{
+    if (!run || i >= run->n_tally) return false;
+    out->rule = run->tally[i].rule->id;
+    out->applied = run->tally[i].applied;
+    out->reported = run->tally[i].reported;
+    return true;
+}
 
 bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
 {
@@ -348,6 +401,7 @@ void ts_run_free(ts_run *run)
     if (!run) return;
     for (size_t i = 0; i < run->n_chunks; i++) free(run->chunks[i]);
     free(run->chunks);
+    free(run->tally);
     ts_arena_release(&run->arena);
     free(run);
 }
@@ -467,7 +521,9 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         }
         ts_apply_result_release(&res);
         apply_log al = {run, t};
-        if (ts_edits_apply(t, list->v, list->n, log_applied, &al, &res)) {
+        ts_apply_logger logger = {run->tally_only ? tally_applied : log_applied, &al,
+                                  run->tally_only};
+        if (ts_edits_apply(t, list->v, list->n, &logger, &res)) {
             st = TS_ERR_NOMEM;
             break;
         }
@@ -536,6 +592,7 @@ ts_status ts_fix(ts_context *ctx, ts_transcript *t, ts_run **out)
     ts_run *run = calloc(1, sizeof *run);
     if (!run) return TS_ERR_NOMEM;
     ts_arena_init(&run->arena);
+    run->tally_only = ctx->run_detail == TS_RUN_TALLY;
     ts_edit_list list;
     ts_edit_list_init(&list);
     ts_status st = TS_OK;

@@ -124,6 +124,15 @@ ts_status ts_write(ts_context *ctx, const ts_transcript *t, const char *format,
  * *out receives the log (free with ts_run_free). */
 ts_status ts_fix(ts_context *ctx, ts_transcript *t, ts_run **out);
 
+/* How much of each run ts_fix keeps.  TS_RUN_EDITS (the default) logs every
+ * applied edit and finding with its position and text, for callers that
+ * show them (lint, review).  TS_RUN_TALLY keeps only how many edits each
+ * rule applied and reported (ts_run_count is then 0), for callers that
+ * write the result and print a summary: a transcript with millions of
+ * repairs costs more to log than to repair. */
+typedef enum { TS_RUN_EDITS, TS_RUN_TALLY } ts_run_detail;
+void ts_context_set_run_detail(ts_context *ctx, ts_run_detail detail);
+
 /* One logged edit or finding.  Its strings belong to the run: they stay
  * valid until ts_run_free, whatever happens to the transcript. */
 typedef struct {
@@ -142,6 +151,17 @@ typedef struct {
 
 size_t ts_run_count(const ts_run *run);
 bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out);
+
+/* What one rule did in a run, whatever its detail: rules in the order
+ * they first logged something. */
+typedef struct {
+    const char *rule;          /* "pass/rule" */
+    size_t applied;            /* edits applied */
+    size_t reported;           /* findings */
+} ts_rule_tally;
+size_t ts_run_tally_count(const ts_run *run);
+bool ts_run_tally_get(const ts_run *run, size_t i, ts_rule_tally *out);
+
 void ts_run_free(ts_run *run);
 
 /* ---- introspection ---------------------------------------------------- */

@@ -253,12 +253,12 @@ static void count_rule(rule_count **v, size_t *n, const char *rule, size_t add)
 void batch_count_run(batch_result *r, const ts_run *run, size_t segments)
 {
     r->segments += segments;
-    for (size_t i = 0; i < ts_run_count(run); i++) {
-        ts_edit_info e;
-        ts_run_get(run, i, &e);
-        if (!e.applied) continue;
-        r->edits++;
-        count_rule(&r->rules, &r->n_rules, e.rule, 1);
+    for (size_t i = 0; i < ts_run_tally_count(run); i++) {
+        ts_rule_tally k;
+        ts_run_tally_get(run, i, &k);
+        if (!k.applied) continue;
+        r->edits += k.applied;
+        count_rule(&r->rules, &r->n_rules, k.rule, k.applied);
     }
 }
 
@@ -572,6 +572,15 @@ static void committer_stop(committer *c)
     free(c->q);
 }
 
+/* A context for the jobs of a batch (fix, convert, diff): they write
+ * results and count edits, so their runs keep tallies, not every edit. */
+static ts_context *job_context(const cli_options *opt)
+{
+    ts_context *ctx = cli_context(opt);
+    if (ctx) ts_context_set_run_detail(ctx, TS_RUN_TALLY);
+    return ctx;
+}
+
 static void *worker(void *arg)
 {
     pool *p = arg;
@@ -580,7 +589,7 @@ static void *worker(void *arg)
     worker_slot = p->slot_counter++;
     pthread_mutex_unlock(&p->lock);
     sink_state sink = {NULL, p->opt};
-    ts_context *ctx = cli_context(p->opt);
+    ts_context *ctx = job_context(p->opt);
     if (ctx) ts_context_set_sink(ctx, result_sink, &sink);
     /* Files written in place or under --out-dir are committed by a
      * thread of their own; without one (it could not start) the job
@@ -734,7 +743,7 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
      * worker's next file. */
     if (jobs <= 1 && !opt->in_place && !opt->out_dir) {
         sink_state sink = {NULL, opt};
-        ts_context *ctx = cli_context(opt);
+        ts_context *ctx = job_context(opt);
         if (!ctx) {
             rc = EXIT_TROUBLE;
         } else {

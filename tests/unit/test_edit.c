@@ -75,7 +75,8 @@ static const char *text(fixture *f, size_t i, char *buf)
 
 static void apply(fixture *f, ts_apply_result *r)
 {
-    assert_int_equal(ts_edits_apply(f->t, f->l.v, f->l.n, logger, f, r), 0);
+    ts_apply_logger lg = {logger, f, false};
+    assert_int_equal(ts_edits_apply(f->t, f->l.v, f->l.n, &lg, r), 0);
 }
 
 static void test_replace_in_order(void **state)

@@ -75,7 +75,7 @@ static void test_delete_logs_text_and_timing(void **state)
     e->message = "why";
     ts_apply_result res;
     log_rec rec = {0};
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, record, &rec, &res), 0);
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, &(ts_apply_logger){record, &rec, false}, &res), 0);
     order_is(t, "s0s2s3s4");
     assert_int_equal(res.applied, 1);
     assert_int_equal(rec.n, 1);
@@ -101,7 +101,7 @@ static void test_timing_sets_end_only(void **state)
     ts_edit_timing(&l, &rule, 1, NULL, &end);
     ts_apply_result res;
     log_rec rec = {0};
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, record, &rec, &res), 0);
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, &(ts_apply_logger){record, &rec, false}, &res), 0);
     assert_int_equal(t->segs[1].start.value, 1000);
     assert_int_equal(t->segs[1].end.value, 1500);
     assert_true(t->segs[1].flags & TS_SEG_TIMING_DIRTY);
@@ -120,7 +120,7 @@ static void test_move_before(void **state)
     ts_edit_list_init(&l);
     ts_edit_move_before(&l, &rule, 3, 1);  /* s3 back before s1 */
     ts_apply_result res;
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, &res), 0);
     order_is(t, "s0s3s1s2s4");
     assert_int_equal(ts_apply_new_index(&res, 3), 1);
     assert_int_equal(ts_apply_new_index(&res, 1), 2);
@@ -128,7 +128,7 @@ static void test_move_before(void **state)
 
     ts_edit_list_clear(&l);
     ts_edit_move_before(&l, &rule, 0, 5);  /* s0 to the end */
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, &res), 0);
     order_is(t, "s3s1s2s4s0");
     ts_apply_result_release(&res);
     ts_edit_list_release(&l);
@@ -145,7 +145,7 @@ static void test_moves_to_one_place_keep_their_order(void **state)
     ts_edit_move_before(&l, &rule, 0, 3);
     ts_edit_delete(&l, &rule, 3);          /* a place segments move to stays: deferred */
     ts_apply_result res;
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, &res), 0);
     order_is(t, "s2s1s0s3s4");
     assert_int_equal(res.applied, 2);
     assert_int_equal(res.deferred, 1);
@@ -165,7 +165,7 @@ static void test_conflicts_are_deferred(void **state)
     ts_edit_move_before(&l, &rule, 1, 2);  /* before its successor: a no-op */
     ts_edit_merge_next(&l, &rule, 2);      /* segment claimed */
     ts_apply_result res;
-    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, NULL, &res), 0);
+    assert_int_equal(ts_edits_apply(t, l.v, l.n, NULL, &res), 0);
     order_is(t, "s0s1s3s4");
     assert_int_equal(res.applied, 1);
     assert_int_equal(res.deferred, 3);
