@@ -111,10 +111,11 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
         fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
         /* Only an inode nobody else names, owned like the target, with
-         * nothing attached that the target did not have. */
+         * nothing attached that the target did not have; it is normally
+         * empty already (ts_atomic_commit_spare). */
         if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
                         st.st_uid != ts.st_uid || st.st_gid != ts.st_gid ||
-                        flistxattr(fd, NULL, 0) != 0 || ftruncate(fd, 0) != 0)) {
+                        flistxattr(fd, NULL, 0) != 0 || (st.st_size && ftruncate(fd, 0) != 0))) {
             close(fd);
             fd = -1;
         }
@@ -158,6 +159,24 @@ int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare)
         }
         errno = e;
         return -1;
+    }
+    /* Empty the old inode now: freeing its blocks can wait on the device
+     * (a synchronous discard on a file system mounted with -o discard), and
+     * this thread waits on fsync anyway, while the one that takes the spare
+     * has a file to clean. */
+    if (keep) {
+        int fd = open(keep, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0) {
+            /* Never an inode another name shares (the target had hard
+             * links): ts_atomic_open_spare refuses that one, and on any
+             * failure here it truncates the spare itself. */
+            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+                int rc = ftruncate(fd, 0);
+                (void)rc;
+            }
+            close(fd);
+        }
     }
     spare->path = keep;
     return 0;

@@ -48,8 +48,8 @@ typedef struct {
  * and a new temporary created. */
 int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare *spare);
 /* ts_atomic_commit that first gives the target's current inode a
- * temporary name (a hard link) and keeps it as the new spare; without hard
- * links it is a plain commit. */
+ * temporary name (a hard link) and keeps it, emptied, as the new spare;
+ * without hard links it is a plain commit. */
 int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare);
 /* Removes the spare's file. */
 void ts_atomic_spare_release(ts_atomic_spare *spare);

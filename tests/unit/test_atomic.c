@@ -120,6 +120,9 @@ static void test_spare_recycles_the_replaced_inode(void **state)
     expect("a.txt", "a-new");
     assert_non_null(sp.path);
     assert_int_equal(entries(), 3); /* a, b and the spare */
+    struct stat sst;
+    assert_int_equal(stat(sp.path, &sst), 0);
+    assert_int_equal(sst.st_size, 0); /* emptied when it was set free */
     replace("b.txt", "b-new", &sp);
     expect("b.txt", "b-new");
     assert_int_equal(inode("b.txt"), a_old); /* no new inode was needed */
