@@ -228,6 +228,7 @@ static ts_status write_assemblyai(ts_context *ctx, const ts_transcript *t, ts_ou
 
 static int sniff_assemblyai(const char *d, size_t n)
 {
+    if (!ts_json_sniff_object(d, n)) return 0;
     size_t lim = n < 65536 ? n : 65536;
     int words = 0, status = 0;
     for (size_t i = 0; i + 16 <= lim; i++) {

@@ -463,6 +463,7 @@ static ts_status write_aws(ts_context *ctx, const ts_transcript *t, ts_out *o)
 
 static int sniff_aws(const char *d, size_t n)
 {
+    if (!ts_json_sniff_object(d, n)) return 0;
     size_t lim = n < 65536 ? n : 65536;
     int results = 0, items = 0;
     for (size_t i = 0; i + 15 <= lim; i++) {

@@ -308,6 +308,7 @@ static ts_status write_deepgram(ts_context *ctx, const ts_transcript *t, ts_out 
 
 static int sniff_deepgram(const char *d, size_t n)
 {
+    if (!ts_json_sniff_object(d, n)) return 0;
     size_t lim = n < 65536 ? n : 65536;
     int results = 0, channels = 0;
     for (size_t i = 0; i + 12 <= lim; i++) {

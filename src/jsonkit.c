@@ -72,6 +72,13 @@ json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st)
     return root;
 }
 
+bool ts_json_sniff_object(const char *d, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r')) i++;
+    return i < n && d[i] == '{';
+}
+
 size_t ts_json_dump_flags(const char *d, size_t len)
 {
     size_t flags = JSON_REAL_PRECISION(15);

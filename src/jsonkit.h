@@ -11,6 +11,7 @@
 #define TS_JSONKIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "jsonpull.h"
@@ -30,6 +31,11 @@ json_t *ts_json_parse(ts_context *ctx, const ts_transcript *t, ts_status *st);
 size_t ts_json_dump_flags(const char *d, size_t len);
 
 /* ---- speech-to-text service JSON (AWS, Deepgram, AssemblyAI) ---------- */
+
+/* Is d[0..n) a JSON object, as far as its first byte after blanks says?
+ * The services' sniffers look for their keys only then: a plain-text
+ * transcript need not be searched for them. */
+bool ts_json_sniff_object(const char *d, size_t n);
 
 /* A recognised word as a service reports it. */
 typedef struct {
