@@ -43,6 +43,9 @@ static ts_run *run_with(ts_run_detail detail, text *out, ts_context **ctx_out)
     assert_non_null(ctx);
     ts_context_set_sink(ctx, quiet, NULL);
     ts_context_set_run_detail(ctx, detail);
+    /* Under memcheck (scripts/check-valgrind sets TSCRUB_NO_JIT) rule
+     * patterns run interpreted: JIT code is invisible to it. */
+    if (getenv("TSCRUB_NO_JIT")) ts_context_set_option(ctx, "rules-jit", "0");
     ts_transcript *t = NULL;
     assert_int_equal(ts_read(ctx, "in.txt", input, sizeof input - 1, "text", &t), TS_OK);
     ts_run *run = NULL;
