@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Length of the longest valid prefix of s[0..n); equals n when all is valid. */
 size_t ts_utf8_valid_prefix(const char *s, size_t n);
@@ -57,6 +58,23 @@ static inline unsigned ts_word_byte_of_bit(unsigned bit)
 #else
     return bit >> 3;
 #endif
+}
+/* Sixteen bytes at a time, through the compiler's generic vectors (SSE2
+ * or NEON where there are such registers): a comparison gives 0xFF in
+ * each byte where it holds. */
+typedef uint8_t ts_v16 __attribute__((vector_size(16)));
+static inline ts_v16 ts_v16_load(const void *p)
+{
+    ts_v16 v;
+    memcpy(&v, p, 16);
+    return v;
+}
+static inline bool ts_v16_any(ts_v16 v)
+{
+    uint64_t a, b;
+    memcpy(&a, &v, 8);
+    memcpy(&b, (const char *)&v + 8, 8);
+    return (a | b) != 0;
 }
 /* Encodes cp into out (4 bytes); returns the length (0 if cp is invalid). */
 size_t ts_utf8_encode(int32_t cp, char *out);
