@@ -221,27 +221,32 @@ struct ts_speller *ts_context_speller(ts_context *ctx)
 /* ---- the run log ------------------------------------------------------ */
 
 /* The log keeps its own copy of the text before and after each edit, so
- * that segment texts can be rewritten in place: up to 8 bytes (nearly all
- * edits) inside the entry, longer ones in the run's arena. */
-#define SNIPPET_INLINE 8
-#define SNIPPET_NONE UINT32_MAX
+ * that segment texts can be rewritten in place: inside the entry when
+ * both fit in 16 bytes (nearly all edits), else one block in the run's
+ * arena, before then after.  An entry is 48 bytes: a run over a large
+ * transcript logs millions of them, and writing them was a fifth of the
+ * time of a pass that repairs mojibake. */
+#define TEXT_INLINE 16
+#define LEN_LONG 0xFFFFu /* both lengths are in front of the text block */
 
-typedef union {
-    const char *p;
-    char in[SNIPPET_INLINE];
-} snippet;
+enum { HAS_BEFORE = 1, HAS_AFTER = 2, APPLIED = 4 };
 
 typedef struct {
-    const ts_rule_info *rule;
-    const char *message;
-    snippet before, after;
-    uint32_t before_len, after_len; /* SNIPPET_NONE: no text */
+    union {
+        const char *p;
+        char in[TEXT_INLINE];
+    } text;
     uint32_t line, col, seg;
     float confidence;
-    float start;      /* the segment's start, seconds */
+    float start;          /* the segment's start, seconds */
+    uint32_t message;     /* index into the run's messages; 0: none */
+    uint16_t before_len, after_len; /* LEN_LONG: see above */
+    uint16_t rule;        /* index into the run's tallies */
     uint8_t severity;
-    bool applied;
+    uint8_t flags;        /* HAS_BEFORE, HAS_AFTER, APPLIED */
 } log_entry;
+
+_Static_assert(sizeof(log_entry) == 48, "log entries grew");
 
 /* Entries live in fixed-size chunks: a run over a large transcript logs
  * millions of edits, and a doubling array would copy them and briefly hold
@@ -254,23 +259,26 @@ typedef struct {
 } rule_tally;
 
 struct ts_run {
-    ts_arena arena;   /* messages copied out of the passes' edit lists */
+    ts_arena arena;   /* texts and messages copied out of the edits */
     log_entry **chunks;
     size_t n, n_chunks;
-    const char *last_msg; /* the last message copied: a repeat shares it */
+    const char **msgs; /* malloc'd; msgs[0] unused, a repeat of the last shares it */
+    size_t n_msgs;
     bool tally_only;  /* TS_RUN_TALLY: no entries */
     rule_tally *tally; /* malloc'd, in order of first use */
     size_t n_tally, last_tally;
 };
 
-/* Counts an edit of `rule`.  A run sees a few dozen rules at most, mostly
- * the same one many times over: the last one found is tried first. */
-static int tally_add(ts_run *run, const ts_rule_info *rule, bool applied)
+/* Counts an edit of `rule` and returns the rule's index, or -1.  A run
+ * sees a few dozen rules at most, mostly the same one many times over: the
+ * last one found is tried first. */
+static long tally_add(ts_run *run, const ts_rule_info *rule, bool applied)
 {
     size_t i = run->last_tally;
     if (i >= run->n_tally || run->tally[i].rule != rule) {
         for (i = 0; i < run->n_tally && run->tally[i].rule != rule; i++) {}
         if (i == run->n_tally) {
+            if (i == UINT16_MAX) return -1;
             rule_tally *p = realloc(run->tally, (run->n_tally + 1) * sizeof *p);
             if (!p) return -1;
             run->tally = p;
@@ -280,35 +288,91 @@ static int tally_add(ts_run *run, const ts_rule_info *rule, bool applied)
     }
     if (applied) run->tally[i].applied++;
     else run->tally[i].reported++;
+    return (long)i;
+}
+
+/* The message's index, copying it unless it repeats the last one. */
+static int message_index(ts_run *run, const char *msg, uint32_t *out)
+{
+    *out = 0;
+    if (!msg) return 0;
+    if (run->n_msgs > 1 && strcmp(run->msgs[run->n_msgs - 1], msg) == 0) {
+        *out = (uint32_t)(run->n_msgs - 1);
+        return 0;
+    }
+    if (run->n_msgs >= UINT32_MAX) return -1;
+    size_t n = run->n_msgs ? run->n_msgs : 1;
+    if ((n & (n - 1)) == 0) { /* grow at powers of two */
+        const char **p = realloc(run->msgs, 2 * n * sizeof *p);
+        if (!p) return -1;
+        run->msgs = p;
+    }
+    if (!(run->msgs[n] = ts_arena_strdup(&run->arena, msg))) return -1;
+    run->n_msgs = n + 1;
+    *out = (uint32_t)n;
     return 0;
 }
 
-static int snippet_set(ts_run *run, snippet *sn, uint32_t *len_out, const char *p, size_t len)
+static int text_set(ts_run *run, log_entry *l, const char *before, size_t blen,
+                    const char *after, size_t alen)
 {
-    if (!p) {
-        *len_out = SNIPPET_NONE;
+    if (!before) blen = 0;
+    if (!after) alen = 0;
+    if (blen > UINT32_MAX || alen > UINT32_MAX) return -1;
+    l->flags |= (before ? HAS_BEFORE : 0) | (after ? HAS_AFTER : 0);
+    if (blen + alen <= TEXT_INLINE) {
+        l->before_len = (uint16_t)blen;
+        l->after_len = (uint16_t)alen;
+        if (blen) memcpy(l->text.in, before, blen);
+        if (alen) memcpy(l->text.in + blen, after, alen);
         return 0;
     }
-    if (len >= SNIPPET_NONE) return -1;
-    *len_out = (uint32_t)len;
-    if (len <= SNIPPET_INLINE) {
-        if (len) memcpy(sn->in, p, len);
-        return 0;
+    bool lng = blen >= LEN_LONG || alen >= LEN_LONG;
+    size_t head = lng ? 2 * sizeof(uint32_t) : 0;
+    char *p = ts_arena_alloc_bytes(&run->arena, head + blen + alen);
+    if (!p) return -1;
+    if (lng) {
+        uint32_t v[2] = {(uint32_t)blen, (uint32_t)alen};
+        memcpy(p, v, sizeof v);
+        l->before_len = l->after_len = LEN_LONG;
+    } else {
+        l->before_len = (uint16_t)blen;
+        l->after_len = (uint16_t)alen;
     }
-    return (sn->p = ts_arena_strndup(&run->arena, p, len)) ? 0 : -1;
+    if (blen) memcpy(p + head, before, blen);
+    if (alen) memcpy(p + head + blen, after, alen);
+    l->text.p = p;
+    return 0;
 }
 
-static const char *snippet_get(const snippet *sn, uint32_t len)
+/* The texts of entry l: before at *b (blen bytes), after at *a. */
+static void text_get(const log_entry *l, const char **b, size_t *blen, const char **a,
+                     size_t *alen)
 {
-    if (len == SNIPPET_NONE) return NULL;
-    return len <= SNIPPET_INLINE ? sn->in : sn->p;
+    const char *p;
+    if (l->before_len == LEN_LONG && l->after_len == LEN_LONG) {
+        uint32_t v[2];
+        memcpy(v, l->text.p, sizeof v);
+        *blen = v[0];
+        *alen = v[1];
+        p = l->text.p + sizeof v;
+    } else {
+        *blen = l->before_len;
+        *alen = l->after_len;
+        p = *blen + *alen <= TEXT_INLINE ? l->text.in : l->text.p;
+    }
+    *b = l->flags & HAS_BEFORE ? p : NULL;
+    *a = l->flags & HAS_AFTER ? p + *blen : NULL;
+    if (!*b) *blen = 0;
+    if (!*a) *alen = 0;
 }
 
 static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t seg,
                     unsigned line, unsigned col, const char *before, size_t before_len,
                     const char *after, size_t after_len, bool applied)
 {
-    if (tally_add(run, e->rule, applied)) return -1;
+    long rule = tally_add(run, e->rule, applied);
+    if (rule < 0) return -1;
     if (run->tally_only) return 0;
     if (run->n == run->n_chunks * LOG_CHUNK) {
         log_entry **p = realloc(run->chunks, (run->n_chunks + 1) * sizeof *p);
@@ -317,25 +381,19 @@ static int run_push(ts_run *run, const ts_segment *s, const ts_edit *e, uint32_t
         if (!(p[run->n_chunks] = malloc(LOG_CHUNK * sizeof **p))) return -1;
         run->n_chunks++;
     }
-    const char *msg = NULL;
-    if (e->message) {
-        if (run->last_msg && strcmp(run->last_msg, e->message) == 0) msg = run->last_msg;
-        else if (!(msg = run->last_msg = ts_arena_strdup(&run->arena, e->message))) return -1;
-    }
     log_entry *l = &run->chunks[run->n / LOG_CHUNK][run->n % LOG_CHUNK];
-    if (snippet_set(run, &l->before, &l->before_len, before, before_len) ||
-        snippet_set(run, &l->after, &l->after_len, after, after_len))
+    l->flags = applied ? APPLIED : 0;
+    if (message_index(run, e->message, &l->message) ||
+        text_set(run, l, before, before_len, after, after_len))
         return -1;
     run->n++;
-    l->rule = e->rule;
-    l->message = msg;
+    l->rule = (uint16_t)rule;
     l->line = line;
     l->col = col;
     l->seg = seg;
     l->confidence = e->confidence;
     l->start = s ? (float)ts_tc_seconds(&s->start) : -1.0f;
     l->severity = e->severity;
-    l->applied = applied;
     return 0;
 }
 
@@ -359,7 +417,7 @@ static int tally_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line
 {
     (void)seg, (void)line, (void)col, (void)before, (void)before_len, (void)after,
         (void)after_len;
-    return tally_add(((apply_log *)ud)->run, e->rule, true);
+    return tally_add(((apply_log *)ud)->run, e->rule, true) < 0 ? -1 : 0;
 }
 
 size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
@@ -379,20 +437,18 @@ bool ts_run_get(const ts_run *run, size_t i, ts_edit_info *out)
 {
     if (!run || i >= run->n) return false;
     const log_entry *l = &run->chunks[i / LOG_CHUNK][i % LOG_CHUNK];
-    out->rule = l->rule->id;
-    out->message = l->message ? l->message : l->rule->description;
+    const ts_rule_info *rule = run->tally[l->rule].rule;
+    out->rule = rule->id;
+    out->message = l->message ? run->msgs[l->message] : rule->description;
     out->severity = (ts_severity)l->severity;
     out->confidence = l->confidence;
-    out->applied = l->applied;
+    out->applied = l->flags & APPLIED;
     out->line = l->line;
     out->col = l->col;
     out->segment = l->seg;
     out->start = l->start;
-    out->before = snippet_get(&l->before, l->before_len);
-    out->before_len = out->before ? l->before_len : 0;
-    out->after = snippet_get(&l->after, l->after_len);
-    out->after_len = out->after ? l->after_len : 0;
-    out->description = l->rule->description;
+    text_get(l, &out->before, &out->before_len, &out->after, &out->after_len);
+    out->description = rule->description;
     return true;
 }
 
@@ -401,6 +457,7 @@ void ts_run_free(ts_run *run)
     if (!run) return;
     for (size_t i = 0; i < run->n_chunks; i++) free(run->chunks[i]);
     free(run->chunks);
+    free(run->msgs);
     free(run->tally);
     ts_arena_release(&run->arena);
     free(run);
