@@ -126,6 +126,39 @@ static void test_tally_matches_log(void **state)
     ts_context_free(tally_ctx);
 }
 
+/* Texts of 64 KiB and more keep their lengths outside the entry. */
+static void test_long_texts(void **state)
+{
+    (void)state;
+    size_t reps = 40000, n = 3 + 4 * reps + 4;
+    char *in = malloc(n + 1);
+    assert_non_null(in);
+    memcpy(in, "Caf", 3);
+    for (size_t k = 0; k < reps; k++) memcpy(in + 3 + 4 * k, "\xC3\x83\xC2\xA9", 4); /* "Ã©" */
+    memcpy(in + 3 + 4 * reps, " ok\n", 4);
+    in[n] = '\0';
+    ts_context *ctx = ts_context_new();
+    assert_non_null(ctx);
+    ts_context_set_sink(ctx, quiet, NULL);
+    assert_int_equal(ts_context_select_passes(ctx, "encoding", NULL), TS_OK);
+    ts_transcript *t = NULL;
+    assert_int_equal(ts_read(ctx, "long.txt", in, n, "text", &t), TS_OK);
+    ts_run *run = NULL;
+    assert_int_equal(ts_fix(ctx, t, &run), TS_OK);
+    assert_int_equal(ts_run_count(run), 1);
+    ts_edit_info e;
+    assert_true(ts_run_get(run, 0, &e));
+    assert_int_equal(e.before_len, 4 * reps);
+    assert_int_equal(e.after_len, 2 * reps);
+    assert_memory_equal(e.before, in + 3, 4 * reps);
+    for (size_t k = 0; k < reps; k++) assert_memory_equal(e.after + 2 * k, "\xC3\xA9", 2); /* "é" */
+    assert_true(e.applied);
+    ts_run_free(run);
+    ts_transcript_free(t);
+    ts_context_free(ctx);
+    free(in);
+}
+
 static void test_no_run(void **state)
 {
     (void)state;
@@ -138,6 +171,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tally_matches_log),
+        cmocka_unit_test(test_long_texts),
         cmocka_unit_test(test_no_run),
     };
     return cmocka_run_group_tests_name("run", tests, NULL, NULL);
