@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../buf.h"
 #include "../mem.h"
 #include "../utf8.h"
 
@@ -65,6 +66,7 @@ struct lint_report {
     size_t n_lines;
     const char *src;
     size_t src_len;
+    ts_buf display_buf;         /* display()'s result, until its next call */
 };
 
 /* ---- fingerprints ----------------------------------------------------- */
@@ -182,6 +184,7 @@ void lint_report_free(lint_report *r)
     free(r->baseline);
     free(r->segs);
     free(r->line_starts);
+    ts_buf_release(&r->display_buf);
     ts_arena_release(&r->arena);
     free(r);
 }
@@ -264,17 +267,35 @@ static int push(lint_report *r, finding *f)
     return 0;
 }
 
+/* A copy of s in the report's arena, shared with the previous finding
+ * when the run gave the same string (the run shares a rule's id and
+ * description, and a message repeated by consecutive edits): millions of
+ * findings need not mean millions of copies. */
+typedef struct {
+    const char *src, *copy;
+} shared_copy;
+
+static const char *copy_shared(lint_report *r, shared_copy *c, const char *s)
+{
+    if (s != c->src || !c->copy) {
+        c->src = s;
+        c->copy = ts_arena_strdup(&r->arena, s);
+    }
+    return c->copy;
+}
+
 int lint_report_add(lint_report *r, const ts_run *run)
 {
     size_t n = ts_run_count(run);
+    shared_copy rule = {0}, msg = {0}, desc = {0}; /* the run's strings live as long as it */
     for (size_t i = 0; i < n; i++) {
         ts_edit_info e;
         ts_run_get(run, i, &e);
         finding f = {0};
         f.file = r->file;
-        f.rule = ts_arena_strdup(&r->arena, e.rule);
-        f.message = ts_arena_strdup(&r->arena, e.message ? e.message : "");
-        f.description = ts_arena_strdup(&r->arena, e.description ? e.description : e.rule);
+        f.rule = copy_shared(r, &rule, e.rule);
+        f.message = copy_shared(r, &msg, e.message ? e.message : "");
+        f.description = copy_shared(r, &desc, e.description ? e.description : e.rule);
         f.before = e.before ? ts_arena_strndup(&r->arena, e.before, e.before_len) : NULL;
         f.after = e.after ? ts_arena_strndup(&r->arena, e.after, e.after_len) : NULL;
         if (!f.rule || !f.message || !f.description || (e.before && !f.before) ||
@@ -340,7 +361,8 @@ static const char *timecode(const finding *f, char buf[32])
 }
 
 /* The message plus the change it made, quoted: what a reader needs
- * without a diff.  Arena string. */
+ * without a diff.  Valid until the next call: the formats use it at once,
+ * and a copy per finding would be hundreds of megabytes for millions. */
 static const char *display(lint_report *r, const finding *f)
 {
     if (!f->applied || !f->before) return f->message;
@@ -356,8 +378,10 @@ static const char *display(lint_report *r, const finding *f)
         if (n > 60) { memcpy(side[s] + w, "...", 3); w += 3; }
         side[s][w] = '\0';
     }
-    const char *d = ts_arena_printf(&r->arena, "%s ('%s' -> '%s')", f->message, side[0], side[1]);
-    return d ? d : f->message;
+    r->display_buf.len = 0;
+    if (ts_buf_printf(&r->display_buf, "%s ('%s' -> '%s')", f->message, side[0], side[1]))
+        return f->message;
+    return r->display_buf.data;
 }
 
 static bool shown(const lint_report *r, const finding *f) { return f->sev >= r->opt->min_level; }
