@@ -369,8 +369,11 @@ static const char *display(lint_report *r, const finding *f)
     char side[2][200];
     for (int s = 0; s < 2; s++) {
         const char *p = s ? f->after : f->before;
-        size_t n = s ? f->after_len : f->before_len, w = 0;
-        for (size_t k = 0; p && k < n && k < 60 && w + 8 < sizeof side[s]; k++) {
+        size_t n = s ? f->after_len : f->before_len, w = 0, lim = n > 60 ? 60 : n;
+        /* cut between characters: a string cut inside one is not UTF-8, and
+         * the structured formats would have to drop the finding */
+        while (p && lim < n && lim > 0 && ((unsigned char)p[lim] & 0xC0) == 0x80) lim--;
+        for (size_t k = 0; p && k < lim; k++) {
             if (p[k] == '\n') { side[s][w++] = '\\'; side[s][w++] = 'n'; }
             else if (p[k] == '\t') { side[s][w++] = '\\'; side[s][w++] = 't'; }
             else side[s][w++] = p[k];
@@ -436,12 +439,50 @@ static void write_text(lint_report *r)
 
 static json_t *json_str_n(const char *s, size_t n) { return s ? json_stringn(s, n) : json_null(); }
 
+/* Writes j (and frees it) as json_dumpf with JSON_INDENT(2) would inside
+ * a document, `depth` levels down.  The structured formats are written
+ * element by element this way, so a report of millions of findings never
+ * becomes one tree: each line jansson breaks gets the outer indent. */
+static int dump_at(json_t *j, int depth)
+{
+    if (!j) return -1;
+    char *t = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    if (!t) return -1;
+    for (const char *p = t, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl) {
+            fputs(p, stdout);
+            break;
+        }
+        fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+        printf("%*s", 2 * depth, "");
+    }
+    free(t);
+    return 0;
+}
+
+/* Opens, continues and closes an array written element by element at
+ * `depth` (its elements one level deeper), as jansson lays it out. */
+static void array_next(size_t *n, int depth)
+{
+    printf("%s\n%*s", (*n)++ ? "," : "", 2 * (depth + 1), "");
+}
+
+static void array_end(size_t n, int depth)
+{
+    if (n) printf("\n%*s]", 2 * depth, "");
+    else putchar(']');
+}
+
 static int write_json(lint_report *r)
 {
-    json_t *root = json_object(), *list = json_array();
     size_t count[3] = {0, 0, 0}, n = 0;
     char tc[32], fp[17];
-    json_object_set_new(root, "tool", json_pack("{s:s, s:s}", "name", "tscrub", "version", TS_VERSION));
+    int rc = 0;
+    fputs("{\n  \"tool\": ", stdout);
+    rc |= dump_at(json_pack("{s:s, s:s}", "name", "tscrub", "version", TS_VERSION), 1);
+    fputs(",\n  \"findings\": [", stdout);
     for (size_t i = 0; i < r->n; i++) {
         const finding *f = &r->v[i];
         if (!shown(r, f)) continue;
@@ -451,22 +492,23 @@ static int write_json(lint_report *r)
                               "endLine", (json_int_t)f->end_line, "endColumn",
                               (json_int_t)f->end_col, "level", ts_severity_name(f->sev), "rule",
                               f->rule, "message", f->message, "fixed", f->applied);
+        if (!o) return -1;
         json_object_set_new(o, "before", json_str_n(f->before, f->before_len));
         json_object_set_new(o, "after", f->applied ? json_str_n(f->after, f->after_len) : json_null());
         json_object_set_new(o, "timecode", timecode(f, tc) ? json_string(tc) : json_null());
         json_object_set_new(o, "fingerprint", json_string(fp));
-        json_array_append_new(list, o);
         count[f->sev]++;
-        n++;
+        array_next(&n, 1);
+        rc |= dump_at(o, 2);
     }
-    json_object_set_new(root, "findings", list);
-    json_object_set_new(root, "summary",
-                        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "files", (json_int_t)r->files,
-                                  "findings", (json_int_t)n, "info", (json_int_t)count[0],
-                                  "warning", (json_int_t)count[1], "error", (json_int_t)count[2],
-                                  "baselined", (json_int_t)r->baselined));
-    int rc = dump(root, JSON_INDENT(2));
-    putchar('\n');
+    array_end(n, 1);
+    fputs(",\n  \"summary\": ", stdout);
+    rc |= dump_at(json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "files", (json_int_t)r->files,
+                            "findings", (json_int_t)n, "info", (json_int_t)count[0], "warning",
+                            (json_int_t)count[1], "error", (json_int_t)count[2], "baselined",
+                            (json_int_t)r->baselined),
+                  1);
+    fputs("\n}\n", stdout);
     return rc;
 }
 
@@ -506,7 +548,15 @@ static int write_sarif(lint_report *r)
                              ids[k], "shortDescription", "text", first[k]->description,
                              "fullDescription", "text", first[k]->description,
                              "defaultConfiguration", "level", sarif_level(first[k]->sev)));
-    json_t *results = json_array();
+    /* The envelope as jansson would lay it out; the results one by one. */
+    int rc = 0;
+    printf("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+           "  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ");
+    rc |= dump_at(json_pack("{s:{s:s, s:s, s:o}}", "driver", "name", "tscrub", "version",
+                            TS_VERSION, "rules", rules),
+                  3);
+    fputs(",\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [", stdout);
+    size_t nres = 0;
     char fp[17], tc[32];
     for (size_t i = 0; i < r->n; i++) {
         const finding *f = &r->v[i];
@@ -526,19 +576,13 @@ static int write_sarif(lint_report *r)
         json_t *props = json_pack("{s:b}", "fixed", f->applied);
         if (timecode(f, tc)) json_object_set_new(props, "timecode", json_string(tc));
         json_object_set_new(res, "properties", props);
-        json_array_append_new(results, res);
+        array_next(&nres, 3);
+        rc |= dump_at(res, 4);
     }
     free(ids);
     free(first);
-    json_t *root = json_pack(
-        "{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:s, s:o}]}", "$schema",
-        "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs", "tool",
-        "driver", "name", "tscrub", "version", TS_VERSION, "rules", rules, "columnKind",
-        "unicodeCodePoints",
-        "results", results);
-    if (!root) return -1;
-    int rc = dump(root, JSON_INDENT(2));
-    putchar('\n');
+    array_end(nres, 3);
+    fputs("\n    }\n  ]\n}\n", stdout);
     return rc;
 }
 
