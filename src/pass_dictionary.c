@@ -48,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "context.h"
 #include "dict.h"
 #include "metaphone.h"
@@ -735,6 +736,8 @@ typedef struct {
     uint8_t punct : 2;      /* P_*: what follows the word */
     uint8_t flags : 2;      /* TOK_* */
     uint8_t start : 1;      /* a match or a window may start here (tokenize) */
+    uint8_t seen : 1;       /* this round's scan stopped here */
+    uint8_t pseen : 1;      /* this round's priming stopped here */
     uint8_t none;           /* NONE_*: what is known not to start here, this round */
 } token;
 _Static_assert(sizeof(token) <= 12, "tokens are many: keep them small");
@@ -808,6 +811,40 @@ static const uint8_t byte_class[256] = {
 };
 #define BYTE_IS(c, k) ((byte_class[(unsigned char)(c)] & (k)) != 0)
 
+/* Where something may start among the tokens v[first, last) of one
+ * segment: an exact match at a term's word or at a word that begins a key
+ * the next word continues; a sounds-like window wherever it would hold a
+ * word that is no common word or anchors a term (the `maybe` of
+ * sounds_like).  Elsewhere nothing can. */
+static void mark_starts(const dict_state *d, token *v, size_t first, size_t last)
+{
+    for (size_t j = first; j < last; j++) {
+        const word_info *w = &d->wv[v[j].wi];
+        size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
+        if (w->hot & HOT_EXACT) v[j].start = 1;
+        else if (w->cont && j + 1 < last && v[j].punct != P_END &&
+                 (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+            v[j].start = 1;
+        if (w->hot & HOT_FIRST) v[j].start = 1;
+        if (w->hot & (HOT_ANY | HOT_LAST))
+            for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
+        if (w->hot & HOT_ANY) v[j].start = 1;
+    }
+}
+
+/* mark_starts' answer for token j of a segment's tokens v[.., last). */
+static bool start_at(const dict_state *d, const token *v, size_t last, size_t j)
+{
+    const word_info *w = &d->wv[v[j].wi];
+    if (w->hot & (HOT_EXACT | HOT_FIRST | HOT_ANY)) return true;
+    if (w->cont && j + 1 < last && v[j].punct != P_END &&
+        (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+        return true;
+    for (size_t q = j + 1; q < last && q < j + MAX_WINDOW; q++)
+        if (d->wv[v[q].wi].hot & (HOT_ANY | HOT_LAST)) return true;
+    return false;
+}
+
 static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
 {
     size_t i = 0, first = tl->n;
@@ -854,28 +891,14 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
                    (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0);
         t->none = 0;
         t->start = 0;
+        t->seen = 0;
+        t->pseen = 0;
         t->wi = wi;
         *sent = punct == P_END;
     }
-    /* Where something may start: an exact match at a term's word or at a
-     * word that begins a key the next word continues; a sounds-like window
-     * wherever it would hold a word that is no common word or anchors a
-     * term (the `maybe` of sounds_like).  Elsewhere nothing can. */
-    token *v = tl->v;
-    for (size_t j = first; j < tl->n; j++) {
-        const word_info *w = &d->wv[v[j].wi];
-        size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
-        if (w->hot & HOT_EXACT) v[j].start = 1;
-        else if (w->cont && j + 1 < tl->n && v[j].punct != P_END &&
-                 (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
-            v[j].start = 1;
-        if (w->hot & HOT_FIRST) v[j].start = 1;
-        if (w->hot & (HOT_ANY | HOT_LAST))
-            for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
-        if (w->hot & HOT_ANY) v[j].start = 1;
-    }
+    mark_starts(d, tl->v, first, tl->n);
     for (size_t j = first; j < tl->n; j++)
-        if (v[j].start && hot_push(tl, j)) return TS_ERR_NOMEM;
+        if (tl->v[j].start && hot_push(tl, j)) return TS_ERR_NOMEM;
     return TS_OK;
 }
 
@@ -950,7 +973,15 @@ typedef struct {
     size_t quiet_until;     /* no suggestion starts before this token (one just did) */
     const uint32_t *speaker_words; /* words of the transcript's speaker labels (d->wv) */
     size_t n_speaker_words;
+    uint8_t *miss;          /* per term: a decision here would differ were it primed */
+    /* Judging the text as the round's edits will leave it (see
+     * settle_proof): guards then look for company in that text. */
+    struct settle_proof *proof;
 } seg_ctx;
+
+struct settle_proof;
+static bool proof_company(struct settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                          size_t radius);
 
 static inline const word_info *wof(const seg_ctx *c, size_t i) { return &c->d->wv[c->tok[i].wi]; }
 
@@ -1119,6 +1150,7 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
         if (lo < c->first) lo = c->first;
         if (hi > c->last) hi = c->last;
     }
+    if (c->proof) return proof_company(c->proof, c, i, id, radius);
     if (c->approved && approved_near(c->approved, lo, hi, i, id)) return true;
     size_t tl = ti->text_len;
     for (size_t k = lo; k < hi; k++) {
@@ -1334,6 +1366,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
         why = "canonical form";
         conf = 0.9f;
         if (m->k > 1 && all_common && !c->primed[m->term]) {
+            if (c->miss) c->miss[m->term] = 1;
             rule = R_SUGGESTION;
             conf = 0.6f;
             why = "common words joined";
@@ -1761,6 +1794,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
                  * identical ("customer router" for Cosmo Router); otherwise
                  * at most a suggestion. */
                 fix_at = c->primed[cd->term] && cd->aligned ? 0.80 : 2;
+                if (cd->aligned && !c->primed[cd->term] && c->miss) c->miss[cd->term] = 1;
                 suggest_at = 0.82;
             }
             if (ti->ambiguous || (ti->t->flags & TS_TERM_SUGGEST)) fix_at = 2; /* never fixed */
@@ -1801,6 +1835,33 @@ static size_t next_start(const token_list *tl, size_t *h, size_t i, size_t last)
     return tl->hot[*h];
 }
 
+/* Priming at token i (one of tokenize's starts): sets *term to the term
+ * the words there write (-1: none) and returns the tokens to move on by. */
+static size_t prime_step(seg_ctx *c, size_t i, int32_t *term)
+{
+    *term = -1;
+    /* only a term's word, or one that begins a key the next word
+     * continues, can be written as a term (see tokenize) */
+    const word_info *w = wof(c, i);
+    if (!(w->hot & HOT_EXACT) &&
+        !(w->cont && i + 1 < c->last && c->tok[i].punct != P_END &&
+          (w->cont & sym_bit(wof(c, i + 1)->norm[0]))))
+        return 1;
+    match m;
+    bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
+    if (exact_match(c, i, &m) && m.kind == R_FORM && m.k > 1) {
+        joined_common = true;
+        for (size_t q = 0; q < m.k; q++) joined_common &= wof(c, i + q)->common;
+    }
+    if (m.term < 0 || m.kind == R_MISHEARD || m.component) return 1;
+    const term_info *ti = &c->d->terms[m.term];
+    const char *s = c->text + c->tok[i].s;
+    size_t n = tok_end(&c->tok[i + m.k - 1]) - c->tok[i].s, tl2 = ti->text_len;
+    if (!joined_common && (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0)))
+        *term = m.term;
+    return m.k;
+}
+
 static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
                   uint8_t *primed)
 {
@@ -1810,34 +1871,505 @@ static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcr
                      .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
         for (size_t i = c.first; (i = next_start(tl, &h, i, c.last)) < c.last;) {
-            /* only a term's word, or one that begins a key the next word
-             * continues, can be written as a term (see tokenize) */
-            const word_info *w = wof(&c, i);
-            if (!(w->hot & HOT_EXACT) &&
-                !(w->cont && i + 1 < c.last && c.tok[i].punct != P_END &&
-                  (w->cont & sym_bit(wof(&c, i + 1)->norm[0])))) {
-                i++;
-                continue;
-            }
-            match m;
-            bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
-            if (exact_match(&c, i, &m) && m.kind == R_FORM && m.k > 1) {
-                joined_common = true;
-                for (size_t q = 0; q < m.k; q++) joined_common &= wof(&c, i + q)->common;
-            }
-            if (m.term >= 0 && m.kind != R_MISHEARD && !m.component) {
-                const term_info *ti = &d->terms[m.term];
-                const char *s = c.text + c.tok[i].s;
-                size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = ti->text_len;
-                if (!joined_common &&
-                    (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0)))
-                    primed[m.term] = 1;
-                i += m.k;
-            } else {
-                i++;
-            }
+            int32_t term;
+            c.tok[i].pseen = 1;
+            i += prime_step(&c, i, &term);
+            if (term >= 0) primed[term] = 1;
         }
     }
+}
+
+/* The scan's step at token i: proposes what starts there and returns the
+ * tokens it used (0: none). */
+static size_t scan_step(seg_ctx *c, size_t i)
+{
+    match m;
+    size_t used = 0;
+    if (exact_match(c, i, &m)) {
+        used = apply_exact(c, i, &m);
+        /* a hint is only ever a suggestion: not made when none is shown */
+        if (used == 1 && c->d->terms[m.term].ambiguous && !c->d->findings_unused)
+            sounds_like(c, i, 2, true);
+    }
+    if (!used) used = sounds_like(c, i, 1, false);
+    return used;
+}
+
+/* ---- settling ---------------------------------------------------------- */
+
+/* The engine runs a pass that looks across segments again until it
+ * proposes nothing, and on real text the dictionary's second round finds
+ * nothing while costing a third of the pass.  In fix mode (no findings to
+ * report) the pass therefore proves instead that its edits, applied as
+ * proposed, leave nothing to do, and marks them as settling (edit.h); when
+ * the proof does not go through, the engine runs the round as always.
+ *
+ * The proof judges the edited text the way the next round would, but only
+ * where that can differ from this round:
+ * - the next round's tokens are this round's, with the chunks (blank to
+ *   blank) that hold an edit read afresh (tokenize), and the token after
+ *   them told whether a sentence starts;
+ * - a decision at a token reads tokens from 7 before it (except: and
+ *   guard: phrases) to 3 + max_words after it (windows of 4, and exact
+ *   matches starting in them), so a decision further from every changed
+ *   token reads what it read this round; the scan and priming are
+ *   replayed with the real code near changed tokens and wherever their
+ *   steps do not land on a token this round's stopped at, and are known
+ *   to land where this round's did elsewhere (a token this round stopped
+ *   at is one the next round stops at, as both step the same way from
+ *   there);
+ * - priming only turns a candidate into a fix: decisions that an unprimed
+ *   term held back are noted (miss), and the proof fails if the edited
+ *   text may prime such a term;
+ * - guards look for company across segments: every common word this round
+ *   left unapproved (rejected), and every guard consulted in the replay,
+ *   is judged against the edited text's tokens within its radius (the
+ *   next round has no approvals of its own unless some guard lets a word
+ *   through, which is what this rules out).
+ * Anything the proof does not model (overlapping edits, an edit that does
+ * not cover whole tokens, chained approvals left open, memory) fails it. */
+
+typedef struct {
+    uint32_t seg, a, b;           /* the tokens [a, b) it replaces */
+    uint32_t S, E;                /* the bytes [S, E) of the segment text it replaces */
+    uint32_t cs, ce;              /* the chunks read afresh: bytes [cs, ce) before the edit */
+    uint32_t nt, n_nt;            /* their tokens: settle_proof.nt[nt, nt + n_nt), offsets from cs */
+    const char *repl;
+    uint32_t rl;
+    bool sent_out;                /* a sentence starts after the chunks */
+    bool prev_break;              /* the chunks make the token before them a break */
+} proof_edit;
+
+typedef struct settle_proof {
+    dict_state *d;
+    const ts_transcript *t;
+    const token_list *tl;         /* this round's tokens */
+    proof_edit *e;                /* malloc'd, in text order */
+    size_t n_e;
+    token *nt;                    /* malloc'd: the tokens of the chunks read afresh */
+    size_t n_nt, cap_nt;
+    /* the segment being replayed: its edited text and tokens */
+    size_t sgi;
+    char *text;                   /* malloc'd */
+    size_t cap_text;
+    token *st;                    /* malloc'd */
+    uint8_t *chg, *near;          /* per token of st: changed; near a changed token */
+    size_t n_st, cap_st;
+} settle_proof;
+
+static int cmp_proof_edit(const void *x, const void *y)
+{
+    const proof_edit *a = x, *b = y;
+    if (a->seg != b->seg) return a->seg < b->seg ? -1 : 1;
+    return a->S < b->S ? -1 : a->S > b->S;
+}
+
+/* Is the word company for term `id` at a word w (guard_allows)? */
+static bool is_company(const dict_state *d, uint32_t wi, uint32_t id, const word_info *w,
+                       uint32_t canon_wi)
+{
+    const word_info *o = &d->wv[wi];
+    if (list_has(o->guard_of, id)) return true;
+    return wi == canon_wi && o->fold_len == w->fold_len && memcmp(o->fold, w->fold, w->fold_len) == 0;
+}
+
+/* Can an exact match start at the word (exact_match)? */
+static bool may_match(const word_info *w)
+{
+    const key_entry *e = w->k1, *es = w->k1s;
+    return w->cont || (e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
+           (es && (es->canon >= 0 || es->comp >= 0));
+}
+
+/* Looks for company among `count` tokens of the edited text from this
+ * round's token k leftwards (k included), not below token lo. */
+static bool company_left(const settle_proof *pr, size_t k, size_t lo, size_t count, uint32_t id,
+                         const word_info *w, uint32_t canon_wi)
+{
+    const token *v = pr->tl->v;
+    size_t x = 0, n = pr->n_e; /* x - 1: the last edit with a <= k */
+    for (size_t l = 0, h = n; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].a <= k) l = x = m + 1;
+        else h = m;
+    }
+    while (count && k != SIZE_MAX && k >= lo) {
+        if (x && k < pr->e[x - 1].b) {
+            const proof_edit *e = &pr->e[x - 1];
+            for (size_t q = e->n_nt; q-- > 0 && count; count--)
+                if (is_company(pr->d, pr->nt[e->nt + q].wi, id, w, canon_wi)) return true;
+            k = e->a ? e->a - 1 : SIZE_MAX;
+            x--;
+        } else {
+            if (is_company(pr->d, v[k].wi, id, w, canon_wi)) return true;
+            count--;
+            k = k ? k - 1 : SIZE_MAX;
+        }
+    }
+    return false;
+}
+
+/* The same rightwards, below token hi. */
+static bool company_right(const settle_proof *pr, size_t k, size_t hi, size_t count, uint32_t id,
+                          const word_info *w, uint32_t canon_wi)
+{
+    const token *v = pr->tl->v;
+    size_t x = pr->n_e; /* the first edit with b > k */
+    for (size_t l = 0, h = pr->n_e; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b > k) h = x = m;
+        else l = m + 1;
+    }
+    while (count && k < hi) {
+        if (x < pr->n_e && k >= pr->e[x].a) {
+            const proof_edit *e = &pr->e[x];
+            for (size_t q = 0; q < e->n_nt && count; q++, count--)
+                if (is_company(pr->d, pr->nt[e->nt + q].wi, id, w, canon_wi)) return true;
+            k = e->b;
+            x++;
+        } else {
+            if (is_company(pr->d, v[k].wi, id, w, canon_wi)) return true;
+            count--;
+            k++;
+        }
+    }
+    return false;
+}
+
+static uint32_t canon_word(const dict_state *d, uint32_t id)
+{
+    const term_info *ti = &d->terms[id];
+    ts_strmap_slot *s = ts_strmap_find(&d->memo, ti->t->text, ti->text_len);
+    return s ? (uint32_t)((uintptr_t)s->value - 1) : NO_WORD;
+}
+
+/* guard_allows' company, in the edited text, for token i of the segment
+ * being replayed. */
+static bool proof_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                          size_t radius)
+{
+    const dict_state *d = pr->d;
+    const word_info *w = wof(c, i);
+    uint32_t canon_wi = canon_word(d, id);
+    bool close = radius <= 10;
+    size_t left = radius, right = radius;
+    for (size_t j = i; j-- > 0 && left; left--)
+        if (is_company(d, c->tok[j].wi, id, w, canon_wi)) return true;
+    for (size_t j = i + 1; j < pr->n_st && right; j++, right--)
+        if (is_company(d, c->tok[j].wi, id, w, canon_wi)) return true;
+    if (close) return false;
+    const size_t *sf = pr->tl->seg_first;
+    if (left && sf[pr->sgi] && company_left(pr, sf[pr->sgi] - 1, 0, left, id, w, canon_wi))
+        return true;
+    return right && company_right(pr, sf[pr->sgi + 1], pr->tl->n, right, id, w, canon_wi);
+}
+
+static size_t next_hot(const token *v, size_t i, size_t n)
+{
+    while (i < n && !v[i].start) i++;
+    return i;
+}
+
+/* Reads the chunks of edit e afresh into pr->nt; false when the edit is
+ * not one the proof models (or memory ran out). */
+static bool proof_region(settle_proof *pr, proof_edit *e, bool sent_in, token_list *rt, ts_buf *buf)
+{
+    const ts_segment *sg = &pr->t->segs[e->seg];
+    const char *T = sg->text;
+    buf->len = 0;
+    if (ts_buf_append(buf, T + e->cs, e->S - e->cs) || ts_buf_append(buf, e->repl, e->rl) ||
+        ts_buf_append(buf, T + e->E, e->ce - e->E))
+        return false;
+    rt->n = 1; /* a stand-in for the token before the chunks */
+    rt->n_hot = 0;
+    memset(&rt->v[0], 0, sizeof rt->v[0]);
+    rt->v[0].punct = P_NONE;
+    bool sent = sent_in;
+    if (tokenize(pr->d, buf->data, buf->len, rt, &sent)) return false;
+    e->prev_break = rt->v[0].punct != P_NONE;
+    e->sent_out = sent;
+    e->n_nt = (uint32_t)(rt->n - 1);
+    e->nt = (uint32_t)pr->n_nt;
+    if (pr->n_nt + e->n_nt > pr->cap_nt) {
+        size_t cap = pr->cap_nt ? pr->cap_nt * 2 : 1024;
+        while (cap < pr->n_nt + e->n_nt) cap *= 2;
+        token *v = realloc(pr->nt, cap * sizeof *v);
+        if (!v) return false;
+        pr->nt = v;
+        pr->cap_nt = cap;
+    }
+    memcpy(pr->nt + pr->n_nt, rt->v + 1, e->n_nt * sizeof *rt->v);
+    pr->n_nt += e->n_nt;
+    return true;
+}
+
+static bool proof_reserve(settle_proof *pr, size_t text_len, size_t n_tok)
+{
+    if (text_len > pr->cap_text) {
+        char *p = realloc(pr->text, text_len);
+        if (!p) return false;
+        pr->text = p;
+        pr->cap_text = text_len;
+    }
+    if (n_tok > pr->cap_st) {
+        size_t cap = n_tok * 2;
+        token *v = realloc(pr->st, cap * sizeof *v);
+        if (!v) return false;
+        pr->st = v;
+        uint8_t *a = realloc(pr->chg, cap), *b = a ? realloc(pr->near, cap) : NULL;
+        if (a) pr->chg = a;
+        if (!a || !b) return false;
+        pr->near = b;
+        pr->cap_st = cap;
+    }
+    return true;
+}
+
+/* Builds the edited text and tokens of segment sgi, whose edits are
+ * e[lo, hi). */
+static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
+{
+    const ts_segment *sg = &pr->t->segs[sgi];
+    const token *v = pr->tl->v;
+    size_t f = pr->tl->seg_first[sgi], l = pr->tl->seg_first[sgi + 1];
+    size_t len = sg->text_len, ntok = l - f;
+    for (size_t x = lo; x < hi; x++) {
+        len = len + pr->e[x].rl - (pr->e[x].E - pr->e[x].S);
+        ntok += pr->e[x].n_nt;
+    }
+    if (len > UINT32_MAX || !proof_reserve(pr, len ? len : 1, ntok + 1)) return false;
+    char *out = pr->text;
+    size_t tp = 0, w = 0, k = f, from = 0;
+    int64_t delta = 0;
+    bool pending = false, sent = false; /* the next copied token's sentence start */
+    for (size_t x = lo; x <= hi; x++) {
+        const proof_edit *e = x < hi ? &pr->e[x] : NULL;
+        size_t upto = e ? e->cs : sg->text_len, kto = e ? e->a : l;
+        memcpy(out + tp, sg->text + from, upto - from);
+        tp += upto - from;
+        for (; k < kto; k++, w++) {
+            pr->st[w] = v[k];
+            pr->st[w].s = (uint32_t)((int64_t)v[k].s + delta);
+            pr->chg[w] = 0;
+            if (pending) {
+                pr->st[w].flags = (uint8_t)((pr->st[w].flags & ~TOK_SENTENCE_START) |
+                                            (sent ? TOK_SENTENCE_START : 0));
+                pr->chg[w] = pr->st[w].flags != v[k].flags;
+                pending = false;
+            }
+        }
+        if (!e) break;
+        if (e->prev_break) {
+            if (!w) return false; /* it would reach into the segment before */
+            if (pr->st[w - 1].punct < P_BREAK) {
+                pr->st[w - 1].punct = P_BREAK;
+                pr->chg[w - 1] = 1;
+            }
+        }
+        size_t rs = tp;
+        memcpy(out + tp, sg->text + e->cs, e->S - e->cs);
+        tp += e->S - e->cs;
+        memcpy(out + tp, e->repl, e->rl);
+        tp += e->rl;
+        memcpy(out + tp, sg->text + e->E, e->ce - e->E);
+        tp += e->ce - e->E;
+        for (size_t q = 0; q < e->n_nt; q++, w++) {
+            pr->st[w] = pr->nt[e->nt + q];
+            pr->st[w].s += (uint32_t)rs;
+            pr->chg[w] = 1;
+        }
+        from = e->ce;
+        k = e->b;
+        delta = (int64_t)tp - (int64_t)e->ce;
+        pending = true;
+        sent = e->sent_out;
+    }
+    if (tp != len) return false;
+    pr->n_st = w;
+    /* near: the tokens whose decisions may read a changed token c.  A
+     * step at p reads p to p + 4 (windows, and the word after one); an
+     * exact match at q reads on from q only where a key continues (cont),
+     * up to max_words further; apply_exact at a word that may start a
+     * match reads 7 words either side (except: and guard: phrases). */
+    const dict_state *d = pr->d;
+    const token *st = pr->st;
+    size_t mw = (size_t)d->max_words;
+    memset(pr->near, 0, w);
+    for (size_t c = 0; c < w; c++) {
+        if (!pr->chg[c]) continue;
+        for (size_t p = c > 7 ? c - 7 : 0; p <= c + 7 && p < w; p++) {
+            const word_info *pw = &d->wv[st[p].wi];
+            if ((p + 4 >= c && p <= c) || may_match(pw)) pr->near[p] = 1;
+        }
+        for (size_t q = c > mw ? c - mw : 0; q < c; q++)
+            if (d->wv[st[q].wi].cont)
+                for (size_t p = q > 3 ? q - 3 : 0; p <= q; p++) pr->near[p] = 1;
+    }
+    for (size_t j = 0; j < w; j++)
+        if (pr->near[j]) pr->st[j].none = 0;
+    /* tokenize's starts where they may differ: a start depends on the
+     * token and the three after it */
+    for (size_t c = 0; c < w; c++)
+        if (pr->chg[c])
+            for (size_t p = c > 3 ? c - 3 : 0; p <= c; p++)
+                pr->st[p].start = start_at(d, pr->st, w, p);
+    return true;
+}
+
+/* Replays priming and the scan over the segment built by proof_build;
+ * false when the next round could propose an edit there or prime a term
+ * that some decision waits for (np: terms it may newly prime). */
+static bool proof_replay(settle_proof *pr, seg_ctx *c, uint8_t *np, const uint8_t *primed)
+{
+    token *st = pr->st;
+    const uint8_t *near = pr->near;
+    size_t n = pr->n_st;
+    for (int scan = 0; scan < 2; scan++) {
+        for (size_t i = next_hot(st, 0, n); i < n;) {
+            bool stopped = scan ? st[i].seen : st[i].pseen;
+            if (!near[i] && stopped) {
+                /* where this round stepped to next, unless near a change */
+                size_t v = i + 1;
+                while (v < n && !near[v] && !(scan ? st[v].seen : st[v].pseen)) v++;
+                if (v == n) break;
+                if (!near[v]) {
+                    i = v;
+                    continue;
+                }
+            }
+            size_t used;
+            if (scan) {
+                used = scan_step(c, i);
+                if (c->out->n || c->out->failed) return false;
+            } else {
+                int32_t term;
+                used = prime_step(c, i, &term);
+                if (term >= 0 && !primed[term]) np[term] = 1;
+            }
+            i = next_hot(st, i + (used ? used : 1), n);
+        }
+    }
+    return true;
+}
+
+/* Do this round's edits leave nothing for the next?  See above. */
+static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
+                          const ts_edit_list *out, const uint8_t *primed, uint8_t *miss,
+                          const size_t *rejected, size_t n_rejected, const uint32_t *speaker_words,
+                          size_t n_speaker_words)
+{
+    settle_proof pr = {.d = d, .t = t, .tl = tl};
+    token_list rt = {0};
+    ts_buf buf = TS_BUF_INIT;
+    ts_edit_list sim;
+    ts_edit_list_init(&sim);
+    uint8_t *np = calloc(d->n, 1);
+    bool ok = false;
+    if (!np || !(pr.e = malloc((out->n ? out->n : 1) * sizeof *pr.e)) ||
+        !(rt.v = malloc(64 * sizeof *rt.v)))
+        goto out;
+    rt.cap = 64;
+    const token *v = tl->v;
+    /* the edits, by token */
+    for (size_t i = 0; i < out->n; i++) {
+        const ts_edit *ed = &out->v[i];
+        if (ed->report_only || ed->kind != TS_EDIT_REPLACE || ed->seg >= t->n) goto out;
+        pr.e[pr.n_e++] = (proof_edit){.seg = ed->seg, .S = ed->start, .E = ed->end,
+                                      .repl = ed->repl, .rl = ed->repl_len};
+    }
+    for (size_t i = 1; i < pr.n_e; i++)
+        if (cmp_proof_edit(&pr.e[i - 1], &pr.e[i]) > 0) {
+            qsort(pr.e, pr.n_e, sizeof *pr.e, cmp_proof_edit);
+            break;
+        }
+    for (size_t x = 0; x < pr.n_e; x++) {
+        proof_edit *e = &pr.e[x];
+        const ts_segment *sg = &t->segs[e->seg];
+        const char *T = sg->text;
+        size_t f = tl->seg_first[e->seg], l = tl->seg_first[e->seg + 1], a = f, b;
+        for (size_t h = l; a < h;) {
+            size_t m = a + (h - a) / 2;
+            if (v[m].s < e->S) a = m + 1;
+            else h = m;
+        }
+        if (a == l || v[a].s != e->S || e->E <= e->S || e->E > sg->text_len) goto out;
+        for (b = a; b < l && v[b].s < e->E; b++) {}
+        uint32_t end = tok_end(&v[b - 1]);
+        if (!(end == e->E || (end + 1 == e->E && T[end] == ','))) goto out;
+        size_t cs = e->S, ce = sg->text_len;
+        while (cs > 0 && !is_blank(T[cs - 1])) cs--;
+        if (b < l) {
+            ce = v[b].s;
+            while (ce > 0 && !is_blank(T[ce - 1])) ce--;
+        }
+        if (ce < e->E) goto out;
+        const proof_edit *p = x ? &pr.e[x - 1] : NULL;
+        bool after = p && p->seg == e->seg;
+        if (after && (p->E > e->S || p->b > a)) goto out; /* overlapping: deferred */
+        e->a = (uint32_t)a;
+        e->b = (uint32_t)b;
+        e->cs = (uint32_t)cs;
+        e->ce = (uint32_t)ce;
+        bool sent_in = after && p->b == a ? p->sent_out : (v[a].flags & TOK_SENTENCE_START) != 0;
+        if (!proof_region(&pr, e, sent_in, &rt, &buf)) goto out;
+    }
+    /* replay the segments the edits change */
+    for (size_t x = 0; x < pr.n_e;) {
+        size_t y = x;
+        while (y < pr.n_e && pr.e[y].seg == pr.e[x].seg) y++;
+        size_t sgi = pr.e[x].seg;
+        if (!proof_build(&pr, sgi, x, y)) goto out;
+        pr.sgi = sgi;
+        ts_edit_list_clear(&sim);
+        seg_ctx c = {.d = d, .tr = t, .tok = pr.st, .first = 0, .last = pr.n_st, .n_all = pr.n_st,
+                     .t = t, .seg = (uint32_t)sgi, .text = pr.text, .primed = (uint8_t *)primed,
+                     .out = &sim, .recheck = true, .speaker_words = speaker_words,
+                     .n_speaker_words = n_speaker_words, .miss = miss, .proof = &pr};
+        if (!proof_replay(&pr, &c, np, primed)) goto out;
+        x = y;
+    }
+    /* a term the edited text may prime must not be one a decision waits for */
+    for (size_t i = 0; i < d->n; i++)
+        if (np[i] && miss[i]) goto out;
+    /* the words left unapproved find no company in the edited text */
+    for (size_t r = 0; r < n_rejected; r++) {
+        size_t p = rejected[r];
+        uint32_t sgi = seg_of(tl->seg_first, t->n, p);
+        seg_ctx c = {.d = d, .tr = t, .tok = tl->v, .first = tl->seg_first[sgi],
+                     .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = sgi,
+                     .text = t->segs[sgi].text, .primed = (uint8_t *)primed,
+                     .seg_first = tl->seg_first};
+        match m;
+        if (!exact_match(&c, p, &m) || m.term < 0) goto out;
+        for (size_t l = 0, h = pr.n_e; l < h;) { /* not itself edited */
+            size_t mid = l + (h - l) / 2;
+            if (pr.e[mid].b <= p) l = mid + 1;
+            else if (pr.e[mid].a > p) h = mid;
+            else goto out;
+        }
+        const ts_term *tt = d->terms[m.term].t;
+        size_t radius = tt->within ? tt->within : GUARD_RADIUS;
+        bool close = radius <= 10;
+        const word_info *w = wof(&c, p);
+        uint32_t canon_wi = canon_word(d, (uint32_t)m.term);
+        if ((p && company_left(&pr, p - 1, close ? c.first : 0, radius, (uint32_t)m.term, w, canon_wi)) ||
+            company_right(&pr, p + 1, close ? c.last : tl->n, radius, (uint32_t)m.term, w, canon_wi))
+            goto out;
+    }
+    ok = true;
+out:
+    free(np);
+    free(pr.e);
+    free(pr.nt);
+    free(pr.text);
+    free(pr.st);
+    free(pr.chg);
+    free(pr.near);
+    free(rt.v);
+    free(rt.hot);
+    ts_buf_release(&buf);
+    ts_edit_list_release(&sim);
+    return ok;
 }
 
 static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcript *t,
@@ -1862,6 +2394,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     uint32_t speaker_words[64];
     size_t n_speaker_words = 0;
     size_t *rejected = NULL;
+    /* fix mode: the decisions an unprimed term held back (prove_settled) */
+    uint8_t *miss = d->findings_unused ? calloc(d->n, 1) : NULL;
     if (!primed || (!d->tl && !(d->tl = calloc(1, sizeof *d->tl)))) {
         st = TS_ERR_NOMEM;
         goto out;
@@ -1892,16 +2426,21 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         tlp->cap_segs = t->n + 1;
     }
     d->n_seg_hash = 0; /* until this round's tokens are complete */
+    /* With nothing to compare, the texts are hashed at the end, and only
+     * when the engine will run another round. */
+    bool hash_later = !reuse;
     size_t w = 0;
     tlp->n_hot = 0;
     for (size_t i = 0; i < t->n; i++) {
-        uint64_t h = ts_hash64(t->segs[i].text, t->segs[i].text_len);
+        uint64_t h = hash_later ? 0 : ts_hash64(t->segs[i].text, t->segs[i].text_len);
         size_t a = reuse ? tlp->seg_first[i] : 0, b = reuse ? tlp->seg_first[i + 1] : 0;
         tlp->seg_first[i] = w;
         if (reuse && d->seg_hash[i] == h && w <= a) {
             if (w != a) memmove(tlp->v + w, tlp->v + a, (b - a) * sizeof *tlp->v);
-            for (size_t j = w; j < w + (b - a); j++)
+            for (size_t j = w; j < w + (b - a); j++) {
+                tlp->v[j].seen = tlp->v[j].pseen = 0;
                 if (tlp->v[j].start && (st = hot_push(tlp, j))) goto out;
+            }
             w += b - a;
         } else {
             tlp->n = w;
@@ -1913,7 +2452,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
     tlp->n = w;
     tlp->seg_first[t->n] = w;
-    d->n_seg_hash = t->n;
+    d->n_seg_hash = hash_later ? 0 : t->n;
     token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     /* the words of the speakers' names, as written in their labels */
@@ -1947,17 +2486,11 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
                      .seg_first = tl.seg_first, .approved = &approved, .rejected = rejected,
                      .n_rejected = n_rejected, .cap_rejected = cap_rejected,
-                     .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
+                     .speaker_words = speaker_words, .n_speaker_words = n_speaker_words,
+                     .miss = miss};
         for (size_t i = c.first; (i = next_start(&tl, &h, i, c.last)) < c.last;) {
-            match m;
-            size_t used = 0;
-            if (exact_match(&c, i, &m)) {
-                used = apply_exact(&c, i, &m);
-                /* a hint is only ever a suggestion: not made when none is shown */
-                if (used == 1 && c.d->terms[m.term].ambiguous && !d->findings_unused)
-                    sounds_like(&c, i, 2, true);
-            }
-            if (!used) used = sounds_like(&c, i, 1, false);
+            c.tok[i].seen = 1;
+            size_t used = scan_step(&c, i);
             i += used ? used : 1;
         }
         n_rejected = c.n_rejected;
@@ -1970,6 +2503,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
     /* Guards see this run's own approvals, so the engine's next round does
      * not find a second wave; a few sweeps reach the fixed point. */
+    bool chained = false; /* the last sweep approved more: another might too */
     for (int sweep = 0; sweep < 4 && n_rejected; sweep++) {
         size_t before = out->n, keep = 0;
         for (size_t r = 0; r < n_rejected; r++) {
@@ -1979,7 +2513,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
                          .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
                          .text = t->segs[sgi].text, .primed = primed, .out = out,
                          .seg_first = tl.seg_first, .approved = &approved, .recheck = true,
-                         .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
+                         .speaker_words = speaker_words, .n_speaker_words = n_speaker_words,
+                         .miss = miss};
             match m;
             if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
             if (!is_approved(&approved, i)) rejected[keep++] = i;
@@ -1989,9 +2524,20 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
             st = TS_ERR_NOMEM;
             goto out;
         }
-        if (out->n == before) break;
+        chained = out->n != before;
+        if (!chained) break;
+    }
+    if (miss && out->n && !(chained && n_rejected) &&
+        prove_settled(d, t, &tl, out, primed, miss, rejected, n_rejected, speaker_words,
+                      n_speaker_words)) {
+        for (size_t i = 0; i < out->n; i++) out->v[i].settles = true;
+    } else if (hash_later && out->n) {
+        for (size_t i = 0; i < t->n; i++)
+            d->seg_hash[i] = ts_hash64(t->segs[i].text, t->segs[i].text_len);
+        d->n_seg_hash = t->n;
     }
 out:
+    free(miss);
     free(primed);
     free(approved.v);
     free(rejected);
