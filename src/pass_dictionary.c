@@ -156,6 +156,9 @@ typedef struct {
 } word_info;
 
 enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
+/* wflags: the word guards some term; an exact match may start at it
+ * (exact_match); a key continues after it (cont) */
+enum { WF_GUARD = 1, WF_MATCH = 2, WF_CONT = 4 };
 enum { HOT_EXACT = 1, HOT_ANY = 2, HOT_FIRST = 4, HOT_LAST = 8 };
 
 typedef struct {
@@ -189,6 +192,8 @@ typedef struct {
     struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
     size_t n_wins, cap_wins;
     word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
+    uint8_t *wflags;              /* malloc'd, parallel to wv: WF_* (a guard looks at 80
+                                   * words: a byte each stays cached) */
     uint32_t n_wv, cap_wv;
     /* The round's tokens; the buffer is kept for the engine's next round,
      * which reuses the tokens of segments whose text it did not change. */
@@ -551,6 +556,7 @@ static void dict_free(void *state)
     token_list_free(d->tl);
     free(d->seg_hash);
     free(d->wv);
+    free(d->wflags);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
             id_list *l = d->anchors.slots[i].value;
@@ -655,6 +661,9 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         word_info *v = realloc(d->wv, cap * sizeof *v);
         if (!v) return NO_WORD;
         d->wv = v;
+        uint8_t *g = realloc(d->wflags, cap);
+        if (!g) return NO_WORD;
+        d->wflags = g;
         d->cap_wv = cap;
     }
     int added;
@@ -713,6 +722,13 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         w->stop_s = es && es->canon >= 0 && !d->terms[es->canon].ambiguous;
         /* "the" starts a key ("the ano" for Theano) only before some words */
         w->cont = e ? (e->prefix ? e->next : 0) | (e->cprefix ? e->cnext : 0) : 0;
+    }
+    {
+        const key_entry *e = w->k1, *es = w->k1s;
+        bool match = w->cont || (e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
+                     (es && (es->canon >= 0 || es->comp >= 0));
+        d->wflags[d->n_wv] = (uint8_t)((w->guard_of ? WF_GUARD : 0) | (match ? WF_MATCH : 0) |
+                                       (w->cont ? WF_CONT : 0));
     }
     slot->value = (void *)(uintptr_t)(d->n_wv + 1);
     return d->n_wv++;
@@ -905,14 +921,23 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
 /* ---- matching --------------------------------------------------------- */
 
 /* Common words a run let become their term inside its guard, by token:
- * few, so a sorted list rather than a slot per token. */
-typedef struct {
+ * few, so sorted lists rather than a slot per token.  The scan approves in
+ * token order (appended to `v`); the sweeps approve anywhere, and an
+ * insertion into hundreds of thousands would move them all, so theirs go
+ * to a short list of their own (`late`), merged in when it grows. */
+typedef struct approval_list {
     struct approval { uint32_t tok, term; } *v;
     size_t n, cap;
+} approval_list;
+
+typedef struct {
+    approval_list in_order, late;
 } approvals;
 
+#define LATE_APPROVALS 1024
+
 /* The first approval at or after token k. */
-static size_t approval_at(const approvals *a, size_t k)
+static size_t approval_at(const approval_list *a, size_t k)
 {
     size_t lo = 0, hi = a->n;
     while (lo < hi) {
@@ -923,10 +948,19 @@ static size_t approval_at(const approvals *a, size_t k)
     return lo;
 }
 
-static int approval_add(approvals *a, size_t k, uint32_t term)
+static bool list_approved(const approval_list *a, size_t k)
 {
-    size_t at = a->n && a->v[a->n - 1].tok < k ? a->n : approval_at(a, k);
-    if (at < a->n && a->v[at].tok == k) return 0;
+    size_t x = approval_at(a, k);
+    return x < a->n && a->v[x].tok == k;
+}
+
+static bool is_approved(const approvals *a, size_t k)
+{
+    return list_approved(&a->in_order, k) || list_approved(&a->late, k);
+}
+
+static int approval_insert(approval_list *a, size_t at, size_t k, uint32_t term)
+{
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 256;
         struct approval *v = realloc(a->v, cap * sizeof *v);
@@ -940,18 +974,37 @@ static int approval_add(approvals *a, size_t k, uint32_t term)
     return 0;
 }
 
-/* Was a token in [lo, hi) other than `except` approved as `term`? */
-static bool approved_near(const approvals *a, size_t lo, size_t hi, size_t except, uint32_t term)
+static int approval_add(approvals *a, size_t k, uint32_t term)
+{
+    approval_list *o = &a->in_order, *l = &a->late;
+    if (is_approved(a, k)) return 0;
+    if (!o->n || o->v[o->n - 1].tok < k) return approval_insert(o, o->n, k, term);
+    if (approval_insert(l, approval_at(l, k), k, term)) return -1;
+    if (l->n < LATE_APPROVALS) return 0;
+    /* merge: both are sorted and hold no token twice */
+    struct approval *v = malloc((o->n + l->n) * sizeof *v);
+    if (!v) return -1;
+    size_t i = 0, j = 0, n = 0;
+    while (i < o->n || j < l->n)
+        v[n++] = j == l->n || (i < o->n && o->v[i].tok < l->v[j].tok) ? o->v[i++] : l->v[j++];
+    free(o->v);
+    o->v = v;
+    o->n = o->cap = n;
+    l->n = 0;
+    return 0;
+}
+
+static bool list_near(const approval_list *a, size_t lo, size_t hi, size_t except, uint32_t term)
 {
     for (size_t x = approval_at(a, lo); x < a->n && a->v[x].tok < hi; x++)
         if (a->v[x].tok != except && a->v[x].term == term) return true;
     return false;
 }
 
-static bool is_approved(const approvals *a, size_t k)
+/* Was a token in [lo, hi) other than `except` approved as `term`? */
+static bool approved_near(const approvals *a, size_t lo, size_t hi, size_t except, uint32_t term)
 {
-    size_t x = approval_at(a, k);
-    return x < a->n && a->v[x].tok == k;
+    return list_near(&a->in_order, lo, hi, except, term) || list_near(&a->late, lo, hi, except, term);
 }
 
 typedef struct {
@@ -1119,12 +1172,19 @@ static bool except_matches(const seg_ctx *c, size_t i, const phrase *pw)
     return false;
 }
 
+/* Is id in the list?  A word's guard_of list is in ascending order (terms
+ * are indexed in order), and a word like "code" guards many terms of a
+ * large list: searched by halves. */
 static bool list_has(const id_list *l, uint32_t id)
 {
     if (!l) return false;
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->v[i] == id) return true;
-    return false;
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < l->n && l->v[lo] == id;
 }
 
 /* May the common word at token i become term `id`?  Only inside its guard
@@ -1156,9 +1216,10 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
+        if ((c->d->wflags[o->wi] & WF_GUARD) && list_has(c->d->wv[o->wi].guard_of, id)) return true;
+        if (o->len != tl) continue;
         const word_info *ow = &c->d->wv[o->wi];
-        if (list_has(ow->guard_of, id)) return true;
-        if (o->len == tl && ow->fold_len == w->fold_len && memcmp(ow->fold, w->fold, w->fold_len) == 0 &&
+        if (ow->fold_len == w->fold_len && memcmp(ow->fold, w->fold, w->fold_len) == 0 &&
             memcmp(c->t->segs[seg_of(c->seg_first, c->t->n, k)].text + o->s, t->text, tl) == 0)
             return true;
     }
@@ -1940,6 +2001,8 @@ typedef struct {
     bool prev_break;              /* the chunks make the token before them a break */
 } proof_edit;
 
+enum { CHG_SAME, CHG_SELF, CHG_FULL };
+
 typedef struct settle_proof {
     dict_state *d;
     const ts_transcript *t;
@@ -1948,12 +2011,14 @@ typedef struct settle_proof {
     size_t n_e;
     token *nt;                    /* malloc'd: the tokens of the chunks read afresh */
     size_t n_nt, cap_nt;
+    const uint32_t *speaker_words;
+    size_t n_speaker_words;
     /* the segment being replayed: its edited text and tokens */
     size_t sgi;
     char *text;                   /* malloc'd */
     size_t cap_text;
     token *st;                    /* malloc'd */
-    uint8_t *chg, *near;          /* per token of st: changed; near a changed token */
+    uint8_t *chg, *near;          /* per token of st: CHG_*; near a changed token */
     size_t n_st, cap_st;
 } settle_proof;
 
@@ -1968,17 +2033,10 @@ static int cmp_proof_edit(const void *x, const void *y)
 static bool is_company(const dict_state *d, uint32_t wi, uint32_t id, const word_info *w,
                        uint32_t canon_wi)
 {
+    if ((d->wflags[wi] & WF_GUARD) && list_has(d->wv[wi].guard_of, id)) return true;
+    if (wi != canon_wi) return false;
     const word_info *o = &d->wv[wi];
-    if (list_has(o->guard_of, id)) return true;
-    return wi == canon_wi && o->fold_len == w->fold_len && memcmp(o->fold, w->fold, w->fold_len) == 0;
-}
-
-/* Can an exact match start at the word (exact_match)? */
-static bool may_match(const word_info *w)
-{
-    const key_entry *e = w->k1, *es = w->k1s;
-    return w->cont || (e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
-           (es && (es->canon >= 0 || es->comp >= 0));
+    return o->fold_len == w->fold_len && memcmp(o->fold, w->fold, w->fold_len) == 0;
 }
 
 /* Looks for company among `count` tokens of the edited text from this
@@ -2062,6 +2120,35 @@ static bool proof_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t
     if (left && sf[pr->sgi] && company_left(pr, sf[pr->sgi] - 1, 0, left, id, w, canon_wi))
         return true;
     return right && company_right(pr, sf[pr->sgi + 1], pr->tl->n, right, id, w, canon_wi);
+}
+
+/* Can no step but the token's own (and those named in proof_build) tell
+ * token b from token a?  Windows, keys, phrases and guards read the
+ * analysis of the word, which the same letters in another case mostly
+ * share. */
+static bool same_to_others(const settle_proof *pr, const token *a, const token *b)
+{
+    if (a->len != b->len || a->trail != b->trail || a->punct != b->punct || a->flags != b->flags)
+        return false;
+    if (a->wi == b->wi) return true;
+    const word_info *x = &pr->d->wv[a->wi], *y = &pr->d->wv[b->wi];
+    if (x->norm_len != y->norm_len || x->fold_len != y->fold_len || x->key_len != y->key_len ||
+        memcmp(x->norm, y->norm, x->norm_len) != 0 || memcmp(x->fold, y->fold, x->fold_len) != 0 ||
+        memcmp(x->key, y->key, x->key_len) != 0 || x->common != y->common ||
+        x->has_alpha != y->has_alpha || x->phrase_id != y->phrase_id || x->hot != y->hot ||
+        x->stop != y->stop || x->stop_s != y->stop_s || x->cont != y->cont || x->k1 != y->k1 ||
+        x->k1s != y->k1s || x->anchors_word != y->anchors_word ||
+        x->anchors_prefix != y->anchors_prefix || x->anchors_suffix != y->anchors_suffix ||
+        x->guard_of != y->guard_of || (x->shape == SHAPE_MIXED) != (y->shape == SHAPE_MIXED) ||
+        pr->d->wflags[a->wi] != pr->d->wflags[b->wi])
+        return false;
+    /* a word of a speaker's name is read as such in a window */
+    bool sa = false, sb = false;
+    for (size_t q = 0; q < pr->n_speaker_words; q++) {
+        sa |= pr->speaker_words[q] == a->wi;
+        sb |= pr->speaker_words[q] == b->wi;
+    }
+    return sa == sb;
 }
 
 static size_t next_hot(const token *v, size_t i, size_t n)
@@ -2150,11 +2237,11 @@ static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
         for (; k < kto; k++, w++) {
             pr->st[w] = v[k];
             pr->st[w].s = (uint32_t)((int64_t)v[k].s + delta);
-            pr->chg[w] = 0;
-            if (pending) {
+            pr->chg[w] = CHG_SAME;
+            if (pending) { /* only its own steps read a token's sentence start */
                 pr->st[w].flags = (uint8_t)((pr->st[w].flags & ~TOK_SENTENCE_START) |
                                             (sent ? TOK_SENTENCE_START : 0));
-                pr->chg[w] = pr->st[w].flags != v[k].flags;
+                pr->chg[w] = pr->st[w].flags != v[k].flags ? CHG_SELF : CHG_SAME;
                 pending = false;
             }
         }
@@ -2163,7 +2250,7 @@ static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
             if (!w) return false; /* it would reach into the segment before */
             if (pr->st[w - 1].punct < P_BREAK) {
                 pr->st[w - 1].punct = P_BREAK;
-                pr->chg[w - 1] = 1;
+                pr->chg[w - 1] = CHG_FULL;
             }
         }
         size_t rs = tp;
@@ -2173,10 +2260,15 @@ static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
         tp += e->rl;
         memcpy(out + tp, sg->text + e->E, e->ce - e->E);
         tp += e->ce - e->E;
+        bool same_count = e->n_nt == e->b - e->a;
         for (size_t q = 0; q < e->n_nt; q++, w++) {
             pr->st[w] = pr->nt[e->nt + q];
             pr->st[w].s += (uint32_t)rs;
-            pr->chg[w] = 1;
+            pr->chg[w] = CHG_FULL;
+            if (same_count && same_to_others(pr, &v[e->a + q], &pr->st[w])) {
+                pr->chg[w] = CHG_SELF;
+                pr->st[w].start = v[e->a + q].start;
+            }
         }
         from = e->ce;
         k = e->b;
@@ -2190,29 +2282,35 @@ static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
      * step at p reads p to p + 4 (windows, and the word after one); an
      * exact match at q reads on from q only where a key continues (cont),
      * up to max_words further; apply_exact at a word that may start a
-     * match reads 7 words either side (except: and guard: phrases). */
-    const dict_state *d = pr->d;
-    const token *st = pr->st;
-    size_t mw = (size_t)d->max_words;
+     * match reads 7 words either side (except: and guard: phrases), and
+     * the shape of the next.  What is known not to start at them (none)
+     * is forgotten.  A change the others cannot tell from the old token
+     * (CHG_SELF) is read differently only by its own step, the step
+     * before (shape), and a match that spans its text. */
+    const uint8_t *wf = pr->d->wflags;
+    token *st = pr->st;
+    size_t mw = (size_t)pr->d->max_words;
     memset(pr->near, 0, w);
     for (size_t c = 0; c < w; c++) {
-        if (!pr->chg[c]) continue;
-        for (size_t p = c > 7 ? c - 7 : 0; p <= c + 7 && p < w; p++) {
-            const word_info *pw = &d->wv[st[p].wi];
-            if ((p + 4 >= c && p <= c) || may_match(pw)) pr->near[p] = 1;
-        }
+        if (pr->chg[c] == CHG_SAME) continue;
+        bool full = pr->chg[c] == CHG_FULL;
+        size_t lo7 = c > 7 ? c - 7 : 0;
+        for (size_t p = full ? lo7 : (c ? c - 1 : 0); p <= (full ? c + 7 : c) && p < w; p++)
+            if ((full && p + 4 >= c && p <= c) || p == c || (wf[st[p].wi] & WF_MATCH)) {
+                pr->near[p] = 1;
+                if (full || p == c) st[p].none = 0;
+            }
         for (size_t q = c > mw ? c - mw : 0; q < c; q++)
-            if (d->wv[st[q].wi].cont)
-                for (size_t p = q > 3 ? q - 3 : 0; p <= q; p++) pr->near[p] = 1;
+            if (wf[st[q].wi] & WF_CONT)
+                for (size_t p = full && q > 3 ? q - 3 : q; p <= q; p++) {
+                    pr->near[p] = 1;
+                    if (full) st[p].none = 0;
+                }
+        /* tokenize's starts where they may differ: a start depends on the
+         * token and the three after it */
+        if (full)
+            for (size_t p = c > 3 ? c - 3 : 0; p <= c; p++) st[p].start = start_at(pr->d, st, w, p);
     }
-    for (size_t j = 0; j < w; j++)
-        if (pr->near[j]) pr->st[j].none = 0;
-    /* tokenize's starts where they may differ: a start depends on the
-     * token and the three after it */
-    for (size_t c = 0; c < w; c++)
-        if (pr->chg[c])
-            for (size_t p = c > 3 ? c - 3 : 0; p <= c; p++)
-                pr->st[p].start = start_at(d, pr->st, w, p);
     return true;
 }
 
@@ -2225,18 +2323,19 @@ static bool proof_replay(settle_proof *pr, seg_ctx *c, uint8_t *np, const uint8_
     const uint8_t *near = pr->near;
     size_t n = pr->n_st;
     for (int scan = 0; scan < 2; scan++) {
+#define STOPPED(j) (scan ? st[j].seen : st[j].pseen)
         for (size_t i = next_hot(st, 0, n); i < n;) {
-            bool stopped = scan ? st[i].seen : st[i].pseen;
-            if (!near[i] && stopped) {
-                /* where this round stepped to next, unless near a change */
-                size_t v = i + 1;
-                while (v < n && !near[v] && !(scan ? st[v].seen : st[v].pseen)) v++;
-                if (v == n) break;
-                if (!near[v]) {
-                    i = v;
-                    continue;
-                }
+            if (!near[i] && STOPPED(i)) {
+                /* This round's steps from here are the next round's up to
+                 * the first token near a change: on to the last place this
+                 * round stopped before that. */
+                const uint8_t *z = memchr(near + i, 1, n - i);
+                if (!z) break;
+                size_t j = (size_t)(z - near);
+                while (--j > i && !STOPPED(j)) {}
+                i = j;
             }
+#undef STOPPED
             size_t used;
             if (scan) {
                 used = scan_step(c, i);
@@ -2258,7 +2357,8 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
                           const size_t *rejected, size_t n_rejected, const uint32_t *speaker_words,
                           size_t n_speaker_words)
 {
-    settle_proof pr = {.d = d, .t = t, .tl = tl};
+    settle_proof pr = {.d = d, .t = t, .tl = tl, .speaker_words = speaker_words,
+                       .n_speaker_words = n_speaker_words};
     token_list rt = {0};
     ts_buf buf = TS_BUF_INIT;
     ts_edit_list sim;
@@ -2277,11 +2377,19 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
         pr.e[pr.n_e++] = (proof_edit){.seg = ed->seg, .S = ed->start, .E = ed->end,
                                       .repl = ed->repl, .rl = ed->repl_len};
     }
-    for (size_t i = 1; i < pr.n_e; i++)
-        if (cmp_proof_edit(&pr.e[i - 1], &pr.e[i]) > 0) {
-            qsort(pr.e, pr.n_e, sizeof *pr.e, cmp_proof_edit);
-            break;
-        }
+    /* in text order: the scan's edits are, the sweeps' follow them */
+    size_t run = 1;
+    while (run < pr.n_e && cmp_proof_edit(&pr.e[run - 1], &pr.e[run]) <= 0) run++;
+    if (run < pr.n_e) {
+        qsort(pr.e + run, pr.n_e - run, sizeof *pr.e, cmp_proof_edit);
+        proof_edit *m = malloc(pr.n_e * sizeof *m);
+        if (!m) goto out;
+        for (size_t i = 0, j = run, o = 0; o < pr.n_e; o++)
+            m[o] = j == pr.n_e || (i < run && cmp_proof_edit(&pr.e[i], &pr.e[j]) <= 0) ? pr.e[i++]
+                                                                                    : pr.e[j++];
+        free(pr.e);
+        pr.e = m;
+    }
     for (size_t x = 0; x < pr.n_e; x++) {
         proof_edit *e = &pr.e[x];
         const ts_segment *sg = &t->segs[e->seg];
@@ -2539,7 +2647,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
 out:
     free(miss);
     free(primed);
-    free(approved.v);
+    free(approved.in_order.v);
+    free(approved.late.v);
     free(rejected);
     return st;
 }
