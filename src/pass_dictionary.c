@@ -105,6 +105,7 @@ typedef struct {
     uint32_t n_gphrase;
     uint32_t text_len;            /* strlen(t->text) */
     bool lone_phrase;             /* an except: phrase of one word */
+    uint64_t phrase_bits;         /* phrase_bit()s of the words of its except: and guard: phrases */
     const char *compact;          /* folded letters and digits */
     char key[KEY_CAP], alt[KEY_CAP];
     uint16_t compact_len;
@@ -157,8 +158,10 @@ typedef struct {
 
 enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
 /* wflags: the word guards some term; an exact match may start at it
- * (exact_match); a key continues after it (cont) */
-enum { WF_GUARD = 1, WF_MATCH = 2, WF_CONT = 4 };
+ * (exact_match); a key continues after it (cont); it has letters or
+ * digits (has_alpha); and its `hot` in the high four bits.  Read for
+ * every token, they stay cached where the word_info would not. */
+enum { WF_GUARD = 1, WF_MATCH = 2, WF_CONT = 4, WF_ALPHA = 8, WF_HOT_SHIFT = 4 };
 enum { HOT_EXACT = 1, HOT_ANY = 2, HOT_FIRST = 4, HOT_LAST = 8 };
 
 typedef struct {
@@ -203,6 +206,7 @@ typedef struct {
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
+    size_t max_radius;            /* the widest guard (within:) of any term */
     bool findings_unused;         /* "findings=0" (fix, diff): suggestions are not shown */
 } dict_state;
 
@@ -362,6 +366,10 @@ static void split_words(const char *text, words *w)
     }
 }
 
+/* A bit for a word of the except: and guard: phrases (0: none), so that
+ * a term whose phrases hold neither neighbour of a word skips them all. */
+static uint64_t phrase_bit(uint32_t id) { return id ? 1ull << (id & 63) : 0; }
+
 /* Splits a folded phrase into word numbers, numbering new words in `all`
  * from 1. */
 static int split_phrase(ts_strmap *all, const char *text, phrase *p)
@@ -517,6 +525,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
     for (uint32_t x = 0; x < t->n_except; x++) {
         if (split_phrase(&d->phrase_words, t->except[x], &ti->except[x])) return TS_ERR_NOMEM;
         ti->lone_phrase |= ti->except[x].count < 2;
+        for (int q = 0; q < ti->except[x].count; q++) ti->phrase_bits |= phrase_bit(ti->except[x].id[q]);
     }
     for (uint32_t g = 0; g < t->n_guard; g++) {
         if (!strchr(t->guard[g], ' ')) continue;
@@ -525,6 +534,8 @@ static ts_status index_term(dict_state *d, uint32_t id)
             return TS_ERR_NOMEM;
         if (split_phrase(&d->phrase_words, t->guard[g], &ti->gphrase[ti->n_gphrase++]))
             return TS_ERR_NOMEM;
+        const phrase *gp = &ti->gphrase[ti->n_gphrase - 1];
+        for (int q = 0; q < gp->count; q++) ti->phrase_bits |= phrase_bit(gp->id[q]);
     }
     /* heard variants */
     for (uint32_t h = 0; h < t->n_heard; h++) {
@@ -618,6 +629,8 @@ static ts_status dict_new(ts_context *ctx, void **state)
             return st;
         }
         const term_info *ti = &d->terms[i];
+        size_t radius = ti->t->within ? ti->t->within : GUARD_RADIUS;
+        if (radius > d->max_radius) d->max_radius = radius;
         d->quick[i] = (struct term_quick){ti->compact_len, ti->key[0], ti->alt[0], ti->no_sounds};
     }
     *state = d;
@@ -728,7 +741,8 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         bool match = w->cont || (e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
                      (es && (es->canon >= 0 || es->comp >= 0));
         d->wflags[d->n_wv] = (uint8_t)((w->guard_of ? WF_GUARD : 0) | (match ? WF_MATCH : 0) |
-                                       (w->cont ? WF_CONT : 0));
+                                       (w->cont ? WF_CONT : 0) | (w->has_alpha ? WF_ALPHA : 0) |
+                                       (w->hot << WF_HOT_SHIFT));
     }
     slot->value = (void *)(uintptr_t)(d->n_wv + 1);
     return d->n_wv++;
@@ -835,16 +849,17 @@ static const uint8_t byte_class[256] = {
 static void mark_starts(const dict_state *d, token *v, size_t first, size_t last)
 {
     for (size_t j = first; j < last; j++) {
-        const word_info *w = &d->wv[v[j].wi];
+        uint8_t f = d->wflags[v[j].wi];
+        unsigned hot = f >> WF_HOT_SHIFT;
         size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
-        if (w->hot & HOT_EXACT) v[j].start = 1;
-        else if (w->cont && j + 1 < last && v[j].punct != P_END &&
-                 (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+        if (hot & HOT_EXACT) v[j].start = 1;
+        else if ((f & WF_CONT) && j + 1 < last && v[j].punct != P_END &&
+                 (d->wv[v[j].wi].cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
             v[j].start = 1;
-        if (w->hot & HOT_FIRST) v[j].start = 1;
-        if (w->hot & (HOT_ANY | HOT_LAST))
+        if (hot & HOT_FIRST) v[j].start = 1;
+        if (hot & (HOT_ANY | HOT_LAST))
             for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
-        if (w->hot & HOT_ANY) v[j].start = 1;
+        if (hot & HOT_ANY) v[j].start = 1;
     }
 }
 
@@ -885,7 +900,7 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
         }
         uint32_t wi = e > s ? word_lookup(d, p + s, e - s) : NO_WORD;
         if (e > s && wi == NO_WORD) return TS_ERR_NOMEM;
-        if (wi == NO_WORD || !d->wv[wi].has_alpha) {
+        if (wi == NO_WORD || !(d->wflags[wi] & WF_ALPHA)) {
             /* a dash or a number-less symbol: a break in the phrase */
             if (tl->n && tl->v[tl->n - 1].punct < P_BREAK) tl->v[tl->n - 1].punct = P_BREAK;
             if (punct == P_END) *sent = true;
@@ -1146,9 +1161,10 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
  * term's word somewhere in it? */
 /* Can a phrase of two words or more hold token i?  Only if a neighbour
  * is a word of some phrase. */
-static bool phrase_possible(const seg_ctx *c, size_t i)
+static bool phrase_possible(const seg_ctx *c, size_t i, const term_info *ti)
 {
-    return (i > c->first && wof(c, i - 1)->phrase_id) || (i + 1 < c->last && wof(c, i + 1)->phrase_id);
+    return (i > c->first && (ti->phrase_bits & phrase_bit(wof(c, i - 1)->phrase_id))) ||
+           (i + 1 < c->last && (ti->phrase_bits & phrase_bit(wof(c, i + 1)->phrase_id)));
 }
 
 /* Do the words around token i spell the phrase, with token i's word
@@ -1195,7 +1211,7 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     const ts_term *t = ti->t;
     if (!t->n_guard) return false;
     const word_info *w = wof(c, i);
-    bool phrases = ti->lone_phrase || phrase_possible(c, i);
+    bool phrases = ti->lone_phrase || phrase_possible(c, i, ti);
     for (uint32_t x = 0; phrases && x < t->n_except; x++)
         if (except_matches(c, i, &ti->except[x])) return false;
     /* a guard phrase holding the word itself ("in go", "go versus") */
@@ -1335,7 +1351,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     /* a common word changes only inside its guard, and only from lower case */
     bool all_common = true;
     for (size_t k = 0; k < m->k; k++) all_common &= wof(c, i + k)->common;
-    bool phrases = t->n_except && (ti->lone_phrase || phrase_possible(c, i));
+    bool phrases = t->n_except && (ti->lone_phrase || phrase_possible(c, i, ti));
     for (uint32_t x = 0; phrases && x < t->n_except; x++)
         if (except_matches(c, i, &ti->except[x])) return m->k;
     /* An all-lower-case term ("should have", "npm") has no casing to
@@ -1954,6 +1970,18 @@ static size_t scan_step(seg_ctx *c, size_t i)
     }
     if (!used) used = sounds_like(c, i, 1, false);
     return used;
+}
+
+/* Does the ascending list v[0, n) hold a token within r of token i? */
+static bool sorted_near(const size_t *v, size_t n, size_t i, size_t r)
+{
+    size_t lo = 0, hi = n, from = i > r ? i - r : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < from) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] <= i + r;
 }
 
 /* ---- settling ---------------------------------------------------------- */
@@ -2612,10 +2640,27 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     /* Guards see this run's own approvals, so the engine's next round does
      * not find a second wave; a few sweeps reach the fixed point. */
     bool chained = false; /* the last sweep approved more: another might too */
+    /* A word judged again finds what it found last time unless a word
+     * within its guard was approved since: the sweeps after the first
+     * judge only those near the last sweep's or this one's approvals. */
+    size_t *fresh[2] = {NULL, NULL}, n_fresh[2] = {0, 0};
+    if (n_rejected && (!(fresh[0] = malloc(n_rejected * sizeof **fresh)) ||
+                       !(fresh[1] = malloc(n_rejected * sizeof **fresh)))) {
+        free(fresh[0]);
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
     for (int sweep = 0; sweep < 4 && n_rejected; sweep++) {
         size_t before = out->n, keep = 0;
+        size_t *last = fresh[sweep & 1], *now = fresh[!(sweep & 1)];
+        size_t n_last = n_fresh[sweep & 1], n_now = 0;
         for (size_t r = 0; r < n_rejected; r++) {
             size_t i = rejected[r];
+            if (sweep && !sorted_near(last, n_last, i, d->max_radius) &&
+                !sorted_near(now, n_now, i, d->max_radius)) {
+                rejected[keep++] = i;
+                continue;
+            }
             uint32_t sgi = seg_of(tl.seg_first, t->n, i);
             seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                          .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
@@ -2626,15 +2671,21 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
             match m;
             if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
             if (!is_approved(&approved, i)) rejected[keep++] = i;
+            else now[n_now++] = i;
         }
+        n_fresh[!(sweep & 1)] = n_now;
         n_rejected = keep;
         if (out->failed) {
+            free(fresh[0]);
+            free(fresh[1]);
             st = TS_ERR_NOMEM;
             goto out;
         }
         chained = out->n != before;
         if (!chained) break;
     }
+    free(fresh[0]);
+    free(fresh[1]);
     if (miss && out->n && !(chained && n_rejected) &&
         prove_settled(d, t, &tl, out, primed, miss, rejected, n_rejected, speaker_words,
                       n_speaker_words)) {
