@@ -162,6 +162,17 @@ enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
  * digits (has_alpha); and its `hot` in the high four bits.  Read for
  * every token, they stay cached where the word_info would not. */
 enum { WF_GUARD = 1, WF_MATCH = 2, WF_CONT = 4, WF_ALPHA = 8, WF_HOT_SHIFT = 4 };
+
+/* short_word's table */
+#define SHORT_BITS 12
+#define SHORT_SLOTS (1u << SHORT_BITS)
+
+typedef struct short_slot {
+    uint64_t bytes;
+    uint32_t len;                 /* 0: empty */
+    uint32_t wi;
+} short_slot;
+
 enum { HOT_EXACT = 1, HOT_ANY = 2, HOT_FIRST = 4, HOT_LAST = 8 };
 
 typedef struct {
@@ -192,6 +203,7 @@ typedef struct {
     uint64_t *cand_bits;          /* a bit per term, to put them in order */
     size_t cap_cand;
     ts_strmap memo;               /* word -> 1 + its index in wv */
+    struct short_slot *shorts_seen; /* malloc'd, SHORT_SLOTS: see short_word */
     struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
     size_t n_wins, cap_wins;
     word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
@@ -568,6 +580,7 @@ static void dict_free(void *state)
     free(d->seg_hash);
     free(d->wv);
     free(d->wflags);
+    free(d->shorts_seen);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
             id_list *l = d->anchors.slots[i].value;
@@ -618,6 +631,7 @@ static ts_status dict_new(ts_context *ctx, void **state)
     d->stamp = calloc(set->n ? set->n : 1, sizeof *d->stamp);
     d->cand_bits = calloc((set->n + 63) / 64 + 1, sizeof *d->cand_bits);
     d->quick = calloc(set->n ? set->n : 1, sizeof *d->quick);
+    d->shorts_seen = calloc(SHORT_SLOTS, sizeof *d->shorts_seen); /* optional */
     if (!d->terms || !d->grams || !d->stamp || !d->cand_bits || !d->quick) {
         dict_free(d);
         return TS_ERR_NOMEM;
@@ -746,6 +760,29 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
     }
     slot->value = (void *)(uintptr_t)(d->n_wv + 1);
     return d->n_wv++;
+}
+
+/* Most words of a transcript are short and frequent: a small table from
+ * a word of up to 8 bytes (its bytes, loaded at once and masked, are the
+ * key) to its index answers most lookups without hashing the word and
+ * probing the memo.  The caller guarantees 8 readable bytes at s. */
+static inline uint32_t short_word(dict_state *d, const char *s, size_t n)
+{
+    if (!d->shorts_seen) return word_lookup(d, s, n);
+    uint64_t v;
+    memcpy(&v, s, 8);
+    if (n < 8) { /* keep the word's own n bytes, the first in memory */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v &= ~0ull << (8 * (8 - n));
+#else
+        v &= (1ull << (8 * n)) - 1;
+#endif
+    }
+    short_slot *sl = &d->shorts_seen[((v ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - SHORT_BITS)];
+    if (sl->len == n && sl->bytes == v) return sl->wi;
+    uint32_t wi = word_lookup(d, s, n);
+    if (wi != NO_WORD) *sl = (short_slot){v, (uint32_t)n, wi};
+    return wi;
 }
 
 /* ---- tokens ----------------------------------------------------------- */
@@ -898,7 +935,9 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
             *sent = punct == P_END;
             continue;
         }
-        uint32_t wi = e > s ? word_lookup(d, p + s, e - s) : NO_WORD;
+        uint32_t wi = e > s ? (e - s <= 8 && s + 8 <= n ? short_word(d, p + s, e - s)
+                                                        : word_lookup(d, p + s, e - s))
+                            : NO_WORD;
         if (e > s && wi == NO_WORD) return TS_ERR_NOMEM;
         if (wi == NO_WORD || !(d->wflags[wi] & WF_ALPHA)) {
             /* a dash or a number-less symbol: a break in the phrase */
@@ -2523,6 +2562,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         d->n_wins = d->cap_wins = 0;
         ts_arena_release(&d->memo_arena);
         d->n_wv = 0;
+        if (d->shorts_seen) memset(d->shorts_seen, 0, SHORT_SLOTS * sizeof *d->shorts_seen);
         d->n_seg_hash = 0; /* the tokens name words that are gone */
     }
     uint8_t *primed = calloc(d->n, 1);
