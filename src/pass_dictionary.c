@@ -1958,10 +1958,10 @@ static size_t prime_step(seg_ctx *c, size_t i, int32_t *term)
     *term = -1;
     /* only a term's word, or one that begins a key the next word
      * continues, can be written as a term (see tokenize) */
-    const word_info *w = wof(c, i);
-    if (!(w->hot & HOT_EXACT) &&
-        !(w->cont && i + 1 < c->last && c->tok[i].punct != P_END &&
-          (w->cont & sym_bit(wof(c, i + 1)->norm[0]))))
+    uint8_t f = c->d->wflags[c->tok[i].wi];
+    if (!((f >> WF_HOT_SHIFT) & HOT_EXACT) &&
+        !((f & WF_CONT) && i + 1 < c->last && c->tok[i].punct != P_END &&
+          (wof(c, i)->cont & sym_bit(wof(c, i + 1)->norm[0]))))
         return 1;
     match m;
     bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
@@ -2076,6 +2076,10 @@ typedef struct settle_proof {
     const token_list *tl;         /* this round's tokens */
     proof_edit *e;                /* malloc'd, in text order */
     size_t n_e;
+    size_t done;                  /* e[0, done) are prepared (proof_ensure) */
+    bool failed;                  /* an edit the proof does not model, or no memory */
+    token_list rt;                /* proof_region's tokens */
+    ts_buf buf;                   /* proof_region's text */
     token *nt;                    /* malloc'd: the tokens of the chunks read afresh */
     size_t n_nt, cap_nt;
     const uint32_t *speaker_words;
@@ -2106,13 +2110,25 @@ static bool is_company(const dict_state *d, uint32_t wi, uint32_t id, const word
     return o->fold_len == w->fold_len && memcmp(o->fold, w->fold, w->fold_len) == 0;
 }
 
+/* The edits are prepared (proof_ensure) segment by segment as the proof
+ * goes; a guard looks ahead `radius` tokens of the edited text, which an
+ * edit of at most PROOF_SPAN old tokens for at least one new stretches to
+ * radius * PROOF_SPAN old ones, so that much is prepared ahead. */
+#define PROOF_SPAN (MAX_TERM_WORDS + 1 > MAX_WINDOW ? MAX_TERM_WORDS + 1 : MAX_WINDOW)
+
+/* Are all edits that may hold token k prepared? */
+static bool proof_covers(const settle_proof *pr, size_t k)
+{
+    return pr->done == pr->n_e || pr->tl->seg_first[pr->e[pr->done].seg] > k;
+}
+
 /* Looks for company among `count` tokens of the edited text from this
  * round's token k leftwards (k included), not below token lo. */
 static bool company_left(const settle_proof *pr, size_t k, size_t lo, size_t count, uint32_t id,
                          const word_info *w, uint32_t canon_wi)
 {
     const token *v = pr->tl->v;
-    size_t x = 0, n = pr->n_e; /* x - 1: the last edit with a <= k */
+    size_t x = 0, n = pr->done; /* x - 1: the last edit with a <= k (all before are prepared) */
     for (size_t l = 0, h = n; l < h;) {
         size_t m = l + (h - l) / 2;
         if (pr->e[m].a <= k) l = x = m + 1;
@@ -2135,18 +2151,22 @@ static bool company_left(const settle_proof *pr, size_t k, size_t lo, size_t cou
 }
 
 /* The same rightwards, below token hi. */
-static bool company_right(const settle_proof *pr, size_t k, size_t hi, size_t count, uint32_t id,
+static bool company_right(settle_proof *pr, size_t k, size_t hi, size_t count, uint32_t id,
                           const word_info *w, uint32_t canon_wi)
 {
     const token *v = pr->tl->v;
-    size_t x = pr->n_e; /* the first edit with b > k */
-    for (size_t l = 0, h = pr->n_e; l < h;) {
+    size_t x = pr->done; /* the first edit with b > k */
+    for (size_t l = 0, h = pr->done; l < h;) {
         size_t m = l + (h - l) / 2;
         if (pr->e[m].b > k) h = x = m;
         else l = m + 1;
     }
     while (count && k < hi) {
-        if (x < pr->n_e && k >= pr->e[x].a) {
+        if (!proof_covers(pr, k)) { /* not prepared (see PROOF_SPAN): fails the proof */
+            pr->failed = true;
+            return true;
+        }
+        if (x < pr->done && k >= pr->e[x].a) {
             const proof_edit *e = &pr->e[x];
             for (size_t q = 0; q < e->n_nt && count; q++, count--)
                 if (is_company(pr->d, pr->nt[e->nt + q].wi, id, w, canon_wi)) return true;
@@ -2418,6 +2438,49 @@ static bool proof_replay(settle_proof *pr, seg_ctx *c, uint8_t *np, const uint8_
     return true;
 }
 
+/* Finds the tokens edit x replaces and reads its chunks afresh; false
+ * when it is not an edit the proof models. */
+static bool proof_prepare(settle_proof *pr, size_t x)
+{
+    const token *v = pr->tl->v;
+    proof_edit *e = &pr->e[x];
+    const ts_segment *sg = &pr->t->segs[e->seg];
+    const char *T = sg->text;
+    size_t f = pr->tl->seg_first[e->seg], l = pr->tl->seg_first[e->seg + 1], a = f, b;
+    const proof_edit *p = x ? &pr->e[x - 1] : NULL;
+    bool after = p && p->seg == e->seg;
+    if (after) a = p->b; /* edits in order: the search starts after the last */
+    while (a < l && v[a].s < e->S) a++;
+    if (a == l || v[a].s != e->S || e->E <= e->S || e->E > sg->text_len) return false;
+    for (b = a; b < l && v[b].s < e->E; b++) {}
+    if (b - a > PROOF_SPAN) return false;
+    uint32_t end = tok_end(&v[b - 1]);
+    if (!(end == e->E || (end + 1 == e->E && T[end] == ','))) return false;
+    size_t cs = e->S, ce = sg->text_len;
+    while (cs > 0 && !is_blank(T[cs - 1])) cs--;
+    if (b < l) {
+        ce = v[b].s;
+        while (ce > 0 && !is_blank(T[ce - 1])) ce--;
+    }
+    if (ce < e->E) return false;
+    if (after && p->E > e->S) return false; /* overlapping: deferred */
+    if (after && p->b > a) return false;
+    e->a = (uint32_t)a;
+    e->b = (uint32_t)b;
+    e->cs = (uint32_t)cs;
+    e->ce = (uint32_t)ce;
+    bool sent_in = after && p->b == a ? p->sent_out : (v[a].flags & TOK_SENTENCE_START) != 0;
+    return proof_region(pr, e, sent_in, &pr->rt, &pr->buf) && e->n_nt > 0;
+}
+
+/* Prepares the edits in segments that start at or before token k. */
+static bool proof_ensure(settle_proof *pr, size_t k)
+{
+    while (!pr->failed && pr->done < pr->n_e && pr->tl->seg_first[pr->e[pr->done].seg] <= k)
+        if (!proof_prepare(pr, pr->done++)) pr->failed = true;
+    return !pr->failed;
+}
+
 /* Do this round's edits leave nothing for the next?  See above. */
 static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
                           const ts_edit_list *out, const uint8_t *primed, uint8_t *miss,
@@ -2425,18 +2488,15 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
                           size_t n_speaker_words)
 {
     settle_proof pr = {.d = d, .t = t, .tl = tl, .speaker_words = speaker_words,
-                       .n_speaker_words = n_speaker_words};
-    token_list rt = {0};
-    ts_buf buf = TS_BUF_INIT;
+                       .n_speaker_words = n_speaker_words, .buf = TS_BUF_INIT};
     ts_edit_list sim;
     ts_edit_list_init(&sim);
     uint8_t *np = calloc(d->n, 1);
     bool ok = false;
     if (!np || !(pr.e = malloc((out->n ? out->n : 1) * sizeof *pr.e)) ||
-        !(rt.v = malloc(64 * sizeof *rt.v)))
+        !(pr.rt.v = malloc(64 * sizeof *pr.rt.v)))
         goto out;
-    rt.cap = 64;
-    const token *v = tl->v;
+    pr.rt.cap = 64;
     /* the edits, by token */
     for (size_t i = 0; i < out->n; i++) {
         const ts_edit *ed = &out->v[i];
@@ -2457,52 +2517,25 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
         free(pr.e);
         pr.e = m;
     }
-    for (size_t x = 0; x < pr.n_e; x++) {
-        proof_edit *e = &pr.e[x];
-        const ts_segment *sg = &t->segs[e->seg];
-        const char *T = sg->text;
-        size_t f = tl->seg_first[e->seg], l = tl->seg_first[e->seg + 1], a = f, b;
-        for (size_t h = l; a < h;) {
-            size_t m = a + (h - a) / 2;
-            if (v[m].s < e->S) a = m + 1;
-            else h = m;
-        }
-        if (a == l || v[a].s != e->S || e->E <= e->S || e->E > sg->text_len) goto out;
-        for (b = a; b < l && v[b].s < e->E; b++) {}
-        uint32_t end = tok_end(&v[b - 1]);
-        if (!(end == e->E || (end + 1 == e->E && T[end] == ','))) goto out;
-        size_t cs = e->S, ce = sg->text_len;
-        while (cs > 0 && !is_blank(T[cs - 1])) cs--;
-        if (b < l) {
-            ce = v[b].s;
-            while (ce > 0 && !is_blank(T[ce - 1])) ce--;
-        }
-        if (ce < e->E) goto out;
-        const proof_edit *p = x ? &pr.e[x - 1] : NULL;
-        bool after = p && p->seg == e->seg;
-        if (after && (p->E > e->S || p->b > a)) goto out; /* overlapping: deferred */
-        e->a = (uint32_t)a;
-        e->b = (uint32_t)b;
-        e->cs = (uint32_t)cs;
-        e->ce = (uint32_t)ce;
-        bool sent_in = after && p->b == a ? p->sent_out : (v[a].flags & TOK_SENTENCE_START) != 0;
-        if (!proof_region(&pr, e, sent_in, &rt, &buf)) goto out;
-    }
-    /* replay the segments the edits change */
+    /* replay the segments the edits change, preparing the edits as they
+     * come (their tokens and text are then still cached) */
     for (size_t x = 0; x < pr.n_e;) {
         size_t y = x;
         while (y < pr.n_e && pr.e[y].seg == pr.e[x].seg) y++;
         size_t sgi = pr.e[x].seg;
-        if (!proof_build(&pr, sgi, x, y)) goto out;
+        if (!proof_ensure(&pr, tl->seg_first[sgi + 1] + d->max_radius * PROOF_SPAN) ||
+            !proof_build(&pr, sgi, x, y))
+            goto out;
         pr.sgi = sgi;
         ts_edit_list_clear(&sim);
         seg_ctx c = {.d = d, .tr = t, .tok = pr.st, .first = 0, .last = pr.n_st, .n_all = pr.n_st,
                      .t = t, .seg = (uint32_t)sgi, .text = pr.text, .primed = (uint8_t *)primed,
                      .out = &sim, .recheck = true, .speaker_words = speaker_words,
                      .n_speaker_words = n_speaker_words, .miss = miss, .proof = &pr};
-        if (!proof_replay(&pr, &c, np, primed)) goto out;
+        if (!proof_replay(&pr, &c, np, primed) || pr.failed) goto out;
         x = y;
     }
+    if (!proof_ensure(&pr, SIZE_MAX)) goto out;
     /* a term the edited text may prime must not be one a decision waits for */
     for (size_t i = 0; i < d->n; i++)
         if (np[i] && miss[i]) goto out;
@@ -2528,7 +2561,8 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
         const word_info *w = wof(&c, p);
         uint32_t canon_wi = canon_word(d, (uint32_t)m.term);
         if ((p && company_left(&pr, p - 1, close ? c.first : 0, radius, (uint32_t)m.term, w, canon_wi)) ||
-            company_right(&pr, p + 1, close ? c.last : tl->n, radius, (uint32_t)m.term, w, canon_wi))
+            company_right(&pr, p + 1, close ? c.last : tl->n, radius, (uint32_t)m.term, w, canon_wi) ||
+            pr.failed)
             goto out;
     }
     ok = true;
@@ -2540,9 +2574,9 @@ out:
     free(pr.st);
     free(pr.chg);
     free(pr.near);
-    free(rt.v);
-    free(rt.hot);
-    ts_buf_release(&buf);
+    free(pr.rt.v);
+    free(pr.rt.hot);
+    ts_buf_release(&pr.buf);
     ts_edit_list_release(&sim);
     return ok;
 }
