@@ -2062,6 +2062,7 @@ typedef struct {
     uint32_t S, E;                /* the bytes [S, E) of the segment text it replaces */
     uint32_t cs, ce;              /* the chunks read afresh: bytes [cs, ce) before the edit */
     uint32_t nt, n_nt;            /* their tokens: settle_proof.nt[nt, nt + n_nt), offsets from cs */
+    int64_t shift;                /* new tokens less old ones, this edit and all before it */
     const char *repl;
     uint32_t rl;
     bool sent_out;                /* a sentence starts after the chunks */
@@ -2080,6 +2081,16 @@ typedef struct settle_proof {
     bool failed;                  /* an edit the proof does not model, or no memory */
     token_list rt;                /* proof_region's tokens */
     ts_buf buf;                   /* proof_region's text */
+    /* By place in the edited text's tokens: the approvals the next round
+     * may make (this round's, and wherever the replay consults a guard),
+     * and the words it would leave unapproved, which such an approval
+     * nearby could still let through. */
+    struct proof_mark {
+        int64_t lo, hi;           /* tokens [lo, hi] */
+        uint32_t term, seg, radius;
+    } *appr, *rej;
+    size_t n_appr, cap_appr, n_rej, cap_rej;
+    size_t seg_e;                 /* the first edit of the segment being replayed */
     token *nt;                    /* malloc'd: the tokens of the chunks read afresh */
     size_t n_nt, cap_nt;
     const uint32_t *speaker_words;
@@ -2190,8 +2201,8 @@ static uint32_t canon_word(const dict_state *d, uint32_t id)
 
 /* guard_allows' company, in the edited text, for token i of the segment
  * being replayed. */
-static bool proof_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
-                          size_t radius)
+static bool static_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                           size_t radius)
 {
     const dict_state *d = pr->d;
     const word_info *w = wof(c, i);
@@ -2207,6 +2218,98 @@ static bool proof_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t
     if (left && sf[pr->sgi] && company_left(pr, sf[pr->sgi] - 1, 0, left, id, w, canon_wi))
         return true;
     return right && company_right(pr, sf[pr->sgi + 1], pr->tl->n, right, id, w, canon_wi);
+}
+
+static bool mark_push(struct proof_mark **v, size_t *n, size_t *cap, struct proof_mark m)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        struct proof_mark *p = realloc(*v, c * sizeof *p);
+        if (!p) return false;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = m;
+    return true;
+}
+
+/* Is token k of this round inside an edit? */
+static bool proof_edited(const settle_proof *pr, size_t k)
+{
+    for (size_t l = 0, h = pr->done; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b <= k) l = m + 1;
+        else if (pr->e[m].a > k) h = m;
+        else return true;
+    }
+    return false;
+}
+
+/* Where token k of this round is in the edited text: [*lo, *hi] (the
+ * tokens an edit holding it became). */
+static void proof_place(const settle_proof *pr, size_t k, int64_t *lo, int64_t *hi)
+{
+    size_t x = pr->done; /* the first edit with b > k */
+    for (size_t l = 0, h = pr->done; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b > k) h = x = m;
+        else l = m + 1;
+    }
+    int64_t before = x ? pr->e[x - 1].shift : 0;
+    if (x < pr->done && pr->e[x].a <= k) {
+        *lo = (int64_t)pr->e[x].a + before;
+        *hi = *lo + pr->e[x].n_nt - 1;
+    } else {
+        *lo = *hi = (int64_t)k + before;
+    }
+}
+
+/* guard_allows' company, in the edited text, for token i of the segment
+ * being replayed; the word is noted as approved when it finds some, and
+ * as left unapproved when not. */
+static bool proof_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                          size_t radius)
+{
+    bool found = static_company(pr, c, i, id, radius);
+    int64_t at = (int64_t)pr->tl->seg_first[pr->sgi] + (pr->seg_e ? pr->e[pr->seg_e - 1].shift : 0) +
+                 (int64_t)i;
+    struct proof_mark m = {at, at, id, (uint32_t)pr->sgi, (uint32_t)radius};
+    if (found ? !mark_push(&pr->appr, &pr->n_appr, &pr->cap_appr, m)
+              : !mark_push(&pr->rej, &pr->n_rej, &pr->cap_rej, m))
+        pr->failed = true;
+    return found;
+}
+
+static int cmp_mark(const void *x, const void *y)
+{
+    const struct proof_mark *a = x, *b = y;
+    return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Could an approval the next round may make let a word it leaves
+ * unapproved through (approved_near)? */
+static bool approvals_reach(settle_proof *pr)
+{
+    if (!pr->n_rej) return false;
+    qsort(pr->appr, pr->n_appr, sizeof *pr->appr, cmp_mark);
+    for (size_t r = 0; r < pr->n_rej; r++) {
+        const struct proof_mark *q = &pr->rej[r];
+        int64_t lo = q->lo - (int64_t)q->radius, hi = q->lo + (int64_t)q->radius;
+        size_t x = 0; /* the first approval with lo >= lo - MAX_TERM_WORDS */
+        for (size_t l = 0, h = pr->n_appr; l < h;) {
+            size_t m = l + (h - l) / 2;
+            if (pr->appr[m].lo < lo - MAX_TERM_WORDS) l = x = m + 1;
+            else h = m;
+        }
+        for (; x < pr->n_appr && pr->appr[x].lo <= hi; x++) {
+            const struct proof_mark *a = &pr->appr[x];
+            if (a->term != q->term || a->hi < lo) continue;
+            if (a->lo == q->lo && a->hi == q->lo) continue; /* the word itself */
+            if (q->radius <= 10 && a->seg != q->seg) continue;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Can no step but the token's own (and those named in proof_build) tell
@@ -2470,7 +2573,9 @@ static bool proof_prepare(settle_proof *pr, size_t x)
     e->cs = (uint32_t)cs;
     e->ce = (uint32_t)ce;
     bool sent_in = after && p->b == a ? p->sent_out : (v[a].flags & TOK_SENTENCE_START) != 0;
-    return proof_region(pr, e, sent_in, &pr->rt, &pr->buf) && e->n_nt > 0;
+    if (!proof_region(pr, e, sent_in, &pr->rt, &pr->buf) || !e->n_nt) return false;
+    e->shift = (x ? pr->e[x - 1].shift : 0) + (int64_t)e->n_nt - (int64_t)(b - a);
+    return true;
 }
 
 /* Prepares the edits in segments that start at or before token k. */
@@ -2483,7 +2588,8 @@ static bool proof_ensure(settle_proof *pr, size_t k)
 
 /* Do this round's edits leave nothing for the next?  See above. */
 static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
-                          const ts_edit_list *out, const uint8_t *primed, uint8_t *miss,
+                          const ts_edit_list *out, const approvals *approved,
+                          const uint8_t *primed, uint8_t *miss,
                           const size_t *rejected, size_t n_rejected, const uint32_t *speaker_words,
                           size_t n_speaker_words)
 {
@@ -2523,6 +2629,7 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
         size_t y = x;
         while (y < pr.n_e && pr.e[y].seg == pr.e[x].seg) y++;
         size_t sgi = pr.e[x].seg;
+        pr.seg_e = x;
         if (!proof_ensure(&pr, tl->seg_first[sgi + 1] + d->max_radius * PROOF_SPAN) ||
             !proof_build(&pr, sgi, x, y))
             goto out;
@@ -2564,7 +2671,27 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
             company_right(&pr, p + 1, close ? c.last : tl->n, radius, (uint32_t)m.term, w, canon_wi) ||
             pr.failed)
             goto out;
+        int64_t lo, hi;
+        proof_place(&pr, p, &lo, &hi);
+        if (!mark_push(&pr.rej, &pr.n_rej, &pr.cap_rej,
+                       (struct proof_mark){lo, hi, (uint32_t)m.term, sgi, (uint32_t)radius}))
+            goto out;
     }
+    /* this round's approvals that changed nothing, which the next may
+     * make again (those it edited were replayed) */
+    for (int li = 0; li < 2; li++) {
+        const approval_list *al = li ? &approved->late : &approved->in_order;
+        for (size_t k = 0; k < al->n; k++) {
+            int64_t lo, hi;
+            proof_place(&pr, al->v[k].tok, &lo, &hi);
+            if (proof_edited(&pr, al->v[k].tok)) continue;
+            if (!mark_push(&pr.appr, &pr.n_appr, &pr.cap_appr,
+                           (struct proof_mark){lo, hi, al->v[k].term,
+                                               seg_of(tl->seg_first, t->n, al->v[k].tok), 0}))
+                goto out;
+        }
+    }
+    if (approvals_reach(&pr)) goto out;
     ok = true;
 out:
     free(np);
@@ -2576,6 +2703,8 @@ out:
     free(pr.near);
     free(pr.rt.v);
     free(pr.rt.hot);
+    free(pr.appr);
+    free(pr.rej);
     ts_buf_release(&pr.buf);
     ts_edit_list_release(&sim);
     return ok;
@@ -2761,7 +2890,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     free(fresh[0]);
     free(fresh[1]);
     if (miss && out->n && !(chained && n_rejected) &&
-        prove_settled(d, t, &tl, out, primed, miss, rejected, n_rejected, speaker_words,
+        prove_settled(d, t, &tl, out, &approved, primed, miss, rejected, n_rejected, speaker_words,
                       n_speaker_words)) {
         for (size_t i = 0; i < out->n; i++) out->v[i].settles = true;
     } else if (hash_later && out->n) {
