@@ -2476,7 +2476,8 @@ static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
      * the shape of the next.  What is known not to start at them (none)
      * is forgotten.  A change the others cannot tell from the old token
      * (CHG_SELF) is read differently only by its own step, the step
-     * before (shape), and a match that spans its text. */
+     * before when a comma ends it (a possessive reads the next word's
+     * shape), and a match that spans its text. */
     const uint8_t *wf = pr->d->wflags;
     token *st = pr->st;
     size_t mw = (size_t)pr->d->max_words;
@@ -2486,7 +2487,8 @@ static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
         bool full = pr->chg[c] == CHG_FULL;
         size_t lo7 = c > 7 ? c - 7 : 0;
         for (size_t p = full ? lo7 : (c ? c - 1 : 0); p <= (full ? c + 7 : c) && p < w; p++)
-            if ((full && p + 4 >= c && p <= c) || p == c || (wf[st[p].wi] & WF_MATCH)) {
+            if ((full && p + 4 >= c && p <= c) || p == c ||
+                ((wf[st[p].wi] & WF_MATCH) && (full || st[p].punct == P_COMMA))) {
                 pr->near[p] = 1;
                 if (full || p == c) st[p].none = 0;
             }
@@ -2678,13 +2680,15 @@ static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
             goto out;
     }
     /* this round's approvals that changed nothing, which the next may
-     * make again (those it edited were replayed) */
-    for (int li = 0; li < 2; li++) {
+     * make again (those it edited were replayed), of the terms some word
+     * would be left unapproved for */
+    for (size_t r = 0; r < pr.n_rej; r++) np[pr.rej[r].term] = 2; /* np is done with */
+    for (int li = 0; li < 2 && pr.n_rej; li++) {
         const approval_list *al = li ? &approved->late : &approved->in_order;
         for (size_t k = 0; k < al->n; k++) {
+            if (np[al->v[k].term] != 2 || proof_edited(&pr, al->v[k].tok)) continue;
             int64_t lo, hi;
             proof_place(&pr, al->v[k].tok, &lo, &hi);
-            if (proof_edited(&pr, al->v[k].tok)) continue;
             if (!mark_push(&pr.appr, &pr.n_appr, &pr.cap_appr,
                            (struct proof_mark){lo, hi, al->v[k].term,
                                                seg_of(tl->seg_first, t->n, al->v[k].tok), 0}))
