@@ -2291,7 +2291,7 @@ static int cmp_mark(const void *x, const void *y)
 static bool approvals_reach(settle_proof *pr)
 {
     if (!pr->n_rej) return false;
-    qsort(pr->appr, pr->n_appr, sizeof *pr->appr, cmp_mark);
+    if (pr->n_appr > 1) qsort(pr->appr, pr->n_appr, sizeof *pr->appr, cmp_mark);
     for (size_t r = 0; r < pr->n_rej; r++) {
         const struct proof_mark *q = &pr->rej[r];
         int64_t lo = q->lo - (int64_t)q->radius, hi = q->lo + (int64_t)q->radius;
@@ -2375,7 +2375,7 @@ static bool proof_region(settle_proof *pr, proof_edit *e, bool sent_in, token_li
         pr->nt = v;
         pr->cap_nt = cap;
     }
-    memcpy(pr->nt + pr->n_nt, rt->v + 1, e->n_nt * sizeof *rt->v);
+    if (e->n_nt) memcpy(pr->nt + pr->n_nt, rt->v + 1, e->n_nt * sizeof *rt->v);
     pr->n_nt += e->n_nt;
     return true;
 }
