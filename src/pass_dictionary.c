@@ -42,7 +42,10 @@
  *
  * The engine re-runs the pass until it proposes nothing; the tokens (12
  * bytes a word, one buffer for every round) of segments whose text did not
- * change are reused with what is known not to start at them.
+ * change are reused with what is known not to start at them.  In fix mode
+ * the pass first tries to prove that a round's edits leave nothing for the
+ * next (prove_settled, under "settling") and then marks them as settling,
+ * so that the engine does not run the confirming round.
  */
 #include <stdio.h>
 #include <stdlib.h>
