@@ -43,7 +43,10 @@ typedef struct {
     /* Set by a segment-local pass that has checked the text its edits of
      * this segment make: applied together, as proposed, they leave the
      * segment with nothing more for the pass, so the engine need not run
-     * it on that segment again. */
+     * it on that segment again.  A pass that looks across segments sets it
+     * on every edit of a round (and proposes no finding) only when it has
+     * checked that all of them, applied as proposed, leave the transcript
+     * with nothing more for it: the engine then ends its rounds there. */
     bool settles;
     ts_timecode split_at;     /* TS_EDIT_SPLIT: start of the new segment (NONE: interpolate) */
     ts_timecode tc_start, tc_end; /* TS_EDIT_TIMING: new times (NONE: unchanged) */

@@ -576,6 +576,11 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             st = log_findings(run, t, list, examined, from, NULL);
             break;
         }
+        /* A pass that looks across segments may mark every edit of a round
+         * (no findings among them) as settling the transcript. */
+        bool settles_all = !p->segment_local && list->n == proposed;
+        for (size_t i = 0; i < list->n && settles_all; i++)
+            settles_all = list->v[i].settles && !list->v[i].report_only;
         ts_apply_result_release(&res);
         apply_log al = {run, t};
         ts_apply_logger logger = {run->tally_only ? tally_applied : log_applied, &al,
@@ -592,6 +597,9 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             break;
         *to = *to + res.n_after - res.n_before;
         if (res.applied == 0) break;
+        /* ...and when all of them went in as proposed, the round that
+         * would confirm it is not run */
+        if (settles_all && res.deferred == 0 && res.applied == applicable) break;
         if (p->segment_local) {
             /* Next round: the segments this one changed. */
             free(examined);

@@ -42,12 +42,16 @@
  *
  * The engine re-runs the pass until it proposes nothing; the tokens (12
  * bytes a word, one buffer for every round) of segments whose text did not
- * change are reused with what is known not to start at them.
+ * change are reused with what is known not to start at them.  In fix mode
+ * the pass first tries to prove that a round's edits leave nothing for the
+ * next (prove_settled, under "settling") and then marks them as settling,
+ * so that the engine does not run the confirming round.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "context.h"
 #include "dict.h"
 #include "metaphone.h"
@@ -104,6 +108,7 @@ typedef struct {
     uint32_t n_gphrase;
     uint32_t text_len;            /* strlen(t->text) */
     bool lone_phrase;             /* an except: phrase of one word */
+    uint64_t phrase_bits;         /* phrase_bit()s of the words of its except: and guard: phrases */
     const char *compact;          /* folded letters and digits */
     char key[KEY_CAP], alt[KEY_CAP];
     uint16_t compact_len;
@@ -155,6 +160,22 @@ typedef struct {
 } word_info;
 
 enum { SHAPE_LOWER, SHAPE_CAPITAL, SHAPE_UPPER, SHAPE_MIXED, SHAPE_NONE };
+/* wflags: the word guards some term; an exact match may start at it
+ * (exact_match); a key continues after it (cont); it has letters or
+ * digits (has_alpha); and its `hot` in the high four bits.  Read for
+ * every token, they stay cached where the word_info would not. */
+enum { WF_GUARD = 1, WF_MATCH = 2, WF_CONT = 4, WF_ALPHA = 8, WF_HOT_SHIFT = 4 };
+
+/* short_word's table */
+#define SHORT_BITS 12
+#define SHORT_SLOTS (1u << SHORT_BITS)
+
+typedef struct short_slot {
+    uint64_t bytes;
+    uint32_t len;                 /* 0: empty */
+    uint32_t wi;
+} short_slot;
+
 enum { HOT_EXACT = 1, HOT_ANY = 2, HOT_FIRST = 4, HOT_LAST = 8 };
 
 typedef struct {
@@ -185,9 +206,12 @@ typedef struct {
     uint64_t *cand_bits;          /* a bit per term, to put them in order */
     size_t cap_cand;
     ts_strmap memo;               /* word -> 1 + its index in wv */
+    struct short_slot *shorts_seen; /* malloc'd, SHORT_SLOTS: see short_word */
     struct win_slot *wins;        /* malloc'd: word indices of a window -> its result */
     size_t n_wins, cap_wins;
     word_info *wv;                /* malloc'd: every distinct word seen, memo's values */
+    uint8_t *wflags;              /* malloc'd, parallel to wv: WF_* (a guard looks at 80
+                                   * words: a byte each stays cached) */
     uint32_t n_wv, cap_wv;
     /* The round's tokens; the buffer is kept for the engine's next round,
      * which reuses the tokens of segments whose text it did not change. */
@@ -197,6 +221,7 @@ typedef struct {
     ts_arena memo_arena;
     struct ts_speller *sp;
     int max_words;
+    size_t max_radius;            /* the widest guard (within:) of any term */
     bool findings_unused;         /* "findings=0" (fix, diff): suggestions are not shown */
 } dict_state;
 
@@ -356,6 +381,10 @@ static void split_words(const char *text, words *w)
     }
 }
 
+/* A bit for a word of the except: and guard: phrases (0: none), so that
+ * a term whose phrases hold neither neighbour of a word skips them all. */
+static uint64_t phrase_bit(uint32_t id) { return id ? 1ull << (id & 63) : 0; }
+
 /* Splits a folded phrase into word numbers, numbering new words in `all`
  * from 1. */
 static int split_phrase(ts_strmap *all, const char *text, phrase *p)
@@ -511,6 +540,7 @@ static ts_status index_term(dict_state *d, uint32_t id)
     for (uint32_t x = 0; x < t->n_except; x++) {
         if (split_phrase(&d->phrase_words, t->except[x], &ti->except[x])) return TS_ERR_NOMEM;
         ti->lone_phrase |= ti->except[x].count < 2;
+        for (int q = 0; q < ti->except[x].count; q++) ti->phrase_bits |= phrase_bit(ti->except[x].id[q]);
     }
     for (uint32_t g = 0; g < t->n_guard; g++) {
         if (!strchr(t->guard[g], ' ')) continue;
@@ -519,6 +549,8 @@ static ts_status index_term(dict_state *d, uint32_t id)
             return TS_ERR_NOMEM;
         if (split_phrase(&d->phrase_words, t->guard[g], &ti->gphrase[ti->n_gphrase++]))
             return TS_ERR_NOMEM;
+        const phrase *gp = &ti->gphrase[ti->n_gphrase - 1];
+        for (int q = 0; q < gp->count; q++) ti->phrase_bits |= phrase_bit(gp->id[q]);
     }
     /* heard variants */
     for (uint32_t h = 0; h < t->n_heard; h++) {
@@ -550,6 +582,8 @@ static void dict_free(void *state)
     token_list_free(d->tl);
     free(d->seg_hash);
     free(d->wv);
+    free(d->wflags);
+    free(d->shorts_seen);
     for (size_t i = 0; i < d->anchors.cap; i++)
         if (d->anchors.slots[i].key && d->anchors.slots[i].value) {
             id_list *l = d->anchors.slots[i].value;
@@ -600,6 +634,7 @@ static ts_status dict_new(ts_context *ctx, void **state)
     d->stamp = calloc(set->n ? set->n : 1, sizeof *d->stamp);
     d->cand_bits = calloc((set->n + 63) / 64 + 1, sizeof *d->cand_bits);
     d->quick = calloc(set->n ? set->n : 1, sizeof *d->quick);
+    d->shorts_seen = calloc(SHORT_SLOTS, sizeof *d->shorts_seen); /* optional */
     if (!d->terms || !d->grams || !d->stamp || !d->cand_bits || !d->quick) {
         dict_free(d);
         return TS_ERR_NOMEM;
@@ -611,6 +646,8 @@ static ts_status dict_new(ts_context *ctx, void **state)
             return st;
         }
         const term_info *ti = &d->terms[i];
+        size_t radius = ti->t->within ? ti->t->within : GUARD_RADIUS;
+        if (radius > d->max_radius) d->max_radius = radius;
         d->quick[i] = (struct term_quick){ti->compact_len, ti->key[0], ti->alt[0], ti->no_sounds};
     }
     *state = d;
@@ -654,6 +691,9 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         word_info *v = realloc(d->wv, cap * sizeof *v);
         if (!v) return NO_WORD;
         d->wv = v;
+        uint8_t *g = realloc(d->wflags, cap);
+        if (!g) return NO_WORD;
+        d->wflags = g;
         d->cap_wv = cap;
     }
     int added;
@@ -713,8 +753,39 @@ static uint32_t word_lookup(dict_state *d, const char *s, size_t n)
         /* "the" starts a key ("the ano" for Theano) only before some words */
         w->cont = e ? (e->prefix ? e->next : 0) | (e->cprefix ? e->cnext : 0) : 0;
     }
+    {
+        const key_entry *e = w->k1, *es = w->k1s;
+        bool match = w->cont || (e && (e->canon >= 0 || e->heard >= 0 || e->compact >= 0 || e->comp >= 0)) ||
+                     (es && (es->canon >= 0 || es->comp >= 0));
+        d->wflags[d->n_wv] = (uint8_t)((w->guard_of ? WF_GUARD : 0) | (match ? WF_MATCH : 0) |
+                                       (w->cont ? WF_CONT : 0) | (w->has_alpha ? WF_ALPHA : 0) |
+                                       (w->hot << WF_HOT_SHIFT));
+    }
     slot->value = (void *)(uintptr_t)(d->n_wv + 1);
     return d->n_wv++;
+}
+
+/* Most words of a transcript are short and frequent: a small table from
+ * a word of up to 8 bytes (its bytes, loaded at once and masked, are the
+ * key) to its index answers most lookups without hashing the word and
+ * probing the memo.  The caller guarantees 8 readable bytes at s. */
+static inline uint32_t short_word(dict_state *d, const char *s, size_t n)
+{
+    if (!d->shorts_seen) return word_lookup(d, s, n);
+    uint64_t v;
+    memcpy(&v, s, 8);
+    if (n < 8) { /* keep the word's own n bytes, the first in memory */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v &= ~0ull << (8 * (8 - n));
+#else
+        v &= (1ull << (8 * n)) - 1;
+#endif
+    }
+    short_slot *sl = &d->shorts_seen[((v ^ n) * 0x9E3779B97F4A7C15ull) >> (64 - SHORT_BITS)];
+    if (sl->len == n && sl->bytes == v) return sl->wi;
+    uint32_t wi = word_lookup(d, s, n);
+    if (wi != NO_WORD) *sl = (short_slot){v, (uint32_t)n, wi};
+    return wi;
 }
 
 /* ---- tokens ----------------------------------------------------------- */
@@ -735,6 +806,8 @@ typedef struct {
     uint8_t punct : 2;      /* P_*: what follows the word */
     uint8_t flags : 2;      /* TOK_* */
     uint8_t start : 1;      /* a match or a window may start here (tokenize) */
+    uint8_t seen : 1;       /* this round's scan stopped here */
+    uint8_t pseen : 1;      /* this round's priming stopped here */
     uint8_t none;           /* NONE_*: what is known not to start here, this round */
 } token;
 _Static_assert(sizeof(token) <= 12, "tokens are many: keep them small");
@@ -808,6 +881,41 @@ static const uint8_t byte_class[256] = {
 };
 #define BYTE_IS(c, k) ((byte_class[(unsigned char)(c)] & (k)) != 0)
 
+/* Where something may start among the tokens v[first, last) of one
+ * segment: an exact match at a term's word or at a word that begins a key
+ * the next word continues; a sounds-like window wherever it would hold a
+ * word that is no common word or anchors a term (the `maybe` of
+ * sounds_like).  Elsewhere nothing can. */
+static void mark_starts(const dict_state *d, token *v, size_t first, size_t last)
+{
+    for (size_t j = first; j < last; j++) {
+        uint8_t f = d->wflags[v[j].wi];
+        unsigned hot = f >> WF_HOT_SHIFT;
+        size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
+        if (hot & HOT_EXACT) v[j].start = 1;
+        else if ((f & WF_CONT) && j + 1 < last && v[j].punct != P_END &&
+                 (d->wv[v[j].wi].cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+            v[j].start = 1;
+        if (hot & HOT_FIRST) v[j].start = 1;
+        if (hot & (HOT_ANY | HOT_LAST))
+            for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
+        if (hot & HOT_ANY) v[j].start = 1;
+    }
+}
+
+/* mark_starts' answer for token j of a segment's tokens v[.., last). */
+static bool start_at(const dict_state *d, const token *v, size_t last, size_t j)
+{
+    const word_info *w = &d->wv[v[j].wi];
+    if (w->hot & (HOT_EXACT | HOT_FIRST | HOT_ANY)) return true;
+    if (w->cont && j + 1 < last && v[j].punct != P_END &&
+        (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
+        return true;
+    for (size_t q = j + 1; q < last && q < j + MAX_WINDOW; q++)
+        if (d->wv[v[q].wi].hot & (HOT_ANY | HOT_LAST)) return true;
+    return false;
+}
+
 static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl, bool *sent)
 {
     size_t i = 0, first = tl->n;
@@ -830,9 +938,11 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
             *sent = punct == P_END;
             continue;
         }
-        uint32_t wi = e > s ? word_lookup(d, p + s, e - s) : NO_WORD;
+        uint32_t wi = e > s ? (e - s <= 8 && s + 8 <= n ? short_word(d, p + s, e - s)
+                                                        : word_lookup(d, p + s, e - s))
+                            : NO_WORD;
         if (e > s && wi == NO_WORD) return TS_ERR_NOMEM;
-        if (wi == NO_WORD || !d->wv[wi].has_alpha) {
+        if (wi == NO_WORD || !(d->wflags[wi] & WF_ALPHA)) {
             /* a dash or a number-less symbol: a break in the phrase */
             if (tl->n && tl->v[tl->n - 1].punct < P_BREAK) tl->v[tl->n - 1].punct = P_BREAK;
             if (punct == P_END) *sent = true;
@@ -854,42 +964,37 @@ static ts_status tokenize(dict_state *d, const char *p, size_t n, token_list *tl
                    (e - s >= 3 && p[e - 1] == 's' && p[e - 2] == '\'' ? TOK_APOSTROPHE_S : 0);
         t->none = 0;
         t->start = 0;
+        t->seen = 0;
+        t->pseen = 0;
         t->wi = wi;
         *sent = punct == P_END;
     }
-    /* Where something may start: an exact match at a term's word or at a
-     * word that begins a key the next word continues; a sounds-like window
-     * wherever it would hold a word that is no common word or anchors a
-     * term (the `maybe` of sounds_like).  Elsewhere nothing can. */
-    token *v = tl->v;
-    for (size_t j = first; j < tl->n; j++) {
-        const word_info *w = &d->wv[v[j].wi];
-        size_t back = j - first < MAX_WINDOW - 1 ? j - first : MAX_WINDOW - 1;
-        if (w->hot & HOT_EXACT) v[j].start = 1;
-        else if (w->cont && j + 1 < tl->n && v[j].punct != P_END &&
-                 (w->cont & sym_bit(d->wv[v[j + 1].wi].norm[0])))
-            v[j].start = 1;
-        if (w->hot & HOT_FIRST) v[j].start = 1;
-        if (w->hot & (HOT_ANY | HOT_LAST))
-            for (size_t q = 1; q <= back; q++) v[j - q].start = 1;
-        if (w->hot & HOT_ANY) v[j].start = 1;
-    }
+    mark_starts(d, tl->v, first, tl->n);
     for (size_t j = first; j < tl->n; j++)
-        if (v[j].start && hot_push(tl, j)) return TS_ERR_NOMEM;
+        if (tl->v[j].start && hot_push(tl, j)) return TS_ERR_NOMEM;
     return TS_OK;
 }
 
 /* ---- matching --------------------------------------------------------- */
 
 /* Common words a run let become their term inside its guard, by token:
- * few, so a sorted list rather than a slot per token. */
-typedef struct {
+ * few, so sorted lists rather than a slot per token.  The scan approves in
+ * token order (appended to `v`); the sweeps approve anywhere, and an
+ * insertion into hundreds of thousands would move them all, so theirs go
+ * to a short list of their own (`late`), merged in when it grows. */
+typedef struct approval_list {
     struct approval { uint32_t tok, term; } *v;
     size_t n, cap;
+} approval_list;
+
+typedef struct {
+    approval_list in_order, late;
 } approvals;
 
+#define LATE_APPROVALS 1024
+
 /* The first approval at or after token k. */
-static size_t approval_at(const approvals *a, size_t k)
+static size_t approval_at(const approval_list *a, size_t k)
 {
     size_t lo = 0, hi = a->n;
     while (lo < hi) {
@@ -900,10 +1005,19 @@ static size_t approval_at(const approvals *a, size_t k)
     return lo;
 }
 
-static int approval_add(approvals *a, size_t k, uint32_t term)
+static bool list_approved(const approval_list *a, size_t k)
 {
-    size_t at = a->n && a->v[a->n - 1].tok < k ? a->n : approval_at(a, k);
-    if (at < a->n && a->v[at].tok == k) return 0;
+    size_t x = approval_at(a, k);
+    return x < a->n && a->v[x].tok == k;
+}
+
+static bool is_approved(const approvals *a, size_t k)
+{
+    return list_approved(&a->in_order, k) || list_approved(&a->late, k);
+}
+
+static int approval_insert(approval_list *a, size_t at, size_t k, uint32_t term)
+{
     if (a->n == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 256;
         struct approval *v = realloc(a->v, cap * sizeof *v);
@@ -917,18 +1031,37 @@ static int approval_add(approvals *a, size_t k, uint32_t term)
     return 0;
 }
 
-/* Was a token in [lo, hi) other than `except` approved as `term`? */
-static bool approved_near(const approvals *a, size_t lo, size_t hi, size_t except, uint32_t term)
+static int approval_add(approvals *a, size_t k, uint32_t term)
+{
+    approval_list *o = &a->in_order, *l = &a->late;
+    if (is_approved(a, k)) return 0;
+    if (!o->n || o->v[o->n - 1].tok < k) return approval_insert(o, o->n, k, term);
+    if (approval_insert(l, approval_at(l, k), k, term)) return -1;
+    if (l->n < LATE_APPROVALS) return 0;
+    /* merge: both are sorted and hold no token twice */
+    struct approval *v = malloc((o->n + l->n) * sizeof *v);
+    if (!v) return -1;
+    size_t i = 0, j = 0, n = 0;
+    while (i < o->n || j < l->n)
+        v[n++] = j == l->n || (i < o->n && o->v[i].tok < l->v[j].tok) ? o->v[i++] : l->v[j++];
+    free(o->v);
+    o->v = v;
+    o->n = o->cap = n;
+    l->n = 0;
+    return 0;
+}
+
+static bool list_near(const approval_list *a, size_t lo, size_t hi, size_t except, uint32_t term)
 {
     for (size_t x = approval_at(a, lo); x < a->n && a->v[x].tok < hi; x++)
         if (a->v[x].tok != except && a->v[x].term == term) return true;
     return false;
 }
 
-static bool is_approved(const approvals *a, size_t k)
+/* Was a token in [lo, hi) other than `except` approved as `term`? */
+static bool approved_near(const approvals *a, size_t lo, size_t hi, size_t except, uint32_t term)
 {
-    size_t x = approval_at(a, k);
-    return x < a->n && a->v[x].tok == k;
+    return list_near(&a->in_order, lo, hi, except, term) || list_near(&a->late, lo, hi, except, term);
 }
 
 typedef struct {
@@ -950,7 +1083,15 @@ typedef struct {
     size_t quiet_until;     /* no suggestion starts before this token (one just did) */
     const uint32_t *speaker_words; /* words of the transcript's speaker labels (d->wv) */
     size_t n_speaker_words;
+    uint8_t *miss;          /* per term: a decision here would differ were it primed */
+    /* Judging the text as the round's edits will leave it (see
+     * settle_proof): guards then look for company in that text. */
+    struct settle_proof *proof;
 } seg_ctx;
+
+struct settle_proof;
+static bool proof_company(struct settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                          size_t radius);
 
 static inline const word_info *wof(const seg_ctx *c, size_t i) { return &c->d->wv[c->tok[i].wi]; }
 
@@ -1062,9 +1203,10 @@ static bool exact_match(seg_ctx *c, size_t i, match *m)
  * term's word somewhere in it? */
 /* Can a phrase of two words or more hold token i?  Only if a neighbour
  * is a word of some phrase. */
-static bool phrase_possible(const seg_ctx *c, size_t i)
+static bool phrase_possible(const seg_ctx *c, size_t i, const term_info *ti)
 {
-    return (i > c->first && wof(c, i - 1)->phrase_id) || (i + 1 < c->last && wof(c, i + 1)->phrase_id);
+    return (i > c->first && (ti->phrase_bits & phrase_bit(wof(c, i - 1)->phrase_id))) ||
+           (i + 1 < c->last && (ti->phrase_bits & phrase_bit(wof(c, i + 1)->phrase_id)));
 }
 
 /* Do the words around token i spell the phrase, with token i's word
@@ -1088,12 +1230,19 @@ static bool except_matches(const seg_ctx *c, size_t i, const phrase *pw)
     return false;
 }
 
+/* Is id in the list?  A word's guard_of list is in ascending order (terms
+ * are indexed in order), and a word like "code" guards many terms of a
+ * large list: searched by halves. */
 static bool list_has(const id_list *l, uint32_t id)
 {
     if (!l) return false;
-    for (uint32_t i = 0; i < l->n; i++)
-        if (l->v[i] == id) return true;
-    return false;
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->v[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < l->n && l->v[lo] == id;
 }
 
 /* May the common word at token i become term `id`?  Only inside its guard
@@ -1104,7 +1253,7 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
     const ts_term *t = ti->t;
     if (!t->n_guard) return false;
     const word_info *w = wof(c, i);
-    bool phrases = ti->lone_phrase || phrase_possible(c, i);
+    bool phrases = ti->lone_phrase || phrase_possible(c, i, ti);
     for (uint32_t x = 0; phrases && x < t->n_except; x++)
         if (except_matches(c, i, &ti->except[x])) return false;
     /* a guard phrase holding the word itself ("in go", "go versus") */
@@ -1119,14 +1268,16 @@ static bool guard_allows(const seg_ctx *c, size_t i, uint32_t id)
         if (lo < c->first) lo = c->first;
         if (hi > c->last) hi = c->last;
     }
+    if (c->proof) return proof_company(c->proof, c, i, id, radius);
     if (c->approved && approved_near(c->approved, lo, hi, i, id)) return true;
     size_t tl = ti->text_len;
     for (size_t k = lo; k < hi; k++) {
         if (k == i) continue;
         const token *o = &c->tok[k];
+        if ((c->d->wflags[o->wi] & WF_GUARD) && list_has(c->d->wv[o->wi].guard_of, id)) return true;
+        if (o->len != tl) continue;
         const word_info *ow = &c->d->wv[o->wi];
-        if (list_has(ow->guard_of, id)) return true;
-        if (o->len == tl && ow->fold_len == w->fold_len && memcmp(ow->fold, w->fold, w->fold_len) == 0 &&
+        if (ow->fold_len == w->fold_len && memcmp(ow->fold, w->fold, w->fold_len) == 0 &&
             memcmp(c->t->segs[seg_of(c->seg_first, c->t->n, k)].text + o->s, t->text, tl) == 0)
             return true;
     }
@@ -1242,7 +1393,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
     /* a common word changes only inside its guard, and only from lower case */
     bool all_common = true;
     for (size_t k = 0; k < m->k; k++) all_common &= wof(c, i + k)->common;
-    bool phrases = t->n_except && (ti->lone_phrase || phrase_possible(c, i));
+    bool phrases = t->n_except && (ti->lone_phrase || phrase_possible(c, i, ti));
     for (uint32_t x = 0; phrases && x < t->n_except; x++)
         if (except_matches(c, i, &ti->except[x])) return m->k;
     /* An all-lower-case term ("should have", "npm") has no casing to
@@ -1334,6 +1485,7 @@ static size_t apply_exact(seg_ctx *c, size_t i, const match *m)
         why = "canonical form";
         conf = 0.9f;
         if (m->k > 1 && all_common && !c->primed[m->term]) {
+            if (c->miss) c->miss[m->term] = 1;
             rule = R_SUGGESTION;
             conf = 0.6f;
             why = "common words joined";
@@ -1761,6 +1913,7 @@ static size_t sounds_like(seg_ctx *c, size_t i, size_t min_k, bool hint_only)
                  * identical ("customer router" for Cosmo Router); otherwise
                  * at most a suggestion. */
                 fix_at = c->primed[cd->term] && cd->aligned ? 0.80 : 2;
+                if (cd->aligned && !c->primed[cd->term] && c->miss) c->miss[cd->term] = 1;
                 suggest_at = 0.82;
             }
             if (ti->ambiguous || (ti->t->flags & TS_TERM_SUGGEST)) fix_at = 2; /* never fixed */
@@ -1801,6 +1954,33 @@ static size_t next_start(const token_list *tl, size_t *h, size_t i, size_t last)
     return tl->hot[*h];
 }
 
+/* Priming at token i (one of tokenize's starts): sets *term to the term
+ * the words there write (-1: none) and returns the tokens to move on by. */
+static size_t prime_step(seg_ctx *c, size_t i, int32_t *term)
+{
+    *term = -1;
+    /* only a term's word, or one that begins a key the next word
+     * continues, can be written as a term (see tokenize) */
+    uint8_t f = c->d->wflags[c->tok[i].wi];
+    if (!((f >> WF_HOT_SHIFT) & HOT_EXACT) &&
+        !((f & WF_CONT) && i + 1 < c->last && c->tok[i].punct != P_END &&
+          (wof(c, i)->cont & sym_bit(wof(c, i + 1)->norm[0]))))
+        return 1;
+    match m;
+    bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
+    if (exact_match(c, i, &m) && m.kind == R_FORM && m.k > 1) {
+        joined_common = true;
+        for (size_t q = 0; q < m.k; q++) joined_common &= wof(c, i + q)->common;
+    }
+    if (m.term < 0 || m.kind == R_MISHEARD || m.component) return 1;
+    const term_info *ti = &c->d->terms[m.term];
+    const char *s = c->text + c->tok[i].s;
+    size_t n = tok_end(&c->tok[i + m.k - 1]) - c->tok[i].s, tl2 = ti->text_len;
+    if (!joined_common && (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0)))
+        *term = m.term;
+    return m.k;
+}
+
 static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcript *t,
                   uint8_t *primed)
 {
@@ -1810,34 +1990,731 @@ static void prime(dict_state *d, token_list *tl, size_t n_segs, const ts_transcr
                      .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = (uint32_t)sgi,
                      .text = t->segs[sgi].text, .primed = primed, .seg_first = tl->seg_first};
         for (size_t i = c.first; (i = next_start(tl, &h, i, c.last)) < c.last;) {
-            /* only a term's word, or one that begins a key the next word
-             * continues, can be written as a term (see tokenize) */
-            const word_info *w = wof(&c, i);
-            if (!(w->hot & HOT_EXACT) &&
-                !(w->cont && i + 1 < c.last && c.tok[i].punct != P_END &&
-                  (w->cont & sym_bit(wof(&c, i + 1)->norm[0])))) {
-                i++;
-                continue;
-            }
-            match m;
-            bool joined_common = false; /* "up a" for UPA primes nothing, itself included */
-            if (exact_match(&c, i, &m) && m.kind == R_FORM && m.k > 1) {
-                joined_common = true;
-                for (size_t q = 0; q < m.k; q++) joined_common &= wof(&c, i + q)->common;
-            }
-            if (m.term >= 0 && m.kind != R_MISHEARD && !m.component) {
-                const term_info *ti = &d->terms[m.term];
-                const char *s = c.text + c.tok[i].s;
-                size_t n = tok_end(&c.tok[i + m.k - 1]) - c.tok[i].s, tl2 = ti->text_len;
-                if (!joined_common &&
-                    (!ti->ambiguous || (n >= tl2 && memcmp(s, ti->t->text, tl2) == 0)))
-                    primed[m.term] = 1;
-                i += m.k;
-            } else {
-                i++;
-            }
+            int32_t term;
+            c.tok[i].pseen = 1;
+            i += prime_step(&c, i, &term);
+            if (term >= 0) primed[term] = 1;
         }
     }
+}
+
+/* The scan's step at token i: proposes what starts there and returns the
+ * tokens it used (0: none). */
+static size_t scan_step(seg_ctx *c, size_t i)
+{
+    match m;
+    size_t used = 0;
+    if (exact_match(c, i, &m)) {
+        used = apply_exact(c, i, &m);
+        /* a hint is only ever a suggestion: not made when none is shown */
+        if (used == 1 && c->d->terms[m.term].ambiguous && !c->d->findings_unused)
+            sounds_like(c, i, 2, true);
+    }
+    if (!used) used = sounds_like(c, i, 1, false);
+    return used;
+}
+
+/* Does the ascending list v[0, n) hold a token within r of token i? */
+static bool sorted_near(const size_t *v, size_t n, size_t i, size_t r)
+{
+    size_t lo = 0, hi = n, from = i > r ? i - r : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < from) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] <= i + r;
+}
+
+/* ---- settling ---------------------------------------------------------- */
+
+/* The engine runs a pass that looks across segments again until it
+ * proposes nothing, and on real text the dictionary's second round finds
+ * nothing while costing a third of the pass.  In fix mode (no findings to
+ * report) the pass therefore proves instead that its edits, applied as
+ * proposed, leave nothing to do, and marks them as settling (edit.h); when
+ * the proof does not go through, the engine runs the round as always.
+ *
+ * The proof judges the edited text the way the next round would, but only
+ * where that can differ from this round:
+ * - the next round's tokens are this round's, with the chunks (blank to
+ *   blank) that hold an edit read afresh (tokenize), and the token after
+ *   them told whether a sentence starts;
+ * - a decision at a token reads tokens from 7 before it (except: and
+ *   guard: phrases) to 3 + max_words after it (windows of 4, and exact
+ *   matches starting in them), so a decision further from every changed
+ *   token reads what it read this round; the scan and priming are
+ *   replayed with the real code near changed tokens and wherever their
+ *   steps do not land on a token this round's stopped at, and are known
+ *   to land where this round's did elsewhere (a token this round stopped
+ *   at is one the next round stops at, as both step the same way from
+ *   there);
+ * - priming only turns a candidate into a fix: decisions that an unprimed
+ *   term held back are noted (miss), and the proof fails if the edited
+ *   text may prime such a term;
+ * - guards look for company across segments: every common word this round
+ *   left unapproved (rejected), and every guard consulted in the replay,
+ *   is judged against the edited text's tokens within its radius (the
+ *   next round has no approvals of its own unless some guard lets a word
+ *   through, which is what this rules out).
+ * Anything the proof does not model (overlapping edits, an edit that does
+ * not cover whole tokens, chained approvals left open, memory) fails it. */
+
+typedef struct {
+    uint32_t seg, a, b;           /* the tokens [a, b) it replaces */
+    uint32_t S, E;                /* the bytes [S, E) of the segment text it replaces */
+    uint32_t cs, ce;              /* the chunks read afresh: bytes [cs, ce) before the edit */
+    uint32_t nt, n_nt;            /* their tokens: settle_proof.nt[nt, nt + n_nt), offsets from cs */
+    int64_t shift;                /* new tokens less old ones, this edit and all before it */
+    const char *repl;
+    uint32_t rl;
+    bool sent_out;                /* a sentence starts after the chunks */
+    bool prev_break;              /* the chunks make the token before them a break */
+} proof_edit;
+
+enum { CHG_SAME, CHG_SELF, CHG_FULL };
+
+typedef struct settle_proof {
+    dict_state *d;
+    const ts_transcript *t;
+    const token_list *tl;         /* this round's tokens */
+    proof_edit *e;                /* malloc'd, in text order */
+    size_t n_e;
+    size_t done;                  /* e[0, done) are prepared (proof_ensure) */
+    bool failed;                  /* an edit the proof does not model, or no memory */
+    token_list rt;                /* proof_region's tokens */
+    ts_buf buf;                   /* proof_region's text */
+    /* By place in the edited text's tokens: the approvals the next round
+     * may make (this round's, and wherever the replay consults a guard),
+     * and the words it would leave unapproved, which such an approval
+     * nearby could still let through. */
+    struct proof_mark {
+        int64_t lo, hi;           /* tokens [lo, hi] */
+        uint32_t term, seg, radius;
+    } *appr, *rej;
+    size_t n_appr, cap_appr, n_rej, cap_rej;
+    size_t seg_e;                 /* the first edit of the segment being replayed */
+    token *nt;                    /* malloc'd: the tokens of the chunks read afresh */
+    size_t n_nt, cap_nt;
+    const uint32_t *speaker_words;
+    size_t n_speaker_words;
+    /* the segment being replayed: its edited text and tokens */
+    size_t sgi;
+    char *text;                   /* malloc'd */
+    size_t cap_text;
+    token *st;                    /* malloc'd */
+    uint8_t *chg, *near;          /* per token of st: CHG_*; near a changed token */
+    size_t n_st, cap_st;
+} settle_proof;
+
+static int cmp_proof_edit(const void *x, const void *y)
+{
+    const proof_edit *a = x, *b = y;
+    if (a->seg != b->seg) return a->seg < b->seg ? -1 : 1;
+    return a->S < b->S ? -1 : a->S > b->S;
+}
+
+/* Is the word company for term `id` at a word w (guard_allows)? */
+static bool is_company(const dict_state *d, uint32_t wi, uint32_t id, const word_info *w,
+                       uint32_t canon_wi)
+{
+    if ((d->wflags[wi] & WF_GUARD) && list_has(d->wv[wi].guard_of, id)) return true;
+    if (wi != canon_wi) return false;
+    const word_info *o = &d->wv[wi];
+    return o->fold_len == w->fold_len && memcmp(o->fold, w->fold, w->fold_len) == 0;
+}
+
+/* The edits are prepared (proof_ensure) segment by segment as the proof
+ * goes; a guard looks ahead `radius` tokens of the edited text, which an
+ * edit of at most PROOF_SPAN old tokens for at least one new stretches to
+ * radius * PROOF_SPAN old ones, so that much is prepared ahead. */
+#define PROOF_SPAN (MAX_TERM_WORDS + 1 > MAX_WINDOW ? MAX_TERM_WORDS + 1 : MAX_WINDOW)
+
+/* Are all edits that may hold token k prepared? */
+static bool proof_covers(const settle_proof *pr, size_t k)
+{
+    return pr->done == pr->n_e || pr->tl->seg_first[pr->e[pr->done].seg] > k;
+}
+
+/* Looks for company among `count` tokens of the edited text from this
+ * round's token k leftwards (k included), not below token lo. */
+static bool company_left(const settle_proof *pr, size_t k, size_t lo, size_t count, uint32_t id,
+                         const word_info *w, uint32_t canon_wi)
+{
+    const token *v = pr->tl->v;
+    size_t x = 0, n = pr->done; /* x - 1: the last edit with a <= k (all before are prepared) */
+    for (size_t l = 0, h = n; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].a <= k) l = x = m + 1;
+        else h = m;
+    }
+    while (count && k != SIZE_MAX && k >= lo) {
+        if (x && k < pr->e[x - 1].b) {
+            const proof_edit *e = &pr->e[x - 1];
+            for (size_t q = e->n_nt; q-- > 0 && count; count--)
+                if (is_company(pr->d, pr->nt[e->nt + q].wi, id, w, canon_wi)) return true;
+            k = e->a ? e->a - 1 : SIZE_MAX;
+            x--;
+        } else {
+            if (is_company(pr->d, v[k].wi, id, w, canon_wi)) return true;
+            count--;
+            k = k ? k - 1 : SIZE_MAX;
+        }
+    }
+    return false;
+}
+
+/* The same rightwards, below token hi. */
+static bool company_right(settle_proof *pr, size_t k, size_t hi, size_t count, uint32_t id,
+                          const word_info *w, uint32_t canon_wi)
+{
+    const token *v = pr->tl->v;
+    size_t x = pr->done; /* the first edit with b > k */
+    for (size_t l = 0, h = pr->done; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b > k) h = x = m;
+        else l = m + 1;
+    }
+    while (count && k < hi) {
+        if (!proof_covers(pr, k)) { /* not prepared (see PROOF_SPAN): fails the proof */
+            pr->failed = true;
+            return true;
+        }
+        if (x < pr->done && k >= pr->e[x].a) {
+            const proof_edit *e = &pr->e[x];
+            for (size_t q = 0; q < e->n_nt && count; q++, count--)
+                if (is_company(pr->d, pr->nt[e->nt + q].wi, id, w, canon_wi)) return true;
+            k = e->b;
+            x++;
+        } else {
+            if (is_company(pr->d, v[k].wi, id, w, canon_wi)) return true;
+            count--;
+            k++;
+        }
+    }
+    return false;
+}
+
+static uint32_t canon_word(const dict_state *d, uint32_t id)
+{
+    const term_info *ti = &d->terms[id];
+    ts_strmap_slot *s = ts_strmap_find(&d->memo, ti->t->text, ti->text_len);
+    return s ? (uint32_t)((uintptr_t)s->value - 1) : NO_WORD;
+}
+
+/* guard_allows' company, in the edited text, for token i of the segment
+ * being replayed. */
+static bool static_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                           size_t radius)
+{
+    const dict_state *d = pr->d;
+    const word_info *w = wof(c, i);
+    uint32_t canon_wi = canon_word(d, id);
+    bool close = radius <= 10;
+    size_t left = radius, right = radius;
+    for (size_t j = i; j-- > 0 && left; left--)
+        if (is_company(d, c->tok[j].wi, id, w, canon_wi)) return true;
+    for (size_t j = i + 1; j < pr->n_st && right; j++, right--)
+        if (is_company(d, c->tok[j].wi, id, w, canon_wi)) return true;
+    if (close) return false;
+    const size_t *sf = pr->tl->seg_first;
+    if (left && sf[pr->sgi] && company_left(pr, sf[pr->sgi] - 1, 0, left, id, w, canon_wi))
+        return true;
+    return right && company_right(pr, sf[pr->sgi + 1], pr->tl->n, right, id, w, canon_wi);
+}
+
+static bool mark_push(struct proof_mark **v, size_t *n, size_t *cap, struct proof_mark m)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        struct proof_mark *p = realloc(*v, c * sizeof *p);
+        if (!p) return false;
+        *v = p;
+        *cap = c;
+    }
+    (*v)[(*n)++] = m;
+    return true;
+}
+
+/* Is token k of this round inside an edit? */
+static bool proof_edited(const settle_proof *pr, size_t k)
+{
+    for (size_t l = 0, h = pr->done; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b <= k) l = m + 1;
+        else if (pr->e[m].a > k) h = m;
+        else return true;
+    }
+    return false;
+}
+
+/* Where token k of this round is in the edited text: [*lo, *hi] (the
+ * tokens an edit holding it became). */
+static void proof_place(const settle_proof *pr, size_t k, int64_t *lo, int64_t *hi)
+{
+    size_t x = pr->done; /* the first edit with b > k */
+    for (size_t l = 0, h = pr->done; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b > k) h = x = m;
+        else l = m + 1;
+    }
+    int64_t before = x ? pr->e[x - 1].shift : 0;
+    if (x < pr->done && pr->e[x].a <= k) {
+        *lo = (int64_t)pr->e[x].a + before;
+        *hi = *lo + pr->e[x].n_nt - 1;
+    } else {
+        *lo = *hi = (int64_t)k + before;
+    }
+}
+
+/* guard_allows' company, in the edited text, for token i of the segment
+ * being replayed; the word is noted as approved when it finds some, and
+ * as left unapproved when not. */
+static bool proof_company(settle_proof *pr, const seg_ctx *c, size_t i, uint32_t id,
+                          size_t radius)
+{
+    bool found = static_company(pr, c, i, id, radius);
+    int64_t at = (int64_t)pr->tl->seg_first[pr->sgi] + (pr->seg_e ? pr->e[pr->seg_e - 1].shift : 0) +
+                 (int64_t)i;
+    struct proof_mark m = {at, at, id, (uint32_t)pr->sgi, (uint32_t)radius};
+    if (found ? !mark_push(&pr->appr, &pr->n_appr, &pr->cap_appr, m)
+              : !mark_push(&pr->rej, &pr->n_rej, &pr->cap_rej, m))
+        pr->failed = true;
+    return found;
+}
+
+static int cmp_mark(const void *x, const void *y)
+{
+    const struct proof_mark *a = x, *b = y;
+    return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Could an approval the next round may make let a word it leaves
+ * unapproved through (approved_near)? */
+static bool approvals_reach(settle_proof *pr)
+{
+    if (!pr->n_rej) return false;
+    if (pr->n_appr > 1) qsort(pr->appr, pr->n_appr, sizeof *pr->appr, cmp_mark);
+    for (size_t r = 0; r < pr->n_rej; r++) {
+        const struct proof_mark *q = &pr->rej[r];
+        int64_t lo = q->lo - (int64_t)q->radius, hi = q->lo + (int64_t)q->radius;
+        size_t x = 0; /* the first approval with lo >= lo - MAX_TERM_WORDS */
+        for (size_t l = 0, h = pr->n_appr; l < h;) {
+            size_t m = l + (h - l) / 2;
+            if (pr->appr[m].lo < lo - MAX_TERM_WORDS) l = x = m + 1;
+            else h = m;
+        }
+        for (; x < pr->n_appr && pr->appr[x].lo <= hi; x++) {
+            const struct proof_mark *a = &pr->appr[x];
+            if (a->term != q->term || a->hi < lo) continue;
+            if (a->lo == q->lo && a->hi == q->lo) continue; /* the word itself */
+            if (q->radius <= 10 && a->seg != q->seg) continue;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Can no step but the token's own (and those named in proof_build) tell
+ * token b from token a?  Windows, keys, phrases and guards read the
+ * analysis of the word, which the same letters in another case mostly
+ * share. */
+static bool same_to_others(const settle_proof *pr, const token *a, const token *b)
+{
+    if (a->len != b->len || a->trail != b->trail || a->punct != b->punct || a->flags != b->flags)
+        return false;
+    if (a->wi == b->wi) return true;
+    const word_info *x = &pr->d->wv[a->wi], *y = &pr->d->wv[b->wi];
+    if (x->norm_len != y->norm_len || x->fold_len != y->fold_len || x->key_len != y->key_len ||
+        memcmp(x->norm, y->norm, x->norm_len) != 0 || memcmp(x->fold, y->fold, x->fold_len) != 0 ||
+        memcmp(x->key, y->key, x->key_len) != 0 || x->common != y->common ||
+        x->has_alpha != y->has_alpha || x->phrase_id != y->phrase_id || x->hot != y->hot ||
+        x->stop != y->stop || x->stop_s != y->stop_s || x->cont != y->cont || x->k1 != y->k1 ||
+        x->k1s != y->k1s || x->anchors_word != y->anchors_word ||
+        x->anchors_prefix != y->anchors_prefix || x->anchors_suffix != y->anchors_suffix ||
+        x->guard_of != y->guard_of || (x->shape == SHAPE_MIXED) != (y->shape == SHAPE_MIXED) ||
+        pr->d->wflags[a->wi] != pr->d->wflags[b->wi])
+        return false;
+    /* a word of a speaker's name is read as such in a window */
+    bool sa = false, sb = false;
+    for (size_t q = 0; q < pr->n_speaker_words; q++) {
+        sa |= pr->speaker_words[q] == a->wi;
+        sb |= pr->speaker_words[q] == b->wi;
+    }
+    return sa == sb;
+}
+
+static size_t next_hot(const token *v, size_t i, size_t n)
+{
+    while (i < n && !v[i].start) i++;
+    return i;
+}
+
+/* Reads the chunks of edit e afresh into pr->nt; false when the edit is
+ * not one the proof models (or memory ran out). */
+static bool proof_region(settle_proof *pr, proof_edit *e, bool sent_in, token_list *rt, ts_buf *buf)
+{
+    const ts_segment *sg = &pr->t->segs[e->seg];
+    const char *T = sg->text;
+    buf->len = 0;
+    if (ts_buf_append(buf, T + e->cs, e->S - e->cs) || ts_buf_append(buf, e->repl, e->rl) ||
+        ts_buf_append(buf, T + e->E, e->ce - e->E))
+        return false;
+    rt->n = 1; /* a stand-in for the token before the chunks */
+    rt->n_hot = 0;
+    memset(&rt->v[0], 0, sizeof rt->v[0]);
+    rt->v[0].punct = P_NONE;
+    bool sent = sent_in;
+    if (tokenize(pr->d, buf->data, buf->len, rt, &sent)) return false;
+    e->prev_break = rt->v[0].punct != P_NONE;
+    e->sent_out = sent;
+    e->n_nt = (uint32_t)(rt->n - 1);
+    e->nt = (uint32_t)pr->n_nt;
+    if (pr->n_nt + e->n_nt > pr->cap_nt) {
+        size_t cap = pr->cap_nt ? pr->cap_nt * 2 : 1024;
+        while (cap < pr->n_nt + e->n_nt) cap *= 2;
+        token *v = realloc(pr->nt, cap * sizeof *v);
+        if (!v) return false;
+        pr->nt = v;
+        pr->cap_nt = cap;
+    }
+    if (e->n_nt) memcpy(pr->nt + pr->n_nt, rt->v + 1, e->n_nt * sizeof *rt->v);
+    pr->n_nt += e->n_nt;
+    return true;
+}
+
+static bool proof_reserve(settle_proof *pr, size_t text_len, size_t n_tok)
+{
+    if (text_len > pr->cap_text) {
+        char *p = realloc(pr->text, text_len);
+        if (!p) return false;
+        pr->text = p;
+        pr->cap_text = text_len;
+    }
+    if (n_tok > pr->cap_st) {
+        size_t cap = n_tok * 2;
+        token *v = realloc(pr->st, cap * sizeof *v);
+        if (!v) return false;
+        pr->st = v;
+        uint8_t *a = realloc(pr->chg, cap), *b = a ? realloc(pr->near, cap) : NULL;
+        if (a) pr->chg = a;
+        if (!a || !b) return false;
+        pr->near = b;
+        pr->cap_st = cap;
+    }
+    return true;
+}
+
+/* Builds the edited text and tokens of segment sgi, whose edits are
+ * e[lo, hi). */
+static bool proof_build(settle_proof *pr, size_t sgi, size_t lo, size_t hi)
+{
+    const ts_segment *sg = &pr->t->segs[sgi];
+    const token *v = pr->tl->v;
+    size_t f = pr->tl->seg_first[sgi], l = pr->tl->seg_first[sgi + 1];
+    size_t len = sg->text_len, ntok = l - f;
+    for (size_t x = lo; x < hi; x++) {
+        len = len + pr->e[x].rl - (pr->e[x].E - pr->e[x].S);
+        ntok += pr->e[x].n_nt;
+    }
+    if (len > UINT32_MAX || !proof_reserve(pr, len ? len : 1, ntok + 1)) return false;
+    char *out = pr->text;
+    size_t tp = 0, w = 0, k = f, from = 0;
+    int64_t delta = 0;
+    bool pending = false, sent = false; /* the next copied token's sentence start */
+    for (size_t x = lo; x <= hi; x++) {
+        const proof_edit *e = x < hi ? &pr->e[x] : NULL;
+        size_t upto = e ? e->cs : sg->text_len, kto = e ? e->a : l;
+        memcpy(out + tp, sg->text + from, upto - from);
+        tp += upto - from;
+        for (; k < kto; k++, w++) {
+            pr->st[w] = v[k];
+            pr->st[w].s = (uint32_t)((int64_t)v[k].s + delta);
+            pr->chg[w] = CHG_SAME;
+            if (pending) { /* only its own steps read a token's sentence start */
+                pr->st[w].flags = (uint8_t)((pr->st[w].flags & ~TOK_SENTENCE_START) |
+                                            (sent ? TOK_SENTENCE_START : 0));
+                pr->chg[w] = pr->st[w].flags != v[k].flags ? CHG_SELF : CHG_SAME;
+                pending = false;
+            }
+        }
+        if (!e) break;
+        if (e->prev_break) {
+            if (!w) return false; /* it would reach into the segment before */
+            if (pr->st[w - 1].punct < P_BREAK) {
+                pr->st[w - 1].punct = P_BREAK;
+                pr->chg[w - 1] = CHG_FULL;
+            }
+        }
+        size_t rs = tp;
+        memcpy(out + tp, sg->text + e->cs, e->S - e->cs);
+        tp += e->S - e->cs;
+        memcpy(out + tp, e->repl, e->rl);
+        tp += e->rl;
+        memcpy(out + tp, sg->text + e->E, e->ce - e->E);
+        tp += e->ce - e->E;
+        bool same_count = e->n_nt == e->b - e->a;
+        for (size_t q = 0; q < e->n_nt; q++, w++) {
+            pr->st[w] = pr->nt[e->nt + q];
+            pr->st[w].s += (uint32_t)rs;
+            pr->chg[w] = CHG_FULL;
+            if (same_count && same_to_others(pr, &v[e->a + q], &pr->st[w])) {
+                pr->chg[w] = CHG_SELF;
+                pr->st[w].start = v[e->a + q].start;
+            }
+        }
+        from = e->ce;
+        k = e->b;
+        delta = (int64_t)tp - (int64_t)e->ce;
+        pending = true;
+        sent = e->sent_out;
+    }
+    if (tp != len) return false;
+    pr->n_st = w;
+    /* near: the tokens whose decisions may read a changed token c.  A
+     * step at p reads p to p + 4 (windows, and the word after one); an
+     * exact match at q reads on from q only where a key continues (cont),
+     * up to max_words further; apply_exact at a word that may start a
+     * match reads 7 words either side (except: and guard: phrases), and
+     * the shape of the next.  What is known not to start at them (none)
+     * is forgotten.  A change the others cannot tell from the old token
+     * (CHG_SELF) is read differently only by its own step, the step
+     * before when a comma ends it (a possessive reads the next word's
+     * shape), and a match that spans its text. */
+    const uint8_t *wf = pr->d->wflags;
+    token *st = pr->st;
+    size_t mw = (size_t)pr->d->max_words;
+    memset(pr->near, 0, w);
+    for (size_t c = 0; c < w; c++) {
+        if (pr->chg[c] == CHG_SAME) continue;
+        bool full = pr->chg[c] == CHG_FULL;
+        size_t lo7 = c > 7 ? c - 7 : 0;
+        for (size_t p = full ? lo7 : (c ? c - 1 : 0); p <= (full ? c + 7 : c) && p < w; p++)
+            if ((full && p + 4 >= c && p <= c) || p == c ||
+                ((wf[st[p].wi] & WF_MATCH) && (full || st[p].punct == P_COMMA))) {
+                pr->near[p] = 1;
+                if (full || p == c) st[p].none = 0;
+            }
+        for (size_t q = c > mw ? c - mw : 0; q < c; q++)
+            if (wf[st[q].wi] & WF_CONT)
+                for (size_t p = full && q > 3 ? q - 3 : q; p <= q; p++) {
+                    pr->near[p] = 1;
+                    if (full) st[p].none = 0;
+                }
+        /* tokenize's starts where they may differ: a start depends on the
+         * token and the three after it */
+        if (full)
+            for (size_t p = c > 3 ? c - 3 : 0; p <= c; p++) st[p].start = start_at(pr->d, st, w, p);
+    }
+    return true;
+}
+
+/* Replays priming and the scan over the segment built by proof_build;
+ * false when the next round could propose an edit there or prime a term
+ * that some decision waits for (np: terms it may newly prime). */
+static bool proof_replay(settle_proof *pr, seg_ctx *c, uint8_t *np, const uint8_t *primed)
+{
+    token *st = pr->st;
+    const uint8_t *near = pr->near;
+    size_t n = pr->n_st;
+    for (int scan = 0; scan < 2; scan++) {
+#define STOPPED(j) (scan ? st[j].seen : st[j].pseen)
+        for (size_t i = next_hot(st, 0, n); i < n;) {
+            if (!near[i] && STOPPED(i)) {
+                /* This round's steps from here are the next round's up to
+                 * the first token near a change: on to the last place this
+                 * round stopped before that. */
+                const uint8_t *z = memchr(near + i, 1, n - i);
+                if (!z) break;
+                size_t j = (size_t)(z - near);
+                while (--j > i && !STOPPED(j)) {}
+                i = j;
+            }
+#undef STOPPED
+            size_t used;
+            if (scan) {
+                used = scan_step(c, i);
+                if (c->out->n || c->out->failed) return false;
+            } else {
+                int32_t term;
+                used = prime_step(c, i, &term);
+                if (term >= 0 && !primed[term]) np[term] = 1;
+            }
+            i = next_hot(st, i + (used ? used : 1), n);
+        }
+    }
+    return true;
+}
+
+/* Finds the tokens edit x replaces and reads its chunks afresh; false
+ * when it is not an edit the proof models. */
+static bool proof_prepare(settle_proof *pr, size_t x)
+{
+    const token *v = pr->tl->v;
+    proof_edit *e = &pr->e[x];
+    const ts_segment *sg = &pr->t->segs[e->seg];
+    const char *T = sg->text;
+    size_t f = pr->tl->seg_first[e->seg], l = pr->tl->seg_first[e->seg + 1], a = f, b;
+    const proof_edit *p = x ? &pr->e[x - 1] : NULL;
+    bool after = p && p->seg == e->seg;
+    if (after) a = p->b; /* edits in order: the search starts after the last */
+    while (a < l && v[a].s < e->S) a++;
+    if (a == l || v[a].s != e->S || e->E <= e->S || e->E > sg->text_len) return false;
+    for (b = a; b < l && v[b].s < e->E; b++) {}
+    if (b - a > PROOF_SPAN) return false;
+    uint32_t end = tok_end(&v[b - 1]);
+    if (!(end == e->E || (end + 1 == e->E && T[end] == ','))) return false;
+    size_t cs = e->S, ce = sg->text_len;
+    while (cs > 0 && !is_blank(T[cs - 1])) cs--;
+    if (b < l) {
+        ce = v[b].s;
+        while (ce > 0 && !is_blank(T[ce - 1])) ce--;
+    }
+    if (ce < e->E) return false;
+    if (after && p->E > e->S) return false; /* overlapping: deferred */
+    if (after && p->b > a) return false;
+    e->a = (uint32_t)a;
+    e->b = (uint32_t)b;
+    e->cs = (uint32_t)cs;
+    e->ce = (uint32_t)ce;
+    bool sent_in = after && p->b == a ? p->sent_out : (v[a].flags & TOK_SENTENCE_START) != 0;
+    if (!proof_region(pr, e, sent_in, &pr->rt, &pr->buf) || !e->n_nt) return false;
+    e->shift = (x ? pr->e[x - 1].shift : 0) + (int64_t)e->n_nt - (int64_t)(b - a);
+    return true;
+}
+
+/* Prepares the edits in segments that start at or before token k. */
+static bool proof_ensure(settle_proof *pr, size_t k)
+{
+    while (!pr->failed && pr->done < pr->n_e && pr->tl->seg_first[pr->e[pr->done].seg] <= k)
+        if (!proof_prepare(pr, pr->done++)) pr->failed = true;
+    return !pr->failed;
+}
+
+/* Do this round's edits leave nothing for the next?  See above. */
+static bool prove_settled(dict_state *d, const ts_transcript *t, token_list *tl,
+                          const ts_edit_list *out, const approvals *approved,
+                          const uint8_t *primed, uint8_t *miss,
+                          const size_t *rejected, size_t n_rejected, const uint32_t *speaker_words,
+                          size_t n_speaker_words)
+{
+    settle_proof pr = {.d = d, .t = t, .tl = tl, .speaker_words = speaker_words,
+                       .n_speaker_words = n_speaker_words, .buf = TS_BUF_INIT};
+    ts_edit_list sim;
+    ts_edit_list_init(&sim);
+    uint8_t *np = calloc(d->n, 1);
+    bool ok = false;
+    if (!np || !(pr.e = malloc((out->n ? out->n : 1) * sizeof *pr.e)) ||
+        !(pr.rt.v = malloc(64 * sizeof *pr.rt.v)))
+        goto out;
+    pr.rt.cap = 64;
+    /* the edits, by token */
+    for (size_t i = 0; i < out->n; i++) {
+        const ts_edit *ed = &out->v[i];
+        if (ed->report_only || ed->kind != TS_EDIT_REPLACE || ed->seg >= t->n) goto out;
+        pr.e[pr.n_e++] = (proof_edit){.seg = ed->seg, .S = ed->start, .E = ed->end,
+                                      .repl = ed->repl, .rl = ed->repl_len};
+    }
+    /* in text order: the scan's edits are, the sweeps' follow them */
+    size_t run = 1;
+    while (run < pr.n_e && cmp_proof_edit(&pr.e[run - 1], &pr.e[run]) <= 0) run++;
+    if (run < pr.n_e) {
+        qsort(pr.e + run, pr.n_e - run, sizeof *pr.e, cmp_proof_edit);
+        proof_edit *m = malloc(pr.n_e * sizeof *m);
+        if (!m) goto out;
+        for (size_t i = 0, j = run, o = 0; o < pr.n_e; o++)
+            m[o] = j == pr.n_e || (i < run && cmp_proof_edit(&pr.e[i], &pr.e[j]) <= 0) ? pr.e[i++]
+                                                                                    : pr.e[j++];
+        free(pr.e);
+        pr.e = m;
+    }
+    /* replay the segments the edits change, preparing the edits as they
+     * come (their tokens and text are then still cached) */
+    for (size_t x = 0; x < pr.n_e;) {
+        size_t y = x;
+        while (y < pr.n_e && pr.e[y].seg == pr.e[x].seg) y++;
+        size_t sgi = pr.e[x].seg;
+        pr.seg_e = x;
+        if (!proof_ensure(&pr, tl->seg_first[sgi + 1] + d->max_radius * PROOF_SPAN) ||
+            !proof_build(&pr, sgi, x, y))
+            goto out;
+        pr.sgi = sgi;
+        ts_edit_list_clear(&sim);
+        seg_ctx c = {.d = d, .tr = t, .tok = pr.st, .first = 0, .last = pr.n_st, .n_all = pr.n_st,
+                     .t = t, .seg = (uint32_t)sgi, .text = pr.text, .primed = (uint8_t *)primed,
+                     .out = &sim, .recheck = true, .speaker_words = speaker_words,
+                     .n_speaker_words = n_speaker_words, .miss = miss, .proof = &pr};
+        if (!proof_replay(&pr, &c, np, primed) || pr.failed) goto out;
+        x = y;
+    }
+    if (!proof_ensure(&pr, SIZE_MAX)) goto out;
+    /* a term the edited text may prime must not be one a decision waits for */
+    for (size_t i = 0; i < d->n; i++)
+        if (np[i] && miss[i]) goto out;
+    /* the words left unapproved find no company in the edited text */
+    for (size_t r = 0; r < n_rejected; r++) {
+        size_t p = rejected[r];
+        uint32_t sgi = seg_of(tl->seg_first, t->n, p);
+        seg_ctx c = {.d = d, .tr = t, .tok = tl->v, .first = tl->seg_first[sgi],
+                     .last = tl->seg_first[sgi + 1], .n_all = tl->n, .t = t, .seg = sgi,
+                     .text = t->segs[sgi].text, .primed = (uint8_t *)primed,
+                     .seg_first = tl->seg_first};
+        match m;
+        if (!exact_match(&c, p, &m) || m.term < 0) goto out;
+        for (size_t l = 0, h = pr.n_e; l < h;) { /* not itself edited */
+            size_t mid = l + (h - l) / 2;
+            if (pr.e[mid].b <= p) l = mid + 1;
+            else if (pr.e[mid].a > p) h = mid;
+            else goto out;
+        }
+        const ts_term *tt = d->terms[m.term].t;
+        size_t radius = tt->within ? tt->within : GUARD_RADIUS;
+        bool close = radius <= 10;
+        const word_info *w = wof(&c, p);
+        uint32_t canon_wi = canon_word(d, (uint32_t)m.term);
+        if ((p && company_left(&pr, p - 1, close ? c.first : 0, radius, (uint32_t)m.term, w, canon_wi)) ||
+            company_right(&pr, p + 1, close ? c.last : tl->n, radius, (uint32_t)m.term, w, canon_wi) ||
+            pr.failed)
+            goto out;
+        int64_t lo, hi;
+        proof_place(&pr, p, &lo, &hi);
+        if (!mark_push(&pr.rej, &pr.n_rej, &pr.cap_rej,
+                       (struct proof_mark){lo, hi, (uint32_t)m.term, sgi, (uint32_t)radius}))
+            goto out;
+    }
+    /* this round's approvals that changed nothing, which the next may
+     * make again (those it edited were replayed), of the terms some word
+     * would be left unapproved for */
+    for (size_t r = 0; r < pr.n_rej; r++) np[pr.rej[r].term] = 2; /* np is done with */
+    for (int li = 0; li < 2 && pr.n_rej; li++) {
+        const approval_list *al = li ? &approved->late : &approved->in_order;
+        for (size_t k = 0; k < al->n; k++) {
+            if (np[al->v[k].term] != 2 || proof_edited(&pr, al->v[k].tok)) continue;
+            int64_t lo, hi;
+            proof_place(&pr, al->v[k].tok, &lo, &hi);
+            if (!mark_push(&pr.appr, &pr.n_appr, &pr.cap_appr,
+                           (struct proof_mark){lo, hi, al->v[k].term,
+                                               seg_of(tl->seg_first, t->n, al->v[k].tok), 0}))
+                goto out;
+        }
+    }
+    if (approvals_reach(&pr)) goto out;
+    ok = true;
+out:
+    free(np);
+    free(pr.e);
+    free(pr.nt);
+    free(pr.text);
+    free(pr.st);
+    free(pr.chg);
+    free(pr.near);
+    free(pr.rt.v);
+    free(pr.rt.hot);
+    free(pr.appr);
+    free(pr.rej);
+    ts_buf_release(&pr.buf);
+    ts_edit_list_release(&sim);
+    return ok;
 }
 
 static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcript *t,
@@ -1855,6 +2732,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         d->n_wins = d->cap_wins = 0;
         ts_arena_release(&d->memo_arena);
         d->n_wv = 0;
+        if (d->shorts_seen) memset(d->shorts_seen, 0, SHORT_SLOTS * sizeof *d->shorts_seen);
         d->n_seg_hash = 0; /* the tokens name words that are gone */
     }
     uint8_t *primed = calloc(d->n, 1);
@@ -1862,6 +2740,8 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     uint32_t speaker_words[64];
     size_t n_speaker_words = 0;
     size_t *rejected = NULL;
+    /* fix mode: the decisions an unprimed term held back (prove_settled) */
+    uint8_t *miss = d->findings_unused ? calloc(d->n, 1) : NULL;
     if (!primed || (!d->tl && !(d->tl = calloc(1, sizeof *d->tl)))) {
         st = TS_ERR_NOMEM;
         goto out;
@@ -1892,16 +2772,21 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
         tlp->cap_segs = t->n + 1;
     }
     d->n_seg_hash = 0; /* until this round's tokens are complete */
+    /* With nothing to compare, the texts are hashed at the end, and only
+     * when the engine will run another round. */
+    bool hash_later = !reuse;
     size_t w = 0;
     tlp->n_hot = 0;
     for (size_t i = 0; i < t->n; i++) {
-        uint64_t h = ts_hash64(t->segs[i].text, t->segs[i].text_len);
+        uint64_t h = hash_later ? 0 : ts_hash64(t->segs[i].text, t->segs[i].text_len);
         size_t a = reuse ? tlp->seg_first[i] : 0, b = reuse ? tlp->seg_first[i + 1] : 0;
         tlp->seg_first[i] = w;
         if (reuse && d->seg_hash[i] == h && w <= a) {
             if (w != a) memmove(tlp->v + w, tlp->v + a, (b - a) * sizeof *tlp->v);
-            for (size_t j = w; j < w + (b - a); j++)
+            for (size_t j = w; j < w + (b - a); j++) {
+                tlp->v[j].seen = tlp->v[j].pseen = 0;
                 if (tlp->v[j].start && (st = hot_push(tlp, j))) goto out;
+            }
             w += b - a;
         } else {
             tlp->n = w;
@@ -1913,7 +2798,7 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
     tlp->n = w;
     tlp->seg_first[t->n] = w;
-    d->n_seg_hash = t->n;
+    d->n_seg_hash = hash_later ? 0 : t->n;
     token_list tl = *tlp;
     tl.seg_first[t->n] = tl.n;
     /* the words of the speakers' names, as written in their labels */
@@ -1947,17 +2832,11 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
                      .text = t->segs[sgi].text, .primed = primed, .out = out,
                      .seg_first = tl.seg_first, .approved = &approved, .rejected = rejected,
                      .n_rejected = n_rejected, .cap_rejected = cap_rejected,
-                     .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
+                     .speaker_words = speaker_words, .n_speaker_words = n_speaker_words,
+                     .miss = miss};
         for (size_t i = c.first; (i = next_start(&tl, &h, i, c.last)) < c.last;) {
-            match m;
-            size_t used = 0;
-            if (exact_match(&c, i, &m)) {
-                used = apply_exact(&c, i, &m);
-                /* a hint is only ever a suggestion: not made when none is shown */
-                if (used == 1 && c.d->terms[m.term].ambiguous && !d->findings_unused)
-                    sounds_like(&c, i, 2, true);
-            }
-            if (!used) used = sounds_like(&c, i, 1, false);
+            c.tok[i].seen = 1;
+            size_t used = scan_step(&c, i);
             i += used ? used : 1;
         }
         n_rejected = c.n_rejected;
@@ -1970,30 +2849,67 @@ static ts_status run_dictionary(ts_context *ctx, void *state, const ts_transcrip
     }
     /* Guards see this run's own approvals, so the engine's next round does
      * not find a second wave; a few sweeps reach the fixed point. */
+    bool chained = false; /* the last sweep approved more: another might too */
+    /* A word judged again finds what it found last time unless a word
+     * within its guard was approved since: the sweeps after the first
+     * judge only those near the last sweep's or this one's approvals. */
+    size_t *fresh[2] = {NULL, NULL}, n_fresh[2] = {0, 0};
+    if (n_rejected && (!(fresh[0] = malloc(n_rejected * sizeof **fresh)) ||
+                       !(fresh[1] = malloc(n_rejected * sizeof **fresh)))) {
+        free(fresh[0]);
+        st = TS_ERR_NOMEM;
+        goto out;
+    }
     for (int sweep = 0; sweep < 4 && n_rejected; sweep++) {
         size_t before = out->n, keep = 0;
+        size_t *last = fresh[sweep & 1], *now = fresh[!(sweep & 1)];
+        size_t n_last = n_fresh[sweep & 1], n_now = 0;
         for (size_t r = 0; r < n_rejected; r++) {
             size_t i = rejected[r];
+            if (sweep && !sorted_near(last, n_last, i, d->max_radius) &&
+                !sorted_near(now, n_now, i, d->max_radius)) {
+                rejected[keep++] = i;
+                continue;
+            }
             uint32_t sgi = seg_of(tl.seg_first, t->n, i);
             seg_ctx c = {.d = d, .tr = t, .tok = tl.v, .first = tl.seg_first[sgi],
                          .last = tl.seg_first[sgi + 1], .n_all = tl.n, .t = t, .seg = sgi,
                          .text = t->segs[sgi].text, .primed = primed, .out = out,
                          .seg_first = tl.seg_first, .approved = &approved, .recheck = true,
-                         .speaker_words = speaker_words, .n_speaker_words = n_speaker_words};
+                         .speaker_words = speaker_words, .n_speaker_words = n_speaker_words,
+                         .miss = miss};
             match m;
             if (exact_match(&c, i, &m)) apply_exact(&c, i, &m);
             if (!is_approved(&approved, i)) rejected[keep++] = i;
+            else now[n_now++] = i;
         }
+        n_fresh[!(sweep & 1)] = n_now;
         n_rejected = keep;
         if (out->failed) {
+            free(fresh[0]);
+            free(fresh[1]);
             st = TS_ERR_NOMEM;
             goto out;
         }
-        if (out->n == before) break;
+        chained = out->n != before;
+        if (!chained) break;
+    }
+    free(fresh[0]);
+    free(fresh[1]);
+    if (miss && out->n && !(chained && n_rejected) &&
+        prove_settled(d, t, &tl, out, &approved, primed, miss, rejected, n_rejected, speaker_words,
+                      n_speaker_words)) {
+        for (size_t i = 0; i < out->n; i++) out->v[i].settles = true;
+    } else if (hash_later && out->n) {
+        for (size_t i = 0; i < t->n; i++)
+            d->seg_hash[i] = ts_hash64(t->segs[i].text, t->segs[i].text_len);
+        d->n_seg_hash = t->n;
     }
 out:
+    free(miss);
     free(primed);
-    free(approved.v);
+    free(approved.in_order.v);
+    free(approved.late.v);
     free(rejected);
     return st;
 }
