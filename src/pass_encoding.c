@@ -727,19 +727,29 @@ static unsigned lead_needs(const enc_state *st, const unsigned char *u, size_t n
 /* The B_* bits of p[0..n) that single bytes decide, and B_LEADS for lead
  * bytes that need a closer look.  Sixteen (then eight) bytes of printable
  * ASCII without '&', or of non-ASCII, are classified at once. */
+static inline unsigned scan16(const enc_state *st, const unsigned char *u)
+{
+    ts_v16 v = ts_v16_load(u);
+    unsigned acc = 0;
+    if (ts_v16_any((ts_v16)((v < 0x20) | (v == '&') | (v == 0x7F)))) {
+        for (size_t k = 0; k < 16; k++) acc |= st->byte_class[u[k]];
+        return acc;
+    }
+    if (!ts_v16_any(v & 0x80)) return 0;
+    return ts_v16_any((ts_v16)(v >= 0xCC)) ? B_HIGH | B_LEADS : B_HIGH;
+}
+
 static unsigned scan_bytes(const enc_state *st, const char *p, size_t n)
 {
     const unsigned char *u = (const unsigned char *)p;
     unsigned acc = 0;
     size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        ts_v16 v = ts_v16_load(u + i);
-        if (ts_v16_any((ts_v16)((v < 0x20) | (v == '&') | (v == 0x7F)))) {
-            for (size_t k = 0; k < 16; k++) acc |= st->byte_class[u[i + k]];
-            continue;
-        }
-        if (!ts_v16_any(v & 0x80)) continue;
-        acc |= ts_v16_any((ts_v16)(v >= 0xCC)) ? B_HIGH | B_LEADS : B_HIGH;
+    if (n >= 16) {
+        for (; i + 16 <= n; i += 16) acc |= scan16(st, u + i);
+        /* the rest as the last sixteen bytes: the bits are ORed, so
+         * looking at some bytes twice changes nothing */
+        if (i < n) acc |= scan16(st, u + n - 16);
+        i = n;
     }
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
