@@ -267,6 +267,8 @@ struct ts_run {
     bool tally_only;  /* TS_RUN_TALLY: no entries */
     rule_tally *tally; /* malloc'd, in order of first use */
     size_t n_tally, last_tally;
+    uint32_t clock;   /* counts the applies; a changed segment takes its value */
+    bool no_findings; /* findings are not logged (sweeps after the first) */
 };
 
 /* Counts an edit of `rule` and returns the rule's index, or -1.  A run
@@ -525,7 +527,7 @@ static void apply_rule_settings(const ts_context *ctx, ts_edit_list *l)
  * its edits are moved back to absolute segment numbers before applying.
  * Structural edits change the segment count; *to follows them. */
 static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *run,
-                            ts_edit_list *list, size_t from, size_t *to)
+                            ts_edit_list *list, size_t from, size_t *to, uint32_t since)
 {
     const ts_pass *p = pass_table[pi];
     ts_status st = TS_OK;
@@ -534,7 +536,13 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
     if (p->segment_local) {
         examined = malloc(*to - from ? *to - from : 1);
         if (!examined) return TS_ERR_NOMEM;
-        memset(examined, 1, *to - from);
+        size_t any = 0;
+        for (size_t i = from; i < *to; i++)
+            any += examined[i - from] = !since || t->segs[i].stamp > since;
+        if (!any) {
+            free(examined);
+            return TS_OK;
+        }
     }
     uint8_t *settle = NULL; /* settle[i - from]: 1 all of its edits settle it */
     int round;
@@ -573,7 +581,7 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
         size_t applicable = 0;
         for (size_t i = 0; i < list->n; i++) applicable += !list->v[i].report_only;
         if (applicable == 0) {
-            st = log_findings(run, t, list, examined, from, NULL);
+            if (!run->no_findings) st = log_findings(run, t, list, examined, from, NULL);
             break;
         }
         /* A pass that looks across segments may mark every edit of a round
@@ -593,10 +601,13 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
          * that looks across segments reports only the settled transcript,
          * since a finding may be about a neighbour that changed. */
         if ((p->segment_local || res.applied == 0 || round + 1 == TS_MAX_ROUNDS) &&
-            (st = log_findings(run, t, list, examined, from, &res)))
+            !run->no_findings && (st = log_findings(run, t, list, examined, from, &res)))
             break;
         *to = *to + res.n_after - res.n_before;
         if (res.applied == 0) break;
+        run->clock++;
+        for (size_t k = 0; k < res.n_dirty; k++)
+            if (res.dirty[k] && res.lo + k < t->n) t->segs[res.lo + k].stamp = run->clock;
         /* ...and when all of them went in as proposed, the round that
          * would confirm it is not run */
         if (settles_all && res.deferred == 0 && res.applied == applicable) break;
@@ -630,8 +641,10 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
  * the per-round bookkeeping stay small however long the transcript is. */
 #define LOCAL_CHUNK 4096
 
+/* Runs pass `pi`: over every segment (since 0), or, for a segment-local
+ * pass, over those changed after clock value `since`. */
 static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *run,
-                          ts_edit_list *list)
+                          ts_edit_list *list, uint32_t since)
 {
     const ts_pass *p = pass_table[pi];
     ts_status st = TS_OK;
@@ -641,15 +654,25 @@ static ts_status run_pass(ts_context *ctx, size_t pi, ts_transcript *t, ts_run *
     }
     if (!p->segment_local) {
         size_t to = t->n;
-        return run_rounds(ctx, pi, t, run, list, 0, &to);
+        return run_rounds(ctx, pi, t, run, list, 0, &to, 0);
     }
     for (size_t from = 0; from < t->n && !st;) {
         size_t to = from + LOCAL_CHUNK < t->n ? from + LOCAL_CHUNK : t->n;
-        st = run_rounds(ctx, pi, t, run, list, from, &to);
+        st = run_rounds(ctx, pi, t, run, list, from, &to, since);
         from = to;
     }
     return st;
 }
+
+/* Each pass runs until it proposes nothing, but a later pass can change
+ * what an earlier one saw ("servicess" spelled "services" completes a term
+ * the dictionary pass had to leave): the passes sweep again, in order,
+ * until no pass changes anything after an earlier one ran (fix twice must
+ * be fix once), at most TS_MAX_SWEEPS times.  A sweep after the first
+ * skips a pass when nothing changed since it last ran, gives a
+ * segment-local pass only the segments changed since, and logs applied
+ * edits only: the findings are those of the first sweep. */
+#define TS_MAX_SWEEPS 4
 
 ts_status ts_fix(ts_context *ctx, ts_transcript *t, ts_run **out)
 {
@@ -661,8 +684,27 @@ ts_status ts_fix(ts_context *ctx, ts_transcript *t, ts_run **out)
     ts_edit_list list;
     ts_edit_list_init(&list);
     ts_status st = TS_OK;
-    for (size_t i = 0; i < N_PASSES && !st; i++)
-        if (ctx->pass_enabled & (1u << i)) st = run_pass(ctx, i, t, run, &list);
+    for (size_t i = 0; i < t->n; i++) t->segs[i].stamp = 0;
+    uint32_t done_at[N_PASSES] = {0}; /* run->clock when pass i last finished */
+    int sweep;
+    for (sweep = 0; sweep < TS_MAX_SWEEPS && !st; sweep++) {
+        run->no_findings = sweep > 0;
+        bool ran = false, stale = false; /* stale: a pass changed text an earlier one saw */
+        for (size_t i = 0; i < N_PASSES && !st; i++) {
+            if (!(ctx->pass_enabled & (1u << i))) continue;
+            if (sweep && run->clock == done_at[i]) continue;
+            uint32_t before = run->clock;
+            st = run_pass(ctx, i, t, run, &list, sweep ? done_at[i] : 0);
+            if (run->clock != before && ran) stale = true;
+            done_at[i] = run->clock;
+            ran = true;
+        }
+        if (!stale) break;
+    }
+    if (!st && sweep == TS_MAX_SWEEPS)
+        ts_diag_emit(ctx, t->name, 0, 0, TS_SEV_WARNING, TS_DIAG_UNSETTLED,
+                     "the passes still changed each other's results after %d sweeps",
+                     TS_MAX_SWEEPS);
     ts_edit_list_release(&list);
     if (st) {
         ts_run_free(run);

@@ -67,6 +67,8 @@ typedef struct {
     uint32_t line;                /* source line of the segment's first line */
     uint32_t text_line, text_col; /* where its text starts (col in code points) */
     uint32_t n_words;             /* entries of words (below) */
+    uint32_t stamp;               /* ts_fix: when the engine last changed it
+                                   * (0: not in this run) */
     const char *orig_text;
     uint32_t orig_len;
     uint32_t n_shifts;
