@@ -412,16 +412,6 @@ static int log_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, 
     return run_push(al->run, s, e, seg, line, col, before, before_len, after, after_len, true);
 }
 
-/* The logger of a tally-only run: no position, text or message to keep. */
-static int tally_applied(void *ud, const ts_edit *e, uint32_t seg, unsigned line, unsigned col,
-                         const char *before, size_t before_len, const char *after,
-                         size_t after_len)
-{
-    (void)seg, (void)line, (void)col, (void)before, (void)before_len, (void)after,
-        (void)after_len;
-    return tally_add(((apply_log *)ud)->run, e->rule, true) < 0 ? -1 : 0;
-}
-
 size_t ts_run_count(const ts_run *run) { return run ? run->n : 0; }
 
 size_t ts_run_tally_count(const ts_run *run) { return run ? run->n_tally : 0; }
@@ -591,8 +581,8 @@ static ts_status run_rounds(ts_context *ctx, size_t pi, ts_transcript *t, ts_run
             settles_all = list->v[i].settles && !list->v[i].report_only;
         ts_apply_result_release(&res);
         apply_log al = {run, t};
-        ts_apply_logger logger = {run->tally_only ? tally_applied : log_applied, &al,
-                                  run->tally_only};
+        /* a tally-only run needs no positions (run_push keeps only counts) */
+        ts_apply_logger logger = {log_applied, &al, run->tally_only};
         if (ts_edits_apply(t, list->v, list->n, &logger, &res)) {
             st = TS_ERR_NOMEM;
             break;
