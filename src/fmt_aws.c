@@ -102,6 +102,21 @@ static int read_alternatives(aws_reader *r, ts_json_val *content, ts_json_val *c
     }
 }
 
+/* An item's "alternatives" (ts_json_field_fn): the first one's content and
+ * confidence. */
+typedef struct {
+    aws_reader *r;
+    ts_json_val *content, *conf;
+} item_alternatives;
+
+static int read_item_alternatives(void *ud, ts_jp *p, size_t i)
+{
+    (void)i;
+    item_alternatives *x = ud;
+    if (ts_jp_next(p) != TS_JP_ARRAY) return ts_jp_skip(p);
+    return read_alternatives(x->r, x->content, x->conf);
+}
+
 /* One element of results.items (its first token has been read). */
 static int read_item(aws_reader *r, size_t idx)
 {
@@ -117,31 +132,14 @@ static int read_item(aws_reader *r, size_t idx)
         return ts_jp_skip(p);
     }
     ts_json_val type = {0}, a = {0}, b = {0}, spk = {0}, content = {0}, conf = {0};
-    unsigned seen = 0;
-    ts_jp_token tok;
-    while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-        ts_json_val *v = NULL;
-        int bit = 0;
-        if (TS_JP_IS(p, "start_time")) v = &a, bit = 0;
-        else if (TS_JP_IS(p, "end_time")) v = &b, bit = 1;
-        else if (TS_JP_IS(p, "type")) v = &type, bit = 2;
-        else if (TS_JP_IS(p, "speaker_label")) v = &spk, bit = 3;
-        else if (TS_JP_IS(p, "alternatives")) bit = 4;
-        else {
-            if (ts_jp_skip_value(p)) return -1;
-            continue;
-        }
-        if (ts_json_once(&seen, bit)) return ts_json_duplicate(r->ctx, r->t, p), 1;
-        if (v) {
-            if (ts_json_take(p, &r->t->arena, v, 0)) return -1;
-        } else if ((tok = ts_jp_next(p)) == TS_JP_ARRAY) {
-            int e = read_alternatives(r, &content, &conf);
-            if (e) return e;
-        } else if (ts_jp_skip(p)) {
-            return -1;
-        }
-    }
-    if (tok != TS_JP_OBJECT_END) return -1;
+    static const ts_json_key keys[] = {TS_JSON_KEY("start_time"), TS_JSON_KEY("end_time"),
+                                       TS_JSON_KEY("type"), TS_JSON_KEY("speaker_label"),
+                                       TS_JSON_KEY("alternatives")};
+    ts_json_val *const vals[] = {&a, &b, &type, &spk, NULL};
+    item_alternatives alts = {r, &content, &conf};
+    int e = ts_json_read_fields_to(r->ctx, r->t, p, keys, vals, 5, 0, read_item_alternatives,
+                                   &alts);
+    if (e) return e;
     if (r->items_err.set) return 0; /* the first error is the one reported */
     unsigned line = content.line, col = content.col;
     if (content.type != TS_JP_STRING) where(r, at, &line, &col);

@@ -376,8 +376,9 @@ ts_status ts_json_later_emit(ts_context *ctx, const ts_transcript *t, const ts_j
     return TS_ERR_INPUT;
 }
 
-int ts_json_read_fields(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
-                        ts_json_val *const *vals, size_t n, unsigned locate)
+int ts_json_read_fields_to(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
+                           ts_json_val *const *vals, size_t n, unsigned locate,
+                           ts_json_field_fn nested, void *ud)
 {
     unsigned seen = 0;
     ts_jp_token tok;
@@ -389,55 +390,64 @@ int ts_json_read_fields(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_js
             continue;
         }
         if (ts_json_once(&seen, (int)i)) return ts_json_duplicate(ctx, t, p), 1;
-        if (ts_json_take(p, &t->arena, vals[i], (int)((locate >> i) & 1))) return -1;
+        if (!vals[i]) {
+            int e = nested(ud, p, i);
+            if (e) return e;
+        } else if (ts_json_take(p, &t->arena, vals[i], (int)((locate >> i) & 1))) {
+            return -1;
+        }
     }
     return tok == TS_JP_OBJECT_END ? 0 : -1;
+}
+
+int ts_json_read_fields(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
+                        ts_json_val *const *vals, size_t n, unsigned locate)
+{
+    return ts_json_read_fields_to(ctx, t, p, keys, vals, n, locate, NULL, NULL);
+}
+
+/* The words of an utterance: its "words" array, each object read by the
+ * service's word reader. */
+typedef struct {
+    ts_json_utterances *u;
+    const ts_json_utterance_kind *k;
+    void *reader;
+} utterance_words;
+
+static int read_utterance_words(void *ud, ts_jp *p, size_t i)
+{
+    (void)i;
+    utterance_words *uw = ud;
+    ts_jp_token tok;
+    if (ts_jp_next(p) != TS_JP_ARRAY) return ts_jp_skip(p);
+    while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
+        uw->u->listed++;
+        ts_json_word w = {0};
+        int keep = 0;
+        int e = tok == TS_JP_OBJECT ? uw->k->word(uw->reader, &w, &keep) : ts_jp_skip(p);
+        if (e) return e;
+        if (!keep) continue;
+        ts_json_word *x = ts_json_words_push(&uw->u->words);
+        if (!x) return -1;
+        *x = w;
+    }
+    return 0;
 }
 
 int ts_json_read_utterance(ts_context *ctx, ts_transcript *t, ts_jp *p, ts_json_utterances *u,
                            const ts_json_utterance_kind *k, void *reader, size_t idx)
 {
     size_t at = p->at;
-    size_t key_len = strlen(k->text_key);
     ts_json_val tx = {0}, a = {0}, b = {0}, spk = {0};
     u->words.n = u->listed = 0;
     if (p->tok == TS_JP_OBJECT) {
-        unsigned seen = 0;
-        ts_jp_token tok;
-        while ((tok = ts_jp_next(p)) == TS_JP_KEY) {
-            ts_json_val *v = NULL;
-            int bit;
-            if (ts_jp_is(p, k->text_key, key_len)) v = &tx, bit = 0;
-            else if (TS_JP_IS(p, "start")) v = &a, bit = 1;
-            else if (TS_JP_IS(p, "end")) v = &b, bit = 2;
-            else if (TS_JP_IS(p, "speaker")) v = &spk, bit = 3;
-            else if (TS_JP_IS(p, "words")) bit = 4;
-            else {
-                if (ts_jp_skip_value(p)) return -1;
-                continue;
-            }
-            if (ts_json_once(&seen, bit)) return ts_json_duplicate(ctx, t, p), 1;
-            if (v) {
-                if (ts_json_take(p, &t->arena, v, v == &tx)) return -1;
-                continue;
-            }
-            if ((tok = ts_jp_next(p)) != TS_JP_ARRAY) {
-                if (ts_jp_skip(p)) return -1;
-                continue;
-            }
-            while ((tok = ts_jp_next(p)) != TS_JP_ARRAY_END) {
-                u->listed++;
-                ts_json_word w = {0};
-                int keep = 0;
-                int e = tok == TS_JP_OBJECT ? k->word(reader, &w, &keep) : ts_jp_skip(p);
-                if (e) return e;
-                if (!keep) continue;
-                ts_json_word *x = ts_json_words_push(&u->words);
-                if (!x) return -1;
-                *x = w;
-            }
-        }
-        if (tok != TS_JP_OBJECT_END) return -1;
+        const ts_json_key keys[] = {{k->text_key, strlen(k->text_key)}, TS_JSON_KEY("start"),
+                                    TS_JSON_KEY("end"), TS_JSON_KEY("speaker"),
+                                    TS_JSON_KEY("words")};
+        ts_json_val *const vals[] = {&tx, &a, &b, &spk, NULL};
+        utterance_words uw = {u, k, reader};
+        int e = ts_json_read_fields_to(ctx, t, p, keys, vals, 5, 1u, read_utterance_words, &uw);
+        if (e) return e;
     } else if (ts_jp_skip(p)) {
         return -1;
     }

@@ -123,6 +123,17 @@ typedef struct {
 int ts_json_read_fields(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
                         ts_json_val *const *vals, size_t n, unsigned locate);
 
+/* Reads the value of field i that ts_json_read_fields_to leaves to its
+ * caller (vals[i] NULL: an array read element by element): the value's
+ * first token is the next one.  0, 1 (an error reported) or -1. */
+typedef int (*ts_json_field_fn)(void *ud, ts_jp *p, size_t i);
+
+/* ts_json_read_fields, with the fields whose vals[i] is NULL read by
+ * `nested` (still at most once each). */
+int ts_json_read_fields_to(ts_context *ctx, ts_transcript *t, ts_jp *p, const ts_json_key *keys,
+                           ts_json_val *const *vals, size_t n, unsigned locate,
+                           ts_json_field_fn nested, void *ud);
+
 /* A growable list of words (malloc'd; the texts are not owned). */
 typedef struct {
     ts_json_word *v;
