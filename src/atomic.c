@@ -2,6 +2,7 @@
  * atomic.c - write-to-temp + fsync + rename.  The temporary lives next to
  * the target so the rename stays within one file system.
  */
+#define _GNU_SOURCE /* renameat2, syncfs */
 #include "atomic.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,9 +35,9 @@ static mode_t target_mode(const char *target)
     return 0666 & ~um;
 }
 
-/* Fills f for writing tmp (malloc'd, open as fd) in place of target; on
- * failure removes tmp and returns -1. */
-static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd, mode_t mode)
+/* Fills f for writing tmp (malloc'd, open as fd, on file system dev) in
+ * place of target; on failure removes tmp and returns -1. */
+static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd, dev_t dev, mode_t mode)
 {
     memset(f, 0, sizeof *f);
     f->sync_dir = 1;
@@ -49,6 +51,7 @@ static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd, mode_
     }
     f->fd = fd;
     f->tmp = tmp;
+    f->dev = dev;
     fchmod(fd, mode);
     return 0;
 }
@@ -71,7 +74,8 @@ int ts_atomic_open(ts_atomic_file *f, const char *target)
         errno = e;
         return -1;
     }
-    return begin(f, target, tmp, fd, target_mode(target));
+    struct stat st;
+    return begin(f, target, tmp, fd, fstat(fd, &st) == 0 ? st.st_dev : 0, target_mode(target));
 }
 
 int ts_atomic_write(void *ud, const char *data, size_t len)
@@ -106,10 +110,9 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
     char *path = spare->path;
     spare->path = NULL;
     int fd = -1;
-    struct stat ts;
+    struct stat ts, st;
     if (same_dir(path, target) && stat(target, &ts) == 0) {
         fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-        struct stat st;
         /* Only an inode nobody else names, owned like the target, with
          * nothing attached that the target did not have; it is normally
          * empty already (ts_atomic_commit_spare). */
@@ -125,45 +128,82 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
         free(path);
         return ts_atomic_open(f, target);
     }
-    return begin(f, target, path, fd, ts.st_mode & 07777);
+    return begin(f, target, path, fd, st.st_dev, ts.st_mode & 07777);
+}
+
+/* The first half of every commit: fsync (unless the data is durable
+ * already) and close.  Returns 0 or an errno. */
+static int flush_and_close(ts_atomic_file *f)
+{
+    int e = 0;
+    if (f->failed) e = f->err ? f->err : EIO;
+    else if (!f->synced && fsync(f->fd) != 0) e = errno;
+    if (close(f->fd) != 0 && !e) e = errno;
+    f->fd = -1;
+    return e;
+}
+
+/* The second half: after a failure (e) removes the temporary, else makes
+ * the rename durable. */
+static int finish(ts_atomic_file *f, int e)
+{
+    if (e) {
+        if (f->tmp) unlink(f->tmp);
+        free_names(f);
+        errno = e;
+        return -1;
+    }
+    if (f->sync_dir) ts_atomic_sync_dir(f->target);
+    free_names(f);
+    return 0;
+}
+
+/* Gives the target's inode a fresh name next to it (malloc'd), or NULL. */
+static char *link_aside(const char *target)
+{
+    size_t n = strlen(target);
+    char *keep = malloc(n + 32);
+    if (!keep) return NULL;
+    /* link() refuses a name that exists */
+    unsigned long r = (unsigned long)getpid() * 2654435761u ^ (unsigned long)(uintptr_t)keep;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    r ^= (unsigned long)ts.tv_nsec;
+    for (int i = 0; i < 8; i++) {
+        snprintf(keep, n + 32, "%s.tscrub-%06lx", target, (r + (unsigned long)i * 7919u) & 0xFFFFFFu);
+        if (link(target, keep) == 0) return keep;
+        if (errno != EEXIST) break;
+    }
+    free(keep);
+    return NULL;
 }
 
 int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare)
 {
     if (!spare) return ts_atomic_commit(f);
     ts_atomic_spare_release(spare);
-    size_t n = strlen(f->target);
-    char *keep = malloc(n + 32);
-    if (keep) {
-        /* A fresh name next to the target; link() refuses one that exists. */
-        unsigned long r = (unsigned long)getpid() * 2654435761u ^ (unsigned long)(uintptr_t)f;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        r ^= (unsigned long)ts.tv_nsec;
-        int ok = 0;
-        for (int i = 0; i < 8 && !ok; i++) {
-            snprintf(keep, n + 32, "%s.tscrub-%06lx", f->target, (r + (unsigned long)i * 7919u) & 0xFFFFFFu);
-            ok = link(f->target, keep) == 0;
-            if (!ok && errno != EEXIST) break;
-        }
-        if (!ok) {
+    int e = flush_and_close(f);
+    if (e) return finish(f, e);
+    char *keep = NULL;
+    /* One step where the file system can: the names swap, and the old
+     * inode is left under the temporary's name. */
+    if (renameat2(AT_FDCWD, f->tmp, AT_FDCWD, f->target, RENAME_EXCHANGE) == 0) {
+        keep = f->tmp;
+        f->tmp = NULL;
+    } else {
+        keep = link_aside(f->target);
+        if (rename(f->tmp, f->target) != 0) {
+            e = errno;
+            if (keep) unlink(keep);
             free(keep);
-            keep = NULL;
+            return finish(f, e);
         }
     }
-    if (ts_atomic_commit(f) != 0) {
-        int e = errno;
-        if (keep) {
-            unlink(keep);
-            free(keep);
-        }
-        errno = e;
-        return -1;
-    }
+    finish(f, 0);
     /* Empty the old inode now: freeing its blocks can wait on the device
      * (a synchronous discard on a file system mounted with -o discard), and
-     * this thread waits on fsync anyway, while the one that takes the spare
-     * has a file to clean. */
+     * this thread waits on the disk anyway, while the one that takes the
+     * spare has a file to clean. */
     if (keep) {
         int fd = open(keep, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
@@ -192,22 +232,52 @@ void ts_atomic_spare_release(ts_atomic_spare *spare)
 
 int ts_atomic_commit(ts_atomic_file *f)
 {
-    int e = 0;
-    if (f->failed) e = f->err ? f->err : EIO;
-    else if (fsync(f->fd) != 0) e = errno;
-    if (close(f->fd) != 0 && !e) e = errno;
-    f->fd = -1;
+    int e = flush_and_close(f);
     if (!e && rename(f->tmp, f->target) != 0) e = errno;
-    if (e) {
-        unlink(f->tmp);
-        free_names(f);
-        errno = e;
-        return -1;
+    return finish(f, e);
+}
+
+/* File systems whose syncfs writes back every dirty inode and flushes the
+ * device cache.  Elsewhere (FUSE, network file systems) syncfs may do less
+ * than fsync does. */
+static int syncfs_is_whole(int fd)
+{
+    struct statfs sf;
+    if (fstatfs(fd, &sf) != 0) return 0;
+    switch ((unsigned long)sf.f_type) {
+    case 0xEF53UL:      /* ext2, ext3, ext4 */
+    case 0x58465342UL:  /* xfs */
+    case 0x9123683EUL:  /* btrfs */
+    case 0xF2F52010UL:  /* f2fs */
+    case 0x01021994UL:  /* tmpfs */
+        return 1;
+    default:
+        return 0;
     }
-    /* Make the rename itself durable. */
-    if (f->sync_dir) ts_atomic_sync_dir(f->target);
-    free_names(f);
-    return 0;
+}
+
+size_t ts_atomic_sync_group(ts_atomic_file *const *files, size_t n)
+{
+    size_t covered = 0;
+    dev_t tried[16]; /* file systems already synced or given up on */
+    size_t n_tried = 0;
+    for (size_t i = 0; i < n; i++) {
+        ts_atomic_file *f = files[i];
+        if (f->failed || f->synced || f->fd < 0) continue;
+        int seen = 0;
+        for (size_t k = 0; k < n_tried && !seen; k++) seen = tried[k] == f->dev;
+        if (seen) continue;
+        if (n_tried < sizeof tried / sizeof *tried) tried[n_tried++] = f->dev;
+        if (!syncfs_is_whole(f->fd) || syncfs(f->fd) != 0) continue;
+        for (size_t j = i; j < n; j++) {
+            ts_atomic_file *g = files[j];
+            if (g->dev == f->dev && g->fd >= 0 && !g->failed && !g->synced) {
+                g->synced = 1;
+                covered++;
+            }
+        }
+    }
+    return covered;
 }
 
 int ts_atomic_sync_dir(const char *path)

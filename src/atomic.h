@@ -7,13 +7,17 @@
 #define TS_ATOMIC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 typedef struct {
     int fd;
     char *target;   /* malloc'd */
     char *tmp;      /* malloc'd */
+    dev_t dev;      /* file system of the temporary */
     int failed;     /* a write failed: commit refuses */
     int err;        /* errno of the failure */
+    int synced;     /* its data is durable already (ts_atomic_sync_group):
+                     * commit skips the fsync */
     int sync_dir;   /* commit fsyncs the directory (default); a caller that
                      * replaces many files in one directory may clear it and
                      * call ts_atomic_sync_dir once at the end */
@@ -26,6 +30,14 @@ int ts_atomic_open(ts_atomic_file *f, const char *target);
 int ts_atomic_write(void *f, const char *data, size_t len);
 /* fsync + rename; -1 with errno on failure (the temporary is removed). */
 int ts_atomic_commit(ts_atomic_file *f);
+/* Makes the written data of n files durable at once, before their
+ * commits: one syncfs per file system instead of one fsync (and one cache
+ * flush) per file, on file systems whose syncfs is known to write and
+ * flush everything (ext4, xfs, btrfs, f2fs, tmpfs).  Marks each file it
+ * covered `synced`; the others keep their own fsync at commit, so a file
+ * system it does not trust, a failed syncfs or a failed write only costs
+ * speed.  Returns how many files it covered. */
+size_t ts_atomic_sync_group(ts_atomic_file *const *files, size_t n);
 /* fsync of the directory holding `path`, making renames in it durable. */
 int ts_atomic_sync_dir(const char *path);
 /* Removes the temporary file. */
@@ -47,9 +59,11 @@ typedef struct {
  * with one link and no extended attributes; otherwise the spare is removed
  * and a new temporary created. */
 int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare *spare);
-/* ts_atomic_commit that first gives the target's current inode a
- * temporary name (a hard link) and keeps it, emptied, as the new spare;
- * without hard links it is a plain commit. */
+/* ts_atomic_commit that keeps the target's current inode, emptied, as the
+ * new spare: the commit exchanges the two names (renameat2
+ * RENAME_EXCHANGE), or where the file system cannot, gives the old inode a
+ * temporary name (a hard link) before the rename; without either it is a
+ * plain commit. */
 int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare);
 /* Removes the spare's file. */
 void ts_atomic_spare_release(ts_atomic_spare *spare);

@@ -29,7 +29,10 @@
 /* ---- interrupts -------------------------------------------------------- */
 
 #define MAX_WORKERS 256
-#define MAX_WINDOW (MAX_WORKERS * 4)
+/* Files the committer takes at once (see commit_loop); a window of files
+ * in flight holds one group more than the workers need. */
+#define COMMIT_GROUP 16
+#define MAX_WINDOW (MAX_WORKERS * 4 + COMMIT_GROUP)
 
 /* The files a second interrupt removes, by slot: one per worker (the file
  * it is writing, or its spare inode), one per item of the window (a written
@@ -67,8 +70,8 @@ static void register_slot(int s, const char *path)
 void batch_register_tmp(const char *path) { register_slot(worker_slot, path); }
 
 /* Spare inodes (see ts_atomic_spare): each worker holds one; the
- * committers set free one per file, which go to a pool the workers refill
- * from. */
+ * committer sets free one per file while files remain to be written,
+ * which go to a pool the workers refill from. */
 static _Thread_local ts_atomic_spare worker_spare;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *spare_pool[MAX_WORKERS];
@@ -86,6 +89,16 @@ ts_atomic_spare *batch_spare(void)
         if (worker_spare.path) batch_register_tmp(worker_spare.path);
     }
     return &worker_spare;
+}
+
+/* Whether the pool holds fewer spares than the files still to be
+ * started, `remaining`: a spare nobody takes costs a removal at the end. */
+static int spare_wanted(size_t remaining)
+{
+    pthread_mutex_lock(&pool_lock);
+    int want = n_spare_pool < remaining && n_spare_pool < MAX_WORKERS;
+    pthread_mutex_unlock(&pool_lock);
+    return want;
 }
 
 /* Takes `path` (malloc'd) into the pool, or removes it when the pool is full. */
@@ -132,9 +145,10 @@ int batch_defer(batch_result *r, const ts_atomic_file *f)
     return 0;
 }
 
-/* Commits the file a job deferred (batch_defer): after an interrupt it is
- * removed instead, and the original stays. */
-static void commit_pending(batch_result *r)
+/* Commits the file a job deferred (batch_defer), keeping the replaced
+ * inode as a spare while `remaining` files are still to be started: after
+ * an interrupt it is removed instead, and the original stays. */
+static void commit_pending(batch_result *r, size_t remaining)
 {
     ts_atomic_file *f = r->pending;
     if (!f) return;
@@ -146,7 +160,7 @@ static void commit_pending(batch_result *r)
         char target[PATH_MAX];
         snprintf(target, sizeof target, "%s", f->target);
         ts_atomic_spare freed = {NULL};
-        if (ts_atomic_commit_spare(f, &freed)) {
+        if (ts_atomic_commit_spare(f, spare_wanted(remaining) ? &freed : NULL)) {
             batch_printf(r, 1, "%s: error: cannot write: %s [input/io]\n", target, strerror(errno));
             r->rc = EXIT_TROUBLE;
         } else {
@@ -438,6 +452,7 @@ typedef struct {
     pthread_cond_t work_cv, main_cv;
     int workers_waiting, main_waiting;
     int slot_counter;
+    struct committer *com; /* files written in place or to --out-dir, or NULL */
 } pool;
 
 typedef struct {
@@ -493,59 +508,123 @@ static void block_signals(void)
     pthread_sigmask(SIG_BLOCK, &block, NULL);
 }
 
-static void mark_done(pool *p, size_t i)
+static void mark_done(pool *p, const size_t *items, size_t n)
 {
     pthread_mutex_lock(&p->lock);
-    p->done[i] = 1;
+    for (size_t k = 0; k < n; k++) p->done[items[k]] = 1;
     if (p->main_waiting && main_has_enough(p)) pthread_cond_signal(&p->main_cv);
     pthread_mutex_unlock(&p->lock);
 }
 
-/* A worker's committer: fsyncs and renames the files its worker wrote
- * (batch_defer), in the order written, and only then marks them done, so
- * the worker goes on with its next file while the disk works. */
-typedef struct {
+/* The pool's committer: makes the files the workers wrote (batch_defer)
+ * durable and renames them into place, then marks them done, so workers
+ * go on with their next files while the disk works.  It takes files in
+ * groups: one syncfs makes a whole group durable (ts_atomic_sync_group)
+ * where an fsync per file would flush the device cache once per file, and
+ * the thread wakes once per group, not per file.  A group is
+ * COMMIT_GROUP files, or fewer when a worker waits for room in the
+ * window, the batch ends, or files have waited COMMIT_WAIT_MS. */
+#define COMMIT_WAIT_MS 50
+/* A syncfs slower than this means the file system holds much dirty data
+ * that is not ours, which every later syncfs would wait for too: the
+ * committer fsyncs file by file from then on. */
+#define SLOW_SYNCFS_SECONDS 1.0
+
+typedef struct committer {
     pool *p;
     pthread_t th;
     pthread_mutex_t lock;
     pthread_cond_t cv;
     size_t *q;          /* ring of item indices (malloc'd, p->window long) */
     size_t head, count;
-    int closing;
+    size_t *group;      /* the group being committed (malloc'd, p->window long) */
+    ts_atomic_file **files; /* its pending files (malloc'd, p->window long) */
+    int closing, hurry;
+    int fsync_each;     /* syncfs was slow: leave each file its own fsync */
 } committer;
+
+static double now(void);
+
+/* Waits, with c->lock held, until a group is ready; 0 when closing with
+ * nothing left. */
+static int group_ready(committer *c)
+{
+    struct timespec deadline; /* COMMIT_WAIT_MS after the first file came */
+    int timed = 0;
+    for (;;) {
+        if (c->count >= COMMIT_GROUP || (c->count && (c->hurry || c->closing))) return 1;
+        if (c->closing) return 0;
+        if (!c->count) {
+            timed = 0;
+            pthread_cond_wait(&c->cv, &c->lock);
+            continue;
+        }
+        if (!timed) {
+            clock_gettime(CLOCK_REALTIME, &deadline);
+            deadline.tv_nsec += COMMIT_WAIT_MS * 1000L * 1000L;
+            if (deadline.tv_nsec >= 1000000000L) {
+                deadline.tv_sec++;
+                deadline.tv_nsec -= 1000000000L;
+            }
+            timed = 1;
+        }
+        if (pthread_cond_timedwait(&c->cv, &c->lock, &deadline) == ETIMEDOUT && c->count) return 1;
+    }
+}
 
 static void *commit_loop(void *arg)
 {
     committer *c = arg;
+    pool *p = c->p;
     block_signals();
     for (;;) {
         pthread_mutex_lock(&c->lock);
-        while (!c->count && !c->closing) pthread_cond_wait(&c->cv, &c->lock);
-        if (!c->count) {
+        if (!group_ready(c)) {
             pthread_mutex_unlock(&c->lock);
             break;
         }
-        size_t i = c->q[c->head];
-        c->head = (c->head + 1) % c->p->window;
-        c->count--;
+        size_t n = 0;
+        for (; c->count; c->count--, c->head = (c->head + 1) % p->window) c->group[n++] = c->q[c->head];
+        c->hurry = 0;
         pthread_mutex_unlock(&c->lock);
-        commit_pending(&c->p->results[i]);
-        mark_done(c->p, i);
+
+        pthread_mutex_lock(&p->lock);
+        size_t remaining = p->n - p->next;
+        pthread_mutex_unlock(&p->lock);
+        size_t n_files = 0;
+        for (size_t k = 0; k < n; k++)
+            if (p->results[c->group[k]].pending) c->files[n_files++] = p->results[c->group[k]].pending;
+        if (!c->fsync_each && !interrupted && n_files > 1) {
+            double t = now();
+            ts_atomic_sync_group(c->files, n_files);
+            if (now() - t > SLOW_SYNCFS_SECONDS) c->fsync_each = 1;
+        }
+        for (size_t k = 0; k < n; k++) commit_pending(&p->results[c->group[k]], remaining);
+        mark_done(p, c->group, n);
     }
     return NULL;
+}
+
+static void committer_free(committer *c)
+{
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->cv);
+    free(c->q);
+    free(c->group);
+    free(c->files);
 }
 
 static int committer_start(committer *c, pool *p)
 {
     memset(c, 0, sizeof *c);
     c->p = p;
-    if (!(c->q = malloc(p->window * sizeof *c->q))) return -1;
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cv, NULL);
-    if (pthread_create(&c->th, NULL, commit_loop, c) != 0) {
-        pthread_mutex_destroy(&c->lock);
-        pthread_cond_destroy(&c->cv);
-        free(c->q);
+    c->q = malloc(p->window * sizeof *c->q);
+    c->group = malloc(p->window * sizeof *c->group);
+    c->files = malloc(p->window * sizeof *c->files);
+    if (!c->q || !c->group || !c->files || pthread_create(&c->th, NULL, commit_loop, c) != 0) {
+        committer_free(c);
         return -1;
     }
     return 0;
@@ -555,7 +634,22 @@ static void committer_push(committer *c, size_t i)
 {
     pthread_mutex_lock(&c->lock);
     c->q[(c->head + c->count++) % c->p->window] = i; /* never more than a window in flight */
-    pthread_cond_signal(&c->cv);
+    /* the first file starts the committer's clock; a full group or a
+     * pending hurry sends it off */
+    if (c->count == 1 || c->count >= COMMIT_GROUP || c->hurry) pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Asks for the files queued so far, or the next one when none is, to be
+ * committed at once: a worker is about to wait for them, or has no more
+ * files to add. */
+static void committer_hurry(committer *c)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->hurry) {
+        c->hurry = 1;
+        if (c->count) pthread_cond_signal(&c->cv);
+    }
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -567,9 +661,7 @@ static void committer_stop(committer *c)
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->lock);
     pthread_join(c->th, NULL);
-    pthread_mutex_destroy(&c->lock);
-    pthread_cond_destroy(&c->cv);
-    free(c->q);
+    committer_free(c);
 }
 
 /* A context for the jobs of a batch (fix, convert, diff): they write
@@ -591,14 +683,19 @@ static void *worker(void *arg)
     sink_state sink = {NULL, p->opt};
     ts_context *ctx = job_context(p->opt);
     if (ctx) ts_context_set_sink(ctx, result_sink, &sink);
-    /* Files written in place or under --out-dir are committed by a
-     * thread of their own; without one (it could not start) the job
-     * commits each file itself. */
-    committer com;
-    int deferring = (p->opt->in_place || p->opt->out_dir) && committer_start(&com, p) == 0;
+    /* Files written in place or under --out-dir are committed by the
+     * pool's committer; without one (it could not start) the job commits
+     * each file itself. */
+    int deferring = p->com != NULL;
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->next < p->n && p->next >= p->emitted + p->window && !interrupted) {
+            if (deferring) {
+                pthread_mutex_unlock(&p->lock);
+                committer_hurry(p->com);
+                pthread_mutex_lock(&p->lock);
+                if (!(p->next < p->n && p->next >= p->emitted + p->window && !interrupted)) break;
+            }
             p->workers_waiting++;
             wait_a_little(p, &p->work_cv);
             p->workers_waiting--;
@@ -614,10 +711,10 @@ static void *worker(void *arg)
         sink.cur = r;
         r->rc = ctx ? p->job(ctx, p->opt, &p->items[i], r) : EXIT_TROUBLE;
         sink.cur = NULL;
-        if (r->pending) committer_push(&com, i);
-        else mark_done(p, i);
+        if (r->pending) committer_push(p->com, i);
+        else mark_done(p, &i, 1);
     }
-    if (deferring) committer_stop(&com);
+    if (deferring) committer_hurry(p->com); /* nothing more comes from this worker */
     release_spare();
     ts_context_free(ctx);
     pthread_mutex_lock(&p->lock);
@@ -768,7 +865,8 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
         p.items = items;
         p.n = n;
         p.job = job;
-        p.window = (size_t)jobs * 4;
+        int deferring = opt->in_place || opt->out_dir;
+        p.window = (size_t)jobs * 4 + (deferring ? COMMIT_GROUP : 0);
         p.results = calloc(n, sizeof *p.results);
         p.done = calloc(n, 1);
         pthread_t *th = calloc(jobs, sizeof *th);
@@ -782,6 +880,8 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
         pthread_mutex_init(&p.lock, NULL);
         pthread_cond_init(&p.work_cv, NULL);
         pthread_cond_init(&p.main_cv, NULL);
+        committer com;
+        if (deferring && committer_start(&com, &p) == 0) p.com = &com;
         unsigned started = 0;
         for (; started < jobs; started++)
             if (pthread_create(&th[started], NULL, worker, &p) != 0) break;
@@ -812,6 +912,7 @@ int batch_run(const cli_options *opt, const batch_item *items, size_t n, batch_j
         pthread_cond_broadcast(&p.work_cv);
         pthread_mutex_unlock(&p.lock);
         for (unsigned k = 0; k < started; k++) pthread_join(th[k], NULL);
+        if (p.com) committer_stop(p.com);
         /* Files finished after the interrupt are still reported. */
         for (size_t i = s.files; i < n; i++) {
             if (!p.done[i]) continue;
