@@ -91,6 +91,7 @@ int ts_atomic_write(void *ud, const char *data, size_t len)
             return -1;
         }
         data += w;
+        f->written += w;
         len -= (size_t)w;
     }
     return 0;
@@ -114,11 +115,13 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
     if (same_dir(path, target) && stat(target, &ts) == 0) {
         fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
         /* Only an inode nobody else names, owned like the target, with
-         * nothing attached that the target did not have; it is normally
-         * empty already (ts_atomic_commit_spare). */
+         * nothing attached that the target did not have.  Its old content
+         * stays, to be written over, only under the target's own mode. */
         if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
                         st.st_uid != ts.st_uid || st.st_gid != ts.st_gid ||
-                        flistxattr(fd, NULL, 0) != 0 || (st.st_size && ftruncate(fd, 0) != 0))) {
+                        flistxattr(fd, NULL, 0) != 0 ||
+                        (st.st_size && (st.st_mode & 07777) != (ts.st_mode & 07777) &&
+                         ftruncate(fd, 0) != 0))) {
             close(fd);
             fd = -1;
         }
@@ -128,7 +131,21 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
         free(path);
         return ts_atomic_open(f, target);
     }
-    return begin(f, target, path, fd, st.st_dev, ts.st_mode & 07777);
+    int overwrite = st.st_size > 0 && (st.st_mode & 07777) == (ts.st_mode & 07777);
+    if (begin(f, target, path, fd, st.st_dev, ts.st_mode & 07777) != 0) return -1;
+    f->overwrite = overwrite;
+    return 0;
+}
+
+/* Cuts a temporary written over a spare's blocks to what was written. */
+static void cut_to_length(ts_atomic_file *f)
+{
+    if (!f->overwrite || f->failed || f->fd < 0) return;
+    f->overwrite = 0;
+    if (ftruncate(f->fd, f->written) != 0) {
+        f->failed = 1;
+        f->err = errno;
+    }
 }
 
 /* The first half of every commit: fsync (unless the data is durable
@@ -136,6 +153,7 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
 static int flush_and_close(ts_atomic_file *f)
 {
     int e = 0;
+    cut_to_length(f);
     if (f->failed) e = f->err ? f->err : EIO;
     else if (!f->synced && fsync(f->fd) != 0) e = errno;
     if (close(f->fd) != 0 && !e) e = errno;
@@ -200,24 +218,6 @@ int ts_atomic_commit_spare(ts_atomic_file *f, ts_atomic_spare *spare)
         }
     }
     finish(f, 0);
-    /* Empty the old inode now: freeing its blocks can wait on the device
-     * (a synchronous discard on a file system mounted with -o discard), and
-     * this thread waits on the disk anyway, while the one that takes the
-     * spare has a file to clean. */
-    if (keep) {
-        int fd = open(keep, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-        struct stat st;
-        if (fd >= 0) {
-            /* Never an inode another name shares (the target had hard
-             * links): ts_atomic_open_spare refuses that one, and on any
-             * failure here it truncates the spare itself. */
-            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
-                int rc = ftruncate(fd, 0);
-                (void)rc;
-            }
-            close(fd);
-        }
-    }
     spare->path = keep;
     return 0;
 }
@@ -261,6 +261,7 @@ size_t ts_atomic_sync_group(ts_atomic_file *const *files, size_t n)
     size_t covered = 0;
     dev_t tried[16]; /* file systems already synced or given up on */
     size_t n_tried = 0;
+    for (size_t i = 0; i < n; i++) cut_to_length(files[i]);
     for (size_t i = 0; i < n; i++) {
         ts_atomic_file *f = files[i];
         if (f->failed || f->synced || f->fd < 0) continue;

@@ -14,6 +14,9 @@ typedef struct {
     char *target;   /* malloc'd */
     char *tmp;      /* malloc'd */
     dev_t dev;      /* file system of the temporary */
+    off_t written;  /* bytes written */
+    int overwrite;  /* the temporary is a spare still holding its old
+                     * blocks: cut to `written` before its data is synced */
     int failed;     /* a write failed: commit refuses */
     int err;        /* errno of the failure */
     int synced;     /* its data is durable already (ts_atomic_sync_group):
@@ -49,18 +52,24 @@ void ts_atomic_abort(ts_atomic_file *f);
  * inode freed in the last minutes) make each new file cost a scan past all
  * the inodes a batch has freed so far: quadratic in the batch, and under a
  * lock the workers share.  Recycling one inode per worker and directory
- * frees none until the end.  {NULL} is an empty spare. */
+ * frees none until the end.  The next file is written over the spare's
+ * blocks, and cut to its length, when the two have the same permissions:
+ * freeing and allocating blocks costs the file system more than
+ * overwriting them (with -o discard, a synchronous discard per file), and
+ * readers of the half-written temporary are then only those who could
+ * read the file it held.  {NULL} is an empty spare. */
 typedef struct {
     char *path;     /* malloc'd; NULL: none */
 } ts_atomic_spare;
 
-/* ts_atomic_open that takes the spare's inode (truncated, given the
- * target's mode) when it lies in the target's directory, is a plain file
- * with one link and no extended attributes; otherwise the spare is removed
- * and a new temporary created. */
+/* ts_atomic_open that takes the spare's inode when it lies in the
+ * target's directory, is a plain file with one link, the target's owner
+ * and group, and no extended attributes: written over when it has the
+ * target's mode too, else emptied and given that mode.  Otherwise the
+ * spare is removed and a new temporary created. */
 int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare *spare);
-/* ts_atomic_commit that keeps the target's current inode, emptied, as the
- * new spare: the commit exchanges the two names (renameat2
+/* ts_atomic_commit that keeps the target's current inode as the new
+ * spare: the commit exchanges the two names (renameat2
  * RENAME_EXCHANGE), or where the file system cannot, gives the old inode a
  * temporary name (a hard link) before the rename; without either it is a
  * plain commit. */

@@ -122,9 +122,6 @@ static void test_spare_recycles_the_replaced_inode(void **state)
     expect("a.txt", "a-new");
     assert_non_null(sp.path);
     assert_int_equal(entries(), 3); /* a, b and the spare */
-    struct stat sst;
-    assert_int_equal(stat(sp.path, &sst), 0);
-    assert_int_equal(sst.st_size, 0); /* emptied when it was set free */
     replace("b.txt", "b-new", &sp);
     expect("b.txt", "b-new");
     assert_int_equal(inode("b.txt"), a_old); /* no new inode was needed */
@@ -135,6 +132,77 @@ static void test_spare_recycles_the_replaced_inode(void **state)
     assert_null(sp.path);
     assert_int_equal(entries(), 2);
     expect("a.txt", "a-new");
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+/* Under the same mode the next file is written over the spare's old
+ * blocks and cut to its own length; under another mode the spare is
+ * emptied first, so the old content never shows under the new mode. */
+static void test_spare_is_written_over_only_under_the_same_mode(void **state)
+{
+    (void)state;
+    put("a.txt", "a-old, a long first version");
+    put("b.txt", "b-old");
+    put("c.txt", "c-old");
+    char cp[256];
+    snprintf(cp, sizeof cp, "%s/c.txt", dir);
+    assert_int_equal(chmod(cp, 0600), 0);
+    ts_atomic_spare sp = {NULL};
+    replace("a.txt", "a-new", &sp);
+    assert_non_null(sp.path);
+    assert_int_equal(size_of(sp.path), 27); /* a's old content, kept */
+
+    char p[256];
+    snprintf(p, sizeof p, "%s/b.txt", dir);
+    ts_atomic_file f;
+    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
+    assert_true(f.overwrite);
+    assert_int_equal(ts_atomic_write(&f, "b-new", 5), 0);
+    assert_int_equal(ts_atomic_commit_spare(&f, &sp), 0);
+    expect("b.txt", "b-new"); /* cut to what was written */
+
+    snprintf(p, sizeof p, "%s/c.txt", dir);
+    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
+    assert_false(f.overwrite);
+    struct stat st;
+    assert_int_equal(fstat(f.fd, &st), 0);
+    assert_int_equal(st.st_size, 0);            /* emptied before... */
+    assert_int_equal(st.st_mode & 07777, 0600); /* ...it took c's mode */
+    assert_int_equal(ts_atomic_write(&f, "c-new", 5), 0);
+    assert_int_equal(ts_atomic_commit_spare(&f, &sp), 0);
+    expect("c.txt", "c-new");
+    ts_atomic_spare_release(&sp);
+    assert_int_equal(entries(), 3);
+}
+
+/* The group sync cuts a written-over temporary before syncing it. */
+static void test_sync_group_cuts_written_over_files(void **state)
+{
+    (void)state;
+    put("a.txt", "a-old, a long first version");
+    put("b.txt", "b-old");
+    ts_atomic_spare sp = {NULL};
+    replace("a.txt", "a-new", &sp);
+    char p[256];
+    snprintf(p, sizeof p, "%s/b.txt", dir);
+    ts_atomic_file f;
+    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
+    assert_int_equal(ts_atomic_write(&f, "b-new", 5), 0);
+    ts_atomic_file *group[] = {&f};
+    ts_atomic_sync_group(group, 1);
+    assert_false(f.overwrite);
+    struct stat st;
+    assert_int_equal(fstat(f.fd, &st), 0);
+    assert_int_equal(st.st_size, 5);
+    assert_int_equal(ts_atomic_commit(&f), 0);
+    expect("b.txt", "b-new");
+    assert_int_equal(entries(), 2);
 }
 
 static void test_spare_with_other_links_is_left_alone(void **state)
@@ -259,6 +327,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spare_in_another_directory_is_removed, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_abort_leaves_the_original, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_spare_for_a_new_target, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_spare_is_written_over_only_under_the_same_mode, make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_sync_group_cuts_written_over_files, make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_sync_group, make_dir, remove_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
