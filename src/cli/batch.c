@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,19 +42,25 @@
 enum { SLOT_ITEMS = MAX_WORKERS, SLOT_POOL = SLOT_ITEMS + MAX_WINDOW,
        N_SLOTS = SLOT_POOL + MAX_WORKERS };
 
-static volatile sig_atomic_t interrupted;
+/* Atomics, not volatile sig_atomic_t: the handler runs on any thread and
+ * the others read what it sets (and it reads what they set).  Lock-free,
+ * so safe in a signal handler. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs lock-free atomics");
+static atomic_int interrupted;
 static char tmp_slots[N_SLOTS][PATH_MAX];
-static volatile sig_atomic_t tmp_used[N_SLOTS];
+static atomic_int tmp_used[N_SLOTS]; /* set after the slot's path is written */
 static _Thread_local int worker_slot;
 
 static void on_signal(int sig)
 {
+    int saved = errno;
     if (interrupted) {
         for (int i = 0; i < N_SLOTS; i++)
             if (tmp_used[i]) unlink(tmp_slots[i]);
         _exit(128 + sig);
     }
     interrupted = sig;
+    errno = saved;
 }
 
 int batch_interrupted(void) { return interrupted != 0; }
