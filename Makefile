@@ -4,7 +4,8 @@
 #   make run          install missing Debian packages, build, clean the sample
 #   make check        unit tests, golden tests, rule examples: "N passed, N failed"
 #   make check-asan   the same under AddressSanitizer + UBSan (build-asan/)
-#   make bench        throughput and peak memory on a generated 100 MB transcript
+#   make bench        throughput and peak memory on a generated 100 MB transcript,
+#                     and -j 1 against -j 2 on a generated batch of 1,000 files
 #   make fuzz         libFuzzer harnesses in tests/fuzz (clang), FUZZ_TIME seconds each
 #   make bench-dict   the same with a generated 10,000-term list (--dict)
 #   make install      PREFIX=/usr/local DESTDIR=
@@ -131,6 +132,7 @@ golden-update: $(BUILD)/tscrub
 bench: all $(BUILD)/bench_encoding
 	scripts/bench $(BUILD)/tscrub
 	scripts/bench-formats $(BUILD)/tscrub
+	scripts/bench-batch $(BUILD)/tscrub
 
 $(BUILD)/bench_encoding: tests/bench/bench_encoding.c $(BUILD)/libtscrub.a
 	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LDFLAGS) $(BUILD)/libtscrub.a $(LDLIBS)

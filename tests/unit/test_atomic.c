@@ -94,6 +94,20 @@ static void replace(const char *name, const char *text, ts_atomic_spare *sp)
     assert_int_equal(ts_atomic_commit_spare(&f, sp), 0);
 }
 
+/* Replaces a.txt (first holding a_old) so that its old inode becomes the
+ * spare, then opens b.txt over that spare and writes text, uncommitted. */
+static void write_b_over_a_spare(ts_atomic_file *f, ts_atomic_spare *sp, const char *a_old,
+                                 const char *text)
+{
+    put("a.txt", a_old);
+    put("b.txt", "b-old");
+    replace("a.txt", "a-new", sp);
+    char p[256];
+    snprintf(p, sizeof p, "%s/b.txt", dir);
+    assert_int_equal(ts_atomic_open_spare(f, p, sp), 0);
+    assert_int_equal(ts_atomic_write(f, text, strlen(text)), 0);
+}
+
 static void test_plain_replace(void **state)
 {
     (void)state;
@@ -147,28 +161,19 @@ static off_t size_of(const char *path)
 static void test_spare_is_written_over_only_under_the_same_mode(void **state)
 {
     (void)state;
-    put("a.txt", "a-old, a long first version");
-    put("b.txt", "b-old");
     put("c.txt", "c-old");
-    char cp[256];
-    snprintf(cp, sizeof cp, "%s/c.txt", dir);
-    assert_int_equal(chmod(cp, 0600), 0);
-    ts_atomic_spare sp = {NULL};
-    replace("a.txt", "a-new", &sp);
-    assert_non_null(sp.path);
-    assert_int_equal(size_of(sp.path), 27); /* a's old content, kept */
-
     char p[256];
-    snprintf(p, sizeof p, "%s/b.txt", dir);
+    snprintf(p, sizeof p, "%s/c.txt", dir);
+    assert_int_equal(chmod(p, 0600), 0);
+    ts_atomic_spare sp = {NULL};
     ts_atomic_file f;
-    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
+    write_b_over_a_spare(&f, &sp, "a-old, a long first version", "b-new");
     assert_true(f.overwrite);
-    assert_int_equal(ts_atomic_write(&f, "b-new", 5), 0);
+    assert_int_equal(size_of(f.tmp), 27); /* a's old content, written over */
     assert_int_equal(ts_atomic_commit_spare(&f, &sp), 0);
     expect("b.txt", "b-new"); /* cut to what was written */
 
-    snprintf(p, sizeof p, "%s/c.txt", dir);
-    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
+    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0); /* c, under 0600 */
     assert_false(f.overwrite);
     struct stat st;
     assert_int_equal(fstat(f.fd, &st), 0);
@@ -185,15 +190,9 @@ static void test_spare_is_written_over_only_under_the_same_mode(void **state)
 static void test_sync_group_cuts_written_over_files(void **state)
 {
     (void)state;
-    put("a.txt", "a-old, a long first version");
-    put("b.txt", "b-old");
     ts_atomic_spare sp = {NULL};
-    replace("a.txt", "a-new", &sp);
-    char p[256];
-    snprintf(p, sizeof p, "%s/b.txt", dir);
     ts_atomic_file f;
-    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
-    assert_int_equal(ts_atomic_write(&f, "b-new", 5), 0);
+    write_b_over_a_spare(&f, &sp, "a-old, a long first version", "b-new");
     ts_atomic_file *group[] = {&f};
     ts_atomic_sync_group(group, 1);
     assert_false(f.overwrite);
@@ -250,15 +249,9 @@ static void test_spare_in_another_directory_is_removed(void **state)
 static void test_abort_leaves_the_original(void **state)
 {
     (void)state;
-    put("a.txt", "a-old");
-    put("b.txt", "b-old");
     ts_atomic_spare sp = {NULL};
-    replace("a.txt", "a-new", &sp);
-    char p[256];
-    snprintf(p, sizeof p, "%s/b.txt", dir);
     ts_atomic_file f;
-    assert_int_equal(ts_atomic_open_spare(&f, p, &sp), 0);
-    assert_int_equal(ts_atomic_write(&f, "half", 4), 0);
+    write_b_over_a_spare(&f, &sp, "a-old", "half");
     ts_atomic_abort(&f);
     expect("b.txt", "b-old");
     assert_int_equal(entries(), 2);
