@@ -226,25 +226,30 @@ static ts_status write_assemblyai(ts_context *ctx, const ts_transcript *t, ts_ou
     return ts_json_write_unchanged(ctx, t, o, "assemblyai");
 }
 
+/* AssemblyAI writes its model fields before the whole "text", and "words"
+ * only after it: in a long episode the words lie beyond the 64 KB looked
+ * at.  The model fields are AssemblyAI's own, so they alone outscore a
+ * bare JSON object (Whisper's 10). */
 static int sniff_assemblyai(const char *d, size_t n)
 {
     if (!ts_json_sniff_object(d, n)) return 0;
     size_t lim = n < 65536 ? n : 65536;
-    int words = 0, status = 0;
+    int words = 0, duration = 0, model = 0;
     for (size_t i = 0; i + 16 <= lim; i++) {
         if (d[i] != '"') continue;
         if (memcmp(d + i, "\"words\"", 7) == 0 || memcmp(d + i, "\"utterances\"", 12) == 0) words = 1;
-        if (memcmp(d + i, "\"audio_duration\"", 16) == 0 || memcmp(d + i, "\"acoustic_model\"", 16) == 0 ||
-            memcmp(d + i, "\"language_model\"", 16) == 0)
-            status = 1;
+        if (memcmp(d + i, "\"audio_duration\"", 16) == 0) duration = 1;
+        if (memcmp(d + i, "\"acoustic_model\"", 16) == 0 || memcmp(d + i, "\"language_model\"", 16) == 0)
+            model = 1;
         if (memcmp(d + i, "\"segments\"", 10) == 0 || memcmp(d + i, "\"results\"", 9) == 0) return 0;
     }
-    return words && status ? 92 : 0;
+    return words && (model || duration) ? 92 : model ? 85 : 0;
 }
 
 const ts_format ts_fmt_assemblyai = {
     .info = {"assemblyai", "AssemblyAI JSON (read only: utterances, or speaker turns from words)",
-             "json", "JSON with \"words\" or \"utterances\" and \"audio_duration\", no \"segments\""},
+             "json", "JSON with \"acoustic_model\" or \"language_model\", or with \"words\" or \"utterances\" "
+             "and \"audio_duration\"; no \"segments\""},
     .sniff = sniff_assemblyai,
     .read = read_assemblyai,
     .write = write_assemblyai,
