@@ -6,6 +6,7 @@
 #include "atomic.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdint.h>
@@ -35,9 +36,11 @@ static mode_t target_mode(const char *target)
     return 0666 & ~um;
 }
 
-/* Fills f for writing tmp (malloc'd, open as fd, on file system dev) in
- * place of target; on failure removes tmp and returns -1. */
-static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd, dev_t dev, mode_t mode)
+/* Fills f for writing tmp (malloc'd, open as fd, its fstat in *have, or
+ * NULL) in place of target, with the given mode; on failure removes tmp
+ * and returns -1. */
+static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd,
+                 const struct stat *have, mode_t mode)
 {
     memset(f, 0, sizeof *f);
     f->sync_dir = 1;
@@ -51,8 +54,8 @@ static int begin(ts_atomic_file *f, const char *target, char *tmp, int fd, dev_t
     }
     f->fd = fd;
     f->tmp = tmp;
-    f->dev = dev;
-    fchmod(fd, mode);
+    f->dev = have ? have->st_dev : 0;
+    if (!have || (have->st_mode & 07777) != mode) fchmod(fd, mode);
     return 0;
 }
 
@@ -75,7 +78,7 @@ int ts_atomic_open(ts_atomic_file *f, const char *target)
         return -1;
     }
     struct stat st;
-    return begin(f, target, tmp, fd, fstat(fd, &st) == 0 ? st.st_dev : 0, target_mode(target));
+    return begin(f, target, tmp, fd, fstat(fd, &st) == 0 ? &st : NULL, target_mode(target));
 }
 
 int ts_atomic_write(void *ud, const char *data, size_t len)
@@ -110,18 +113,21 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
     if (!spare || !spare->path) return ts_atomic_open(f, target);
     char *path = spare->path;
     spare->path = NULL;
-    int fd = -1;
+    int fd = -1, overwrite = 0;
     struct stat ts, st;
     if (same_dir(path, target) && stat(target, &ts) == 0) {
         fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
         /* Only an inode nobody else names, owned like the target, with
          * nothing attached that the target did not have.  Its old content
          * stays, to be written over, only under the target's own mode. */
-        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-                        st.st_uid != ts.st_uid || st.st_gid != ts.st_gid ||
-                        flistxattr(fd, NULL, 0) != 0 ||
-                        (st.st_size && (st.st_mode & 07777) != (ts.st_mode & 07777) &&
-                         ftruncate(fd, 0) != 0))) {
+        bool usable = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+                      st.st_uid == ts.st_uid && st.st_gid == ts.st_gid &&
+                      flistxattr(fd, NULL, 0) == 0;
+        if (usable && st.st_size) {
+            overwrite = (st.st_mode & 07777) == (ts.st_mode & 07777);
+            usable = overwrite || ftruncate(fd, 0) == 0;
+        }
+        if (fd >= 0 && !usable) {
             close(fd);
             fd = -1;
         }
@@ -131,8 +137,7 @@ int ts_atomic_open_spare(ts_atomic_file *f, const char *target, ts_atomic_spare 
         free(path);
         return ts_atomic_open(f, target);
     }
-    int overwrite = st.st_size > 0 && (st.st_mode & 07777) == (ts.st_mode & 07777);
-    if (begin(f, target, path, fd, st.st_dev, ts.st_mode & 07777) != 0) return -1;
+    if (begin(f, target, path, fd, &st, ts.st_mode & 07777) != 0) return -1;
     f->overwrite = overwrite;
     return 0;
 }
