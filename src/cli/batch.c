@@ -482,15 +482,22 @@ static void result_sink(void *ud, const ts_diagnostic *d)
 
 /* Waits on the pool's condition for at most a tenth of a second: the
  * signal handler cannot wake anyone, so waiters look at the flag. */
-static void wait_a_little(pool *p, pthread_cond_t *cv)
+/* The time `ms` milliseconds from now, as pthread_cond_timedwait takes it. */
+static struct timespec deadline_in(long ms)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 100 * 1000 * 1000;
+    ts.tv_nsec += ms * 1000L * 1000L;
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
+    return ts;
+}
+
+static void wait_a_little(pool *p, pthread_cond_t *cv)
+{
+    struct timespec ts = deadline_in(100);
     pthread_cond_timedwait(cv, &p->lock, &ts);
 }
 
@@ -567,12 +574,7 @@ static int group_ready(committer *c)
             continue;
         }
         if (!timed) {
-            clock_gettime(CLOCK_REALTIME, &deadline);
-            deadline.tv_nsec += COMMIT_WAIT_MS * 1000L * 1000L;
-            if (deadline.tv_nsec >= 1000000000L) {
-                deadline.tv_sec++;
-                deadline.tv_nsec -= 1000000000L;
-            }
+            deadline = deadline_in(COMMIT_WAIT_MS);
             timed = 1;
         }
         if (pthread_cond_timedwait(&c->cv, &c->lock, &deadline) == ETIMEDOUT && c->count) return 1;
@@ -680,6 +682,13 @@ static ts_context *job_context(const cli_options *opt)
     return ctx;
 }
 
+/* Whether a worker must wait before taking the next file: the window of
+ * files ahead of the one being printed is full.  Called with the lock held. */
+static int must_wait_for_room(const pool *p)
+{
+    return p->next < p->n && p->next >= p->emitted + p->window && !interrupted;
+}
+
 static void *worker(void *arg)
 {
     pool *p = arg;
@@ -696,12 +705,12 @@ static void *worker(void *arg)
     int deferring = p->com != NULL;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        while (p->next < p->n && p->next >= p->emitted + p->window && !interrupted) {
+        while (must_wait_for_room(p)) {
             if (deferring) {
                 pthread_mutex_unlock(&p->lock);
                 committer_hurry(p->com);
                 pthread_mutex_lock(&p->lock);
-                if (!(p->next < p->n && p->next >= p->emitted + p->window && !interrupted)) break;
+                if (!must_wait_for_room(p)) break;
             }
             p->workers_waiting++;
             wait_a_little(p, &p->work_cv);
