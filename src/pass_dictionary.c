@@ -2136,6 +2136,20 @@ static bool proof_covers(const settle_proof *pr, size_t k)
     return pr->done == pr->n_e || pr->tl->seg_first[pr->e[pr->done].seg] > k;
 }
 
+/* The first prepared edit that ends after token k (pr->done: none).  The
+ * edits are in text order and do not overlap, so it is the only one that
+ * may hold k. */
+static size_t edit_ending_after(const settle_proof *pr, size_t k)
+{
+    size_t x = pr->done;
+    for (size_t l = 0, h = pr->done; l < h;) {
+        size_t m = l + (h - l) / 2;
+        if (pr->e[m].b > k) h = x = m;
+        else l = m + 1;
+    }
+    return x;
+}
+
 /* Looks for company among `count` tokens of the edited text from this
  * round's token k leftwards (k included), not below token lo. */
 static bool company_left(const settle_proof *pr, size_t k, size_t lo, size_t count, uint32_t id,
@@ -2169,12 +2183,7 @@ static bool company_right(settle_proof *pr, size_t k, size_t hi, size_t count, u
                           const word_info *w, uint32_t canon_wi)
 {
     const token *v = pr->tl->v;
-    size_t x = pr->done; /* the first edit with b > k */
-    for (size_t l = 0, h = pr->done; l < h;) {
-        size_t m = l + (h - l) / 2;
-        if (pr->e[m].b > k) h = x = m;
-        else l = m + 1;
-    }
+    size_t x = edit_ending_after(pr, k);
     while (count && k < hi) {
         if (!proof_covers(pr, k)) { /* not prepared (see PROOF_SPAN): fails the proof */
             pr->failed = true;
@@ -2239,25 +2248,15 @@ static bool mark_push(struct proof_mark **v, size_t *n, size_t *cap, struct proo
 /* Is token k of this round inside an edit? */
 static bool proof_edited(const settle_proof *pr, size_t k)
 {
-    for (size_t l = 0, h = pr->done; l < h;) {
-        size_t m = l + (h - l) / 2;
-        if (pr->e[m].b <= k) l = m + 1;
-        else if (pr->e[m].a > k) h = m;
-        else return true;
-    }
-    return false;
+    size_t x = edit_ending_after(pr, k);
+    return x < pr->done && pr->e[x].a <= k;
 }
 
 /* Where token k of this round is in the edited text: [*lo, *hi] (the
  * tokens an edit holding it became). */
 static void proof_place(const settle_proof *pr, size_t k, int64_t *lo, int64_t *hi)
 {
-    size_t x = pr->done; /* the first edit with b > k */
-    for (size_t l = 0, h = pr->done; l < h;) {
-        size_t m = l + (h - l) / 2;
-        if (pr->e[m].b > k) h = x = m;
-        else l = m + 1;
-    }
+    size_t x = edit_ending_after(pr, k);
     int64_t before = x ? pr->e[x - 1].shift : 0;
     if (x < pr->done && pr->e[x].a <= k) {
         *lo = (int64_t)pr->e[x].a + before;
